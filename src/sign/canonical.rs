@@ -1,0 +1,141 @@
+//! Canonical request assembly: method, path, query, headers, signed headers, payload hash.
+
+use super::headers::{self, cmp_lowercase, write_canonical_value, write_lowercase};
+use super::path::write_canonical_path;
+use super::query::{parse_query, write_canonical_query, QueryParam};
+use super::{Error, PayloadHash, SignableRequest, SigningSettings};
+use alloc::string::String;
+use smallvec::SmallVec;
+
+/// Query parameters a presigned URL carries; any already in the request are replaced.
+pub const PRESIGN_PARAMS: &[&str] = &[
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Expires",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Security-Token",
+    "X-Amz-Signature",
+];
+
+/// Headers the signer adds itself, with the values to sign.
+pub(crate) struct Added<'a> {
+    pub amz_date: Option<&'a str>,
+    pub security_token: Option<&'a str>,
+    pub content_sha256: Option<&'a str>,
+    /// Names (lowercase) to drop from the request's own headers because the
+    /// signer adds or replaces them.
+    pub replaced: &'a [&'a str],
+}
+
+/// One header in canonical order.
+type Entry<'a> = (&'a str, &'a str, usize);
+
+/// The canonical headers of a request: sorted, filtered, with the signer's own.
+pub(crate) struct CanonicalHeaders<'a> {
+    entries: SmallVec<[Entry<'a>; 16]>,
+}
+
+impl<'a> CanonicalHeaders<'a> {
+    pub fn new(req: &'a SignableRequest<'_>, added: &Added<'a>) -> Result<Self, Error> {
+        let mut entries: SmallVec<[Entry<'a>; 16]> = SmallVec::new();
+        let mut has_host = false;
+        for (i, &(name, value)) in req.headers.iter().enumerate() {
+            headers::checked(i, name, value)?;
+            let skip = headers::NEVER_SIGNED.iter().chain(added.replaced).any(|n| n.eq_ignore_ascii_case(name));
+            if skip {
+                continue;
+            }
+            has_host |= name.eq_ignore_ascii_case("host");
+            // `checked` verified UTF-8.
+            let value = core::str::from_utf8(value).unwrap_or_default();
+            entries.push((name, value, i));
+        }
+        let n = req.headers.len();
+        if !has_host {
+            let host = req.authority.map(|a| super::request::host_from_authority(req.scheme, a)).ok_or(Error::MissingHost)?;
+            entries.push(("host", host, n));
+        }
+        for (k, (name, value)) in [
+            ("x-amz-date", added.amz_date),
+            ("x-amz-security-token", added.security_token),
+            ("x-amz-content-sha256", added.content_sha256),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if let Some(v) = value {
+                entries.push((name, v, n + 1 + k));
+            }
+        }
+        entries.sort_unstable_by(|a, b| cmp_lowercase(a.0, b.0).then(a.2.cmp(&b.2)));
+        Ok(CanonicalHeaders { entries })
+    }
+
+    /// Appends `name:value\n` lines, joining repeated names with `,`.
+    pub fn write_headers(&self, out: &mut String) {
+        let mut prev: Option<&str> = None;
+        for &(name, value, _) in &self.entries {
+            if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+                out.push(',');
+            } else {
+                if prev.is_some() {
+                    out.push('\n');
+                }
+                write_lowercase(out, name);
+                out.push(':');
+            }
+            write_canonical_value(out, value);
+            prev = Some(name);
+        }
+        if prev.is_some() {
+            out.push('\n');
+        }
+    }
+
+    /// Appends the signed headers list: unique lowercase names joined by `;`.
+    pub fn write_signed(&self, out: &mut String) {
+        let mut prev: Option<&str> = None;
+        for &(name, _, _) in &self.entries {
+            if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            if prev.is_some() {
+                out.push(';');
+            }
+            write_lowercase(out, name);
+            prev = Some(name);
+        }
+    }
+}
+
+/// Writes the canonical request into `out`; returns the byte range of the
+/// signed headers list inside it.
+pub(crate) fn write_canonical_request(
+    out: &mut String,
+    req: &SignableRequest<'_>,
+    settings: &SigningSettings,
+    headers: &CanonicalHeaders<'_>,
+    extra_query: &[QueryParam<'_>],
+    payload: &PayloadHash,
+) -> core::ops::Range<usize> {
+    out.push_str(req.method);
+    out.push('\n');
+    write_canonical_path(out, &req.path, settings.uri_encoding, settings.normalize_path);
+    out.push('\n');
+    let drop_presign = !extra_query.is_empty();
+    let mut params: SmallVec<[QueryParam<'_>; 16]> = parse_query(&req.query)
+        .filter(|p| !(drop_presign && PRESIGN_PARAMS.contains(&p.key)))
+        .chain(extra_query.iter().copied())
+        .collect();
+    write_canonical_query(out, &mut params);
+    out.push('\n');
+    headers.write_headers(out);
+    out.push('\n');
+    let start = out.len();
+    headers.write_signed(out);
+    let range = start..out.len();
+    out.push('\n');
+    out.push_str(payload.as_str());
+    range
+}

@@ -1,0 +1,205 @@
+//! URI encoding as SigV4 defines it (RFC 3986 unreserved set, uppercase hex).
+//!
+//! Written by hand rather than with `percent-encoding` because the hot path
+//! needs three modes the crate does not offer without allocating: encoding
+//! that re-encodes `%` (double encoding), encoding that first decodes valid
+//! `%XX` escapes and re-encodes (normalized single encoding), and a
+//! comparison of two encoded forms without materializing either.
+
+use alloc::string::String;
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// RFC 3986 unreserved: `A-Z a-z 0-9 - . _ ~`.
+#[inline]
+pub const fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+#[inline]
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// How the input text is read before encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// Every byte is literal: `%` itself is encoded as `%25`.
+    Literal,
+    /// Valid `%XX` escapes are decoded first, so already-encoded text is
+    /// encoded once (`%7e` becomes `~`, `%2f` becomes `%2F`). Invalid escapes
+    /// are taken literally.
+    Decoded,
+}
+
+/// Iterator over the decoded bytes of `s` in the given input mode.
+#[derive(Clone)]
+pub struct DecodedBytes<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    mode: Input,
+}
+
+impl Iterator for DecodedBytes<'_> {
+    type Item = u8;
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.pos)?;
+        if b == b'%' && self.mode == Input::Decoded {
+            if let (Some(h), Some(l)) = (
+                self.bytes.get(self.pos + 1).copied().and_then(hex_val),
+                self.bytes.get(self.pos + 2).copied().and_then(hex_val),
+            ) {
+                self.pos += 3;
+                return Some(h << 4 | l);
+            }
+        }
+        self.pos += 1;
+        Some(b)
+    }
+}
+
+/// Decodes `s` byte by byte in `mode`.
+pub fn decoded_bytes(s: &str, mode: Input) -> DecodedBytes<'_> {
+    DecodedBytes { bytes: s.as_bytes(), pos: 0, mode }
+}
+
+/// The bytes of the SigV4 encoding of `s`, lazily: used to sort query
+/// parameters by their encoded form without allocating.
+#[derive(Clone)]
+pub struct EncodedBytes<'a> {
+    inner: DecodedBytes<'a>,
+    keep_slash: bool,
+    pending: [u8; 2],
+    npending: u8,
+}
+
+impl Iterator for EncodedBytes<'_> {
+    type Item = u8;
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        if self.npending > 0 {
+            let b = self.pending[2 - self.npending as usize];
+            self.npending -= 1;
+            return Some(b);
+        }
+        let b = self.inner.next()?;
+        if is_unreserved(b) || (self.keep_slash && b == b'/') {
+            Some(b)
+        } else {
+            self.pending = [HEX_UPPER[(b >> 4) as usize], HEX_UPPER[(b & 15) as usize]];
+            self.npending = 2;
+            Some(b'%')
+        }
+    }
+}
+
+/// Lazily encodes `s` (read in `mode`), keeping `/` when `keep_slash`.
+pub fn encoded_bytes(s: &str, mode: Input, keep_slash: bool) -> EncodedBytes<'_> {
+    EncodedBytes { inner: decoded_bytes(s, mode), keep_slash, pending: [0; 2], npending: 0 }
+}
+
+/// Appends the SigV4 URI encoding of `s` (read in `mode`) to `out`.
+///
+/// Every byte outside the unreserved set is written as `%XX` with uppercase
+/// hex; `/` is kept when `keep_slash` is true (paths) and encoded otherwise
+/// (query keys and values).
+pub fn encode_into(out: &mut String, s: &str, mode: Input, keep_slash: bool) {
+    let bytes = s.as_bytes();
+    // Fast path: copy runs that need no encoding in one go.
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if is_unreserved(b) || (keep_slash && b == b'/') {
+            i += 1;
+            continue;
+        }
+        if start < i {
+            // `start..i` holds only ASCII (unreserved) bytes, so both ends are
+            // char boundaries.
+            out.push_str(&s[start..i]);
+        }
+        let mut decoded = b;
+        let mut width = 1;
+        if b == b'%' && mode == Input::Decoded {
+            if let (Some(h), Some(l)) = (
+                bytes.get(i + 1).copied().and_then(hex_val),
+                bytes.get(i + 2).copied().and_then(hex_val),
+            ) {
+                decoded = h << 4 | l;
+                width = 3;
+            }
+        }
+        if is_unreserved(decoded) || (keep_slash && decoded == b'/') {
+            out.push(decoded as char);
+        } else {
+            out.push('%');
+            out.push(HEX_UPPER[(decoded >> 4) as usize] as char);
+            out.push(HEX_UPPER[(decoded & 15) as usize] as char);
+        }
+        i += width;
+        start = i;
+    }
+    if start < bytes.len() {
+        out.push_str(&s[start..]);
+    }
+}
+
+/// Returns the SigV4 URI encoding of `s` as a new string.
+pub fn encode(s: &str, mode: Input, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 2);
+    encode_into(&mut out, s, mode, keep_slash);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn unreserved_is_kept() {
+        let all = "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        assert_eq!(encode(all, Input::Literal, false), all);
+    }
+
+    #[test]
+    fn reserved_and_utf8_are_encoded_uppercase() {
+        assert_eq!(encode("a b+c=d&e/f", Input::Literal, false), "a%20b%2Bc%3Dd%26e%2Ff");
+        assert_eq!(encode("a/b c", Input::Literal, true), "a/b%20c");
+        assert_eq!(encode("\u{1234}", Input::Literal, true), "%E1%88%B4");
+        assert_eq!(encode("*", Input::Literal, true), "%2A");
+    }
+
+    #[test]
+    fn literal_mode_encodes_percent() {
+        assert_eq!(encode("a%3Ab", Input::Literal, true), "a%253Ab");
+    }
+
+    #[test]
+    fn decoded_mode_normalizes_escapes() {
+        assert_eq!(encode("a%3ab%7E%2f", Input::Decoded, true), "a%3Ab~/");
+        assert_eq!(encode("a%3ab%7E%2f", Input::Decoded, false), "a%3Ab~%2F");
+        // Invalid escapes are literal percent signs.
+        assert_eq!(encode("100%", Input::Decoded, false), "100%25");
+        assert_eq!(encode("%zz%4", Input::Decoded, false), "%25zz%254");
+    }
+
+    #[test]
+    fn lazy_encoding_matches_eager() {
+        for s in ["", "abc", "a b%20c%zz/d", "\u{e9}\u{1234}~", "%%%", "x%2"] {
+            for mode in [Input::Literal, Input::Decoded] {
+                for keep in [true, false] {
+                    let lazy: Vec<u8> = encoded_bytes(s, mode, keep).collect();
+                    assert_eq!(lazy, encode(s, mode, keep).into_bytes(), "{s:?} {mode:?} {keep}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! The signing core's error type.
+
+use core::fmt;
+
+/// Everything that can go wrong while signing or verifying a request.
+///
+/// Each variant names the offending input, never a secret. Under `std` this
+/// implements [`std::error::Error`] (through [`core::error::Error`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The HTTP method is empty or contains characters outside the RFC 9110 token set.
+    InvalidMethod,
+    /// The URI could not be split into authority, path and query.
+    InvalidUri {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The request has no `host` header and no authority to derive one from.
+    MissingHost,
+    /// A header name is empty or contains characters outside the token set.
+    InvalidHeaderName {
+        /// Position of the header in the input (0-based).
+        index: usize,
+    },
+    /// A header value is not UTF-8 or contains control characters.
+    InvalidHeaderValue {
+        /// The header's name, lowercased.
+        name: alloc::string::String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A precomputed payload hash is not 64 lowercase hex digits.
+    InvalidPayloadHash,
+    /// The presign expiry is outside 1 second ..= 7 days (604800 seconds).
+    InvalidExpiry {
+        /// The rejected value in seconds.
+        seconds: u64,
+    },
+    /// The signing time cannot be rendered as `YYYYMMDD'T'HHMMSS'Z'` (year outside 0000..=9999).
+    InvalidTime,
+    /// Region, service or access key id is empty or contains `/`, whitespace or control characters.
+    InvalidScope {
+        /// Which part: `"region"`, `"service"` or `"access key id"`.
+        part: &'static str,
+    },
+    /// The session token contains characters that cannot be sent in a header.
+    InvalidSessionToken,
+    /// An `Authorization` header or presigned query could not be parsed (verification).
+    MalformedSignature {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The signature does not match (verification).
+    SignatureMismatch,
+    /// A presigned request is used outside its validity window (verification).
+    Expired,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidMethod => f.write_str("invalid HTTP method: must be a non-empty token"),
+            Error::InvalidUri { reason } => write!(f, "invalid URI: {reason}"),
+            Error::MissingHost => {
+                f.write_str("request has no host: set a `host` header or use an absolute URI")
+            }
+            Error::InvalidHeaderName { index } => {
+                write!(f, "invalid header name at position {index}: must be a non-empty token")
+            }
+            Error::InvalidHeaderValue { name, reason } => {
+                write!(f, "invalid value for header `{name}`: {reason}")
+            }
+            Error::InvalidPayloadHash => {
+                f.write_str("invalid payload hash: expected 64 lowercase hex digits")
+            }
+            Error::InvalidExpiry { seconds } => write!(
+                f,
+                "invalid presign expiry {seconds}s: must be between 1 second and 7 days (604800s)"
+            ),
+            Error::InvalidTime => f.write_str("signing time is outside the years 0000..=9999"),
+            Error::InvalidScope { part } => write!(
+                f,
+                "invalid {part}: must be non-empty without `/`, whitespace or control characters"
+            ),
+            Error::InvalidSessionToken => {
+                f.write_str("session token contains characters not allowed in a header value")
+            }
+            Error::MalformedSignature { reason } => write!(f, "malformed signature: {reason}"),
+            Error::SignatureMismatch => f.write_str("signature does not match"),
+            Error::Expired => f.write_str("presigned request is expired or not yet valid"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}

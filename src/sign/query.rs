@@ -1,0 +1,124 @@
+//! Canonical query string.
+//!
+//! Rules: split on `&`, split each pair at the first `=` (a pair without `=`
+//! has an empty value), never turn `+` into a space, decode valid `%XX`
+//! escapes and re-encode every byte outside the unreserved set with uppercase
+//! hex, then sort by encoded key and, for repeated keys, by encoded value.
+//! Sorting compares the encoded forms lazily, so nothing is allocated per
+//! parameter.
+
+use super::encoding::{encode_into, encoded_bytes, Input};
+use alloc::string::String;
+use core::cmp::Ordering;
+
+/// One query parameter as it enters the canonical query string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryParam<'a> {
+    /// The key, as written in the URL (`Input::Decoded`) or literal (`Input::Literal`).
+    pub key: &'a str,
+    /// The value, read the same way as the key.
+    pub value: &'a str,
+    /// How `key` and `value` are read before encoding.
+    pub input: Input,
+}
+
+impl<'a> QueryParam<'a> {
+    /// A parameter taken from a URL's query string: existing escapes are decoded once.
+    pub const fn from_url(key: &'a str, value: &'a str) -> Self {
+        QueryParam { key, value, input: Input::Decoded }
+    }
+
+    /// A parameter whose key and value are literal text (every `%` is data).
+    pub const fn literal(key: &'a str, value: &'a str) -> Self {
+        QueryParam { key, value, input: Input::Literal }
+    }
+
+    /// Orders parameters by encoded key, then encoded value.
+    pub fn canonical_cmp(&self, other: &Self) -> Ordering {
+        encoded_bytes(self.key, self.input, false)
+            .cmp(encoded_bytes(other.key, other.input, false))
+            .then_with(|| {
+                encoded_bytes(self.value, self.input, false)
+                    .cmp(encoded_bytes(other.value, other.input, false))
+            })
+    }
+}
+
+/// Splits a raw query string (without `?`) into parameters, skipping empty pieces.
+pub fn parse_query(query: &str) -> impl Iterator<Item = QueryParam<'_>> + Clone {
+    query.split('&').filter(|p| !p.is_empty()).map(|pair| match pair.split_once('=') {
+        Some((k, v)) => QueryParam::from_url(k, v),
+        None => QueryParam::from_url(pair, ""),
+    })
+}
+
+/// Sorts `params` canonically and appends the canonical query string to `out`.
+pub fn write_canonical_query(out: &mut String, params: &mut [QueryParam<'_>]) {
+    params.sort_unstable_by(QueryParam::canonical_cmp);
+    for (i, p) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        encode_into(out, p.key, p.input, false);
+        out.push('=');
+        encode_into(out, p.value, p.input, false);
+    }
+}
+
+/// The canonical query string of a raw query as a new string.
+pub fn canonical_query(query: &str) -> String {
+    let mut params: alloc::vec::Vec<_> = parse_query(query).collect();
+    let mut out = String::with_capacity(query.len() + 16);
+    write_canonical_query(&mut out, &mut params);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn sorts_by_encoded_key_then_value() {
+        assert_eq!(canonical_query("b=2&a=1&a=0"), "a=0&a=1&b=2");
+        assert_eq!(canonical_query("Param2=value2&Param1=value1"), "Param1=value1&Param2=value2");
+        // Uppercase sorts before lowercase (byte order).
+        assert_eq!(canonical_query("a=1&B=2"), "B=2&a=1");
+        // Sorting uses the encoded form: `%E1...` < `P`.
+        assert_eq!(
+            canonical_query("Param-3=Value3&Param=Value2&%E1%88%B4=Value1"),
+            "%E1%88%B4=Value1&Param=Value2&Param-3=Value3"
+        );
+    }
+
+    #[test]
+    fn plus_is_not_a_space() {
+        assert_eq!(canonical_query("q=a+b"), "q=a%2Bb");
+        assert_eq!(canonical_query("q=a%20b"), "q=a%20b");
+        assert_eq!(canonical_query("q=a b"), "q=a%20b");
+    }
+
+    #[test]
+    fn empty_values_and_keys_without_equals() {
+        assert_eq!(canonical_query("acl"), "acl=");
+        assert_eq!(canonical_query("a=&b"), "a=&b=");
+        assert_eq!(canonical_query("&&a=1&"), "a=1");
+        assert_eq!(canonical_query(""), "");
+        assert_eq!(canonical_query("a=b=c"), "a=b%3Dc");
+    }
+
+    #[test]
+    fn escapes_are_normalized() {
+        assert_eq!(canonical_query("k%7e=%2fv%2F"), "k~=%2Fv%2F");
+        assert_eq!(canonical_query("\u{1234}=bar"), "%E1%88%B4=bar");
+        assert_eq!(canonical_query("a=100%"), "a=100%25");
+    }
+
+    #[test]
+    fn literal_params_encode_percent() {
+        let mut params = vec![QueryParam::literal("tok", "a%41/b+="), QueryParam::from_url("a", "1")];
+        let mut out = String::new();
+        write_canonical_query(&mut out, &mut params);
+        assert_eq!(out, "a=1&tok=a%2541%2Fb%2B%3D");
+    }
+}

@@ -1,0 +1,276 @@
+//! The request to sign: method, target, headers and payload, all borrowed.
+
+use super::{headers, Error, Payload};
+use alloc::borrow::Cow;
+use alloc::string::String;
+use smallvec::SmallVec;
+
+/// A request as the signer sees it. Nothing is copied except when a URI
+/// needs percent-encoding to become a valid request target.
+///
+/// ```
+/// use sigv4::sign::{Payload, SignableRequest};
+/// let req = SignableRequest::new("GET", "https://examplebucket.s3.amazonaws.com/test.txt?versionId=3")
+///     .unwrap()
+///     .header("range", "bytes=0-9")
+///     .payload(Payload::Unsigned);
+/// assert_eq!(req.path(), "/test.txt");
+/// assert_eq!(req.query(), "versionId=3");
+/// assert_eq!(req.host(), Some("examplebucket.s3.amazonaws.com"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct SignableRequest<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) scheme: Option<&'a str>,
+    pub(crate) authority: Option<&'a str>,
+    pub(crate) path: Cow<'a, str>,
+    pub(crate) query: Cow<'a, str>,
+    pub(crate) headers: SmallVec<[(&'a str, &'a [u8]); 12]>,
+    pub(crate) payload: Payload<'a>,
+}
+
+/// Bytes that cannot appear in a request target and are percent-encoded by
+/// [`SignableRequest::new`]: controls are rejected before this; here are
+/// space, non-ASCII and the characters RFC 3986 excludes.
+fn needs_wire_encoding(b: u8) -> bool {
+    b == b' ' || b >= 0x80 || matches!(b, b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}')
+}
+
+fn wire_form(s: &str) -> Cow<'_, str> {
+    if !s.bytes().any(needs_wire_encoding) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for &b in s.as_bytes() {
+        if needs_wire_encoding(b) {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[(b >> 4) as usize]));
+            out.push(char::from(b"0123456789ABCDEF"[(b & 15) as usize]));
+        } else {
+            out.push(char::from(b));
+        }
+    }
+    Cow::Owned(out)
+}
+
+impl<'a> SignableRequest<'a> {
+    /// A request for an absolute URI (`https://host[:port]/path?query`) or an
+    /// origin-form target (`/path?query`, host then comes from a `host` header).
+    ///
+    /// The URI is taken as it goes on the wire: existing percent-encoding is
+    /// kept, and characters that cannot appear in a URI (space, non-ASCII,
+    /// `"<>\^`{|}`) are percent-encoded. A fragment is dropped. Control
+    /// characters, an empty host, a bad port or a missing path are errors.
+    pub fn new(method: &'a str, uri: &'a str) -> Result<Self, Error> {
+        if uri.bytes().any(|b| b < 0x20 || b == 0x7f) {
+            return Err(Error::InvalidUri { reason: "contains a control character" });
+        }
+        let uri = uri.split('#').next().unwrap_or("");
+        let (scheme, authority, rest) = if let Some((scheme, after)) = split_scheme(uri) {
+            let end = after.find(['/', '?']).unwrap_or(after.len());
+            let (authority, rest) = after.split_at(end);
+            validate_authority(authority)?;
+            (Some(scheme), Some(authority), rest)
+        } else if uri.starts_with('/') {
+            (None, None, uri)
+        } else {
+            return Err(Error::InvalidUri { reason: "expected an absolute URI or a path starting with `/`" });
+        };
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let mut req = Self::from_parts(method, path, query)?;
+        req.scheme = scheme;
+        req.authority = authority;
+        req.path = wire_form(path);
+        req.query = wire_form(query);
+        Ok(req)
+    }
+
+    /// A request from already separated parts, used verbatim: `path` and
+    /// `query` exactly as they go on the wire (no `?`).
+    ///
+    /// Bytes that are not valid on the wire (a raw space, say) are not fixed
+    /// here; they are signed as the canonical encoding of those bytes.
+    pub fn from_parts(method: &'a str, path: &'a str, query: &'a str) -> Result<Self, Error> {
+        if !headers::is_valid_name(method) {
+            return Err(Error::InvalidMethod);
+        }
+        Ok(SignableRequest {
+            method,
+            scheme: None,
+            authority: None,
+            path: Cow::Borrowed(path),
+            query: Cow::Borrowed(query),
+            headers: SmallVec::new(),
+            payload: Payload::EMPTY,
+        })
+    }
+
+    /// Sets the authority (`host[:port]`) the `host` header is derived from
+    /// when the request has no `host` header, and the scheme that decides
+    /// which port is the default (`http` 80, `https` 443).
+    pub fn authority(mut self, scheme: Option<&'a str>, authority: &'a str) -> Self {
+        self.scheme = scheme;
+        self.authority = Some(authority);
+        self
+    }
+
+    /// Adds a header (checked when signing).
+    pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
+        self.headers.push((name, value.as_bytes()));
+        self
+    }
+
+    /// Adds a header whose value is raw bytes (must be UTF-8 when signing).
+    pub fn header_bytes(mut self, name: &'a str, value: &'a [u8]) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Adds several headers.
+    pub fn headers<I: IntoIterator<Item = (&'a str, &'a str)>>(mut self, headers: I) -> Self {
+        self.headers.extend(headers.into_iter().map(|(n, v)| (n, v.as_bytes())));
+        self
+    }
+
+    /// Sets what the signature says about the body (default: empty body).
+    pub fn payload(mut self, payload: Payload<'a>) -> Self {
+        self.payload = payload;
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> &str {
+        self.method
+    }
+
+    /// The wire path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The wire query (without `?`).
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// The `host` header value that will be signed: the request's `host`
+    /// header if any, else the authority without user info and default port.
+    pub fn host(&self) -> Option<&str> {
+        if let Some((_, v)) = self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("host")) {
+            return core::str::from_utf8(v).ok();
+        }
+        self.authority.map(|a| host_from_authority(self.scheme, a))
+    }
+
+    /// The scheme and authority, when built from an absolute URI.
+    pub fn origin(&self) -> Option<(&str, &str)> {
+        Some((self.scheme?, self.authority?))
+    }
+}
+
+fn split_scheme(uri: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = uri.split_once("://")?;
+    let mut chars = scheme.bytes();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    let ok = first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
+    ok.then_some((scheme, rest))
+}
+
+fn validate_authority(authority: &str) -> Result<(), Error> {
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.is_empty() {
+        return Err(Error::InvalidUri { reason: "empty host" });
+    }
+    if host_port.bytes().any(|b| b == b' ' || b >= 0x80 || matches!(b, b'"' | b'<' | b'>' | b'\\' | b'{' | b'}' | b'|')) {
+        return Err(Error::InvalidUri { reason: "invalid character in host" });
+    }
+    let (host, port) = split_port(host_port);
+    if host.is_empty() {
+        return Err(Error::InvalidUri { reason: "empty host" });
+    }
+    if host.starts_with('[') != host.ends_with(']') {
+        return Err(Error::InvalidUri { reason: "unbalanced brackets in IPv6 host" });
+    }
+    if let Some(p) = port {
+        if p.is_empty() || p.len() > 5 || !p.bytes().all(|c| c.is_ascii_digit()) || p.parse::<u32>().map_or(true, |n| n > 65535) {
+            return Err(Error::InvalidUri { reason: "invalid port" });
+        }
+    }
+    Ok(())
+}
+
+fn split_port(host_port: &str) -> (&str, Option<&str>) {
+    // `[v6]:port`, `host:port` or `host`.
+    if host_port.starts_with('[') {
+        if let Some(end) = host_port.find(']') {
+            let (h, rest) = host_port.split_at(end + 1);
+            return (h, rest.strip_prefix(':'));
+        }
+        return (host_port, None);
+    }
+    match host_port.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (host_port, None),
+    }
+}
+
+/// The `host` header for an authority: user info removed, and the port
+/// removed when it is the scheme's default (`http` 80, `https` 443).
+pub fn host_from_authority<'s>(scheme: Option<&str>, authority: &'s str) -> &'s str {
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = split_port(host_port);
+    let default = match scheme.map(|s| s.to_ascii_lowercase()) {
+        Some(s) if s == "http" || s == "ws" => Some("80"),
+        Some(s) if s == "https" || s == "wss" => Some("443"),
+        _ => None,
+    };
+    match (port, default) {
+        (Some(p), Some(d)) if p == d => host,
+        (Some(""), _) => host,
+        _ => host_port,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_absolute_uris() {
+        let r = SignableRequest::new("GET", "https://user:pw@example.com:443/a/b?x=1&y#frag").unwrap();
+        assert_eq!((r.path(), r.query()), ("/a/b", "x=1&y"));
+        assert_eq!(r.host(), Some("example.com"));
+        let r = SignableRequest::new("GET", "http://127.0.0.1:9000").unwrap();
+        assert_eq!((r.path(), r.query()), ("", ""));
+        assert_eq!(r.host(), Some("127.0.0.1:9000"));
+        let r = SignableRequest::new("GET", "http://[::1]:80/x").unwrap();
+        assert_eq!(r.host(), Some("[::1]"));
+        let r = SignableRequest::new("GET", "https://h:80/").unwrap();
+        assert_eq!(r.host(), Some("h:80"));
+    }
+
+    #[test]
+    fn origin_form_uses_the_host_header() {
+        let r = SignableRequest::new("GET", "/x?y=1").unwrap();
+        assert_eq!(r.host(), None);
+        let r = r.header("Host", "example.amazonaws.com");
+        assert_eq!(r.host(), Some("example.amazonaws.com"));
+    }
+
+    #[test]
+    fn encodes_what_cannot_be_on_the_wire() {
+        let r = SignableRequest::new("GET", "https://h/a b/\u{fc}%41?q=a b").unwrap();
+        assert_eq!(r.path(), "/a%20b/%C3%BC%41");
+        assert_eq!(r.query(), "q=a%20b");
+    }
+
+    #[test]
+    fn rejects_malformed_uris() {
+        for uri in ["", "example.com/x", "https:///x", "https://h:99999/", "https://h:x/", "https://h/\n",
+                    "http://[::1/", "https://user@/x", "https://h o/"] {
+            assert!(matches!(SignableRequest::new("GET", uri), Err(Error::InvalidUri { .. })), "{uri:?}");
+        }
+        assert_eq!(SignableRequest::new("G ET", "/").unwrap_err(), Error::InvalidMethod);
+        assert_eq!(SignableRequest::new("", "/").unwrap_err(), Error::InvalidMethod);
+    }
+}
