@@ -19,8 +19,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use sigv4::sign::{
-    presign, sign_headers, Payload, SessionTokenMode, SignableRequest, SigningKeyCache, SigningParams,
-    SigningSettings, SigningTime, UriEncoding,
+    presign, sign_headers, Payload, SessionTokenMode, SignableRequest, SigningKeyCache,
+    SigningParams, SigningSettings, SigningTime, UriEncoding,
 };
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -37,7 +37,7 @@ struct Parsed {
 fn parse_request(raw: &[u8]) -> Parsed {
     let text = std::str::from_utf8(raw).expect("request.txt is UTF-8");
     let (head, body) = match text.find("\n\n") {
-        Some(i) => (&text[..i], text[i + 2..].as_bytes().to_vec()),
+        Some(i) => (&text[..i], text.as_bytes()[i + 2..].to_vec()),
         None => (text.trim_end_matches('\n'), Vec::new()),
     };
     let mut lines = head.split('\n');
@@ -58,7 +58,13 @@ fn parse_request(raw: &[u8]) -> Parsed {
             headers.push((n.to_string(), v.to_string()));
         }
     }
-    Parsed { method, path: path.to_string(), query: query.to_string(), headers, body }
+    Parsed {
+        method,
+        path: path.to_string(),
+        query: query.to_string(),
+        headers,
+        body,
+    }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -66,8 +72,9 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() + 0 && i + 2 <= b.len() - 1 {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 out.push(v);
                 i += 3;
                 continue;
@@ -122,7 +129,9 @@ fn load_context(dir: &Path) -> Option<Context> {
 }
 
 fn read(dir: &Path, name: &str) -> Option<String> {
-    fs::read(dir.join(name)).ok().map(|b| String::from_utf8(b).unwrap())
+    fs::read(dir.join(name))
+        .ok()
+        .map(|b| String::from_utf8(b).unwrap())
 }
 
 fn render(req: &Parsed, path: &str, query: &str, drop: &[&str], added: &[(&str, &str)]) -> String {
@@ -156,12 +165,20 @@ impl Report {
     fn eq(&mut self, case: &str, what: &str, got: &str, want: &str) {
         self.checks += 1;
         if got != want {
-            self.failures.push(format!("{case} {what}:\n--- got\n{got}\n--- want\n{want}\n"));
+            self.failures.push(format!(
+                "{case} {what}:\n--- got\n{got}\n--- want\n{want}\n"
+            ));
         }
     }
 }
 
-fn run_crt_case(dir: &Path, name: &str, ctx: &Context, cache: &SigningKeyCache, report: &mut Report) -> usize {
+fn run_crt_case(
+    dir: &Path,
+    name: &str,
+    ctx: &Context,
+    cache: &SigningKeyCache,
+    report: &mut Report,
+) -> usize {
     let req = parse_request(&fs::read(dir.join("request.txt")).unwrap());
     let path = percent_decode(&req.path);
     let mut signable = SignableRequest::from_parts(&req.method, &path, &req.query).unwrap();
@@ -173,35 +190,85 @@ fn run_crt_case(dir: &Path, name: &str, ctx: &Context, cache: &SigningKeyCache, 
         uri_encoding: UriEncoding::Double,
         normalize_path: ctx.normalize,
         content_sha256_header: ctx.sign_body,
-        session_token: if ctx.omit_token { SessionTokenMode::AppendedAfterSigning } else { SessionTokenMode::Signed },
+        session_token: if ctx.omit_token {
+            SessionTokenMode::AppendedAfterSigning
+        } else {
+            SessionTokenMode::Signed
+        },
     };
-    let params = SigningParams::new(&ctx.access_key_id, &ctx.secret, &ctx.region, &ctx.service, ctx.time)
-        .session_token(ctx.token.as_deref())
-        .settings(settings)
-        .key_cache(cache);
+    let params = SigningParams::new(
+        &ctx.access_key_id,
+        &ctx.secret,
+        &ctx.region,
+        &ctx.service,
+        ctx.time,
+    )
+    .session_token(ctx.token.as_deref())
+    .settings(settings)
+    .key_cache(cache);
     let mut variants = 0;
 
     // Header variant.
     if let Some(want) = read(dir, "header-canonical-request.txt") {
         variants += 1;
         let s = sign_headers(&signable, &params).unwrap_or_else(|e| panic!("{name}: {e}"));
-        report.eq(name, "header canonical request", s.canonical_request(), &want);
-        report.eq(name, "header string to sign", &s.string_to_sign(), &read(dir, "header-string-to-sign.txt").unwrap());
-        report.eq(name, "header signature", s.signature(), &read(dir, "header-signature.txt").unwrap());
+        report.eq(
+            name,
+            "header canonical request",
+            s.canonical_request(),
+            &want,
+        );
+        report.eq(
+            name,
+            "header string to sign",
+            &s.string_to_sign(),
+            &read(dir, "header-string-to-sign.txt").unwrap(),
+        );
+        report.eq(
+            name,
+            "header signature",
+            s.signature(),
+            &read(dir, "header-signature.txt").unwrap(),
+        );
         let added: Vec<_> = s.headers().collect();
         let drop: Vec<&str> = added.iter().map(|(n, _)| *n).collect();
         let got = render(&req, &path, &req.query, &drop, &added);
-        report.eq(name, "header signed request", &got, &read(dir, "header-signed-request.txt").unwrap());
+        report.eq(
+            name,
+            "header signed request",
+            &got,
+            &read(dir, "header-signed-request.txt").unwrap(),
+        );
     }
     // Query variant.
     if let Some(want) = read(dir, "query-canonical-request.txt") {
         variants += 1;
         let p = presign(&signable, &params, ctx.expires).unwrap_or_else(|e| panic!("{name}: {e}"));
-        report.eq(name, "query canonical request", p.canonical_request(), &want);
-        report.eq(name, "query string to sign", &p.string_to_sign(), &read(dir, "query-string-to-sign.txt").unwrap());
-        report.eq(name, "query signature", p.signature(), &read(dir, "query-signature.txt").unwrap());
+        report.eq(
+            name,
+            "query canonical request",
+            p.canonical_request(),
+            &want,
+        );
+        report.eq(
+            name,
+            "query string to sign",
+            &p.string_to_sign(),
+            &read(dir, "query-string-to-sign.txt").unwrap(),
+        );
+        report.eq(
+            name,
+            "query signature",
+            p.signature(),
+            &read(dir, "query-signature.txt").unwrap(),
+        );
         let got = render(&req, &path, p.query_string(), &[], &[]);
-        report.eq(name, "query signed request", &got, &read(dir, "query-signed-request.txt").unwrap());
+        report.eq(
+            name,
+            "query signed request",
+            &got,
+            &read(dir, "query-signed-request.txt").unwrap(),
+        );
     }
     variants
 }
@@ -213,7 +280,15 @@ fn run_crt_case(dir: &Path, name: &str, ctx: &Context, cache: &SigningKeyCache, 
 /// at 2015-08-30T12:36:00Z, while its canonical request was written at
 /// 2021-05-11T15:40:45Z: both are checked, each at its own time.
 const LEGACY: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
-    ("double-url-encode", "AKIDEXAMPLE", SECRET, "us-east-2", "lambda", "20210511T154045Z", "20210511T154045Z"),
+    (
+        "double-url-encode",
+        "AKIDEXAMPLE",
+        SECRET,
+        "us-east-2",
+        "lambda",
+        "20210511T154045Z",
+        "20210511T154045Z",
+    ),
     (
         "double-encode-path",
         "ANOTREAL",
@@ -226,23 +301,41 @@ const LEGACY: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
 ];
 
 fn run_legacy_case(dir: &Path, name: &str, report: &mut Report) -> usize {
-    let &(_, akid, secret, region, service, creq_time, signed_time) =
-        LEGACY.iter().find(|c| c.0 == name).unwrap_or_else(|| panic!("{name}: no context.json and not a known legacy case"));
+    let &(_, akid, secret, region, service, creq_time, signed_time) = LEGACY
+        .iter()
+        .find(|c| c.0 == name)
+        .unwrap_or_else(|| panic!("{name}: no context.json and not a known legacy case"));
     let req = parse_request(&fs::read(dir.join("request.txt")).unwrap());
     let mut signable = SignableRequest::from_parts(&req.method, &req.path, &req.query).unwrap();
     for (n, v) in &req.headers {
         signable = signable.header(n, v);
     }
     let sign_at = |t: &str| {
-        let params = SigningParams::new(akid, secret, region, service, SigningTime::parse_amz_date(t).unwrap())
-            .settings(SigningSettings::new());
+        let params = SigningParams::new(
+            akid,
+            secret,
+            region,
+            service,
+            SigningTime::parse_amz_date(t).unwrap(),
+        )
+        .settings(SigningSettings::new());
         sign_headers(&signable, &params).unwrap()
     };
     let s = sign_at(creq_time);
-    report.eq(name, "header canonical request", s.canonical_request(), &read(dir, "header-canonical-request.txt").unwrap());
+    report.eq(
+        name,
+        "header canonical request",
+        s.canonical_request(),
+        &read(dir, "header-canonical-request.txt").unwrap(),
+    );
     if let Some(want) = read(dir, "header-string-to-sign.txt") {
         // Stored with a trailing newline the signer does not produce.
-        report.eq(name, "header string to sign", &(s.string_to_sign() + "\n"), &want);
+        report.eq(
+            name,
+            "header string to sign",
+            &(s.string_to_sign() + "\n"),
+            &want,
+        );
     }
     // The signed request: compare the Authorization value exactly, and the
     // remaining header lines as a set (this file orders them arbitrarily).
@@ -253,28 +346,53 @@ fn run_legacy_case(dir: &Path, name: &str, report: &mut Report) -> usize {
         .find_map(|l| l.strip_prefix("Authorization:"))
         .unwrap()
         .trim_start();
-    report.eq(name, "signed request authorization", s.authorization(), want_auth);
+    report.eq(
+        name,
+        "signed request authorization",
+        s.authorization(),
+        want_auth,
+    );
     let first = want.lines().next().unwrap();
-    report.eq(name, "signed request line", first.trim_end_matches(" HTTP/1.1"), &format!("{} {}", req.method, req.path));
-    let mut want_rest: Vec<String> =
-        want.lines().skip(1).filter(|l| !l.is_empty() && !l.starts_with("Authorization:")).map(|l| l.to_lowercase()).collect();
+    report.eq(
+        name,
+        "signed request line",
+        first.trim_end_matches(" HTTP/1.1"),
+        &format!("{} {}", req.method, req.path),
+    );
+    let mut want_rest: Vec<String> = want
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty() && !l.starts_with("Authorization:"))
+        .map(|l| l.to_lowercase())
+        .collect();
     want_rest.sort();
     let mut got_rest: Vec<String> = req
         .headers
         .iter()
         .filter(|(n, _)| !n.eq_ignore_ascii_case("x-amz-date"))
         .map(|(n, v)| format!("{n}:{v}").to_lowercase())
-        .chain(std::iter::once(format!("x-amz-date:{}", s.amz_date()).to_lowercase()))
+        .chain(std::iter::once(
+            format!("x-amz-date:{}", s.amz_date()).to_lowercase(),
+        ))
         .collect();
     got_rest.sort();
-    report.eq(name, "signed request headers", &got_rest.join("\n"), &want_rest.join("\n"));
+    report.eq(
+        name,
+        "signed request headers",
+        &got_rest.join("\n"),
+        &want_rest.join("\n"),
+    );
     1
 }
 
 #[test]
 fn aws_sigv4_test_suite() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-vectors/v4");
-    let mut cases: Vec<_> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut cases: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     cases.sort();
     let cache = SigningKeyCache::new();
     let mut report = Report::default();
@@ -286,8 +404,21 @@ fn aws_sigv4_test_suite() {
             None => run_legacy_case(dir, name, &mut report),
         };
     }
-    println!("SigV4 suite: {} cases, {} variants, {} comparisons", cases.len(), variants, report.checks);
+    println!(
+        "SigV4 suite: {} cases, {} variants, {} comparisons",
+        cases.len(),
+        variants,
+        report.checks
+    );
     assert_eq!(cases.len(), 40, "expected the 40 cases of test-vectors/v4");
-    assert_eq!(variants, 78, "38 cases with header and query variants, 2 header-only");
-    assert!(report.failures.is_empty(), "{} failures:\n{}", report.failures.len(), report.failures.join("\n"));
+    assert_eq!(
+        variants, 78,
+        "38 cases with header and query variants, 2 header-only"
+    );
+    assert!(
+        report.failures.is_empty(),
+        "{} failures:\n{}",
+        report.failures.len(),
+        report.failures.join("\n")
+    );
 }

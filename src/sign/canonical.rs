@@ -20,12 +20,12 @@ pub const PRESIGN_PARAMS: &[&str] = &[
 
 /// Headers the signer adds itself, with the values to sign.
 pub(crate) struct Added<'a> {
-    pub amz_date: Option<&'a str>,
-    pub security_token: Option<&'a str>,
-    pub content_sha256: Option<&'a str>,
+    pub(crate) amz_date: Option<&'a str>,
+    pub(crate) security_token: Option<&'a str>,
+    pub(crate) content_sha256: Option<&'a str>,
     /// Names (lowercase) to drop from the request's own headers because the
     /// signer adds or replaces them.
-    pub replaced: &'a [&'a str],
+    pub(crate) replaced: &'a [&'a str],
 }
 
 /// One header in canonical order.
@@ -37,12 +37,15 @@ pub(crate) struct CanonicalHeaders<'a> {
 }
 
 impl<'a> CanonicalHeaders<'a> {
-    pub fn new(req: &'a SignableRequest<'_>, added: &Added<'a>) -> Result<Self, Error> {
+    pub(crate) fn new(req: &'a SignableRequest<'_>, added: &Added<'a>) -> Result<Self, Error> {
         let mut entries: SmallVec<[Entry<'a>; 16]> = SmallVec::new();
         let mut has_host = false;
         for (i, &(name, value)) in req.headers.iter().enumerate() {
             headers::checked(i, name, value)?;
-            let skip = headers::NEVER_SIGNED.iter().chain(added.replaced).any(|n| n.eq_ignore_ascii_case(name));
+            let skip = headers::NEVER_SIGNED
+                .iter()
+                .chain(added.replaced)
+                .any(|n| n.eq_ignore_ascii_case(name));
             if skip {
                 continue;
             }
@@ -53,7 +56,10 @@ impl<'a> CanonicalHeaders<'a> {
         }
         let n = req.headers.len();
         if !has_host {
-            let host = req.authority.map(|a| super::request::host_from_authority(req.scheme, a)).ok_or(Error::MissingHost)?;
+            let host = req
+                .authority
+                .map(|a| super::request::host_from_authority(req.scheme, a))
+                .ok_or(Error::MissingHost)?;
             entries.push(("host", host, n));
         }
         for (k, (name, value)) in [
@@ -73,7 +79,7 @@ impl<'a> CanonicalHeaders<'a> {
     }
 
     /// Appends `name:value\n` lines, joining repeated names with `,`.
-    pub fn write_headers(&self, out: &mut String) {
+    pub(crate) fn write_headers(&self, out: &mut String) {
         let mut prev: Option<&str> = None;
         for &(name, value, _) in &self.entries {
             if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
@@ -94,7 +100,7 @@ impl<'a> CanonicalHeaders<'a> {
     }
 
     /// Appends the signed headers list: unique lowercase names joined by `;`.
-    pub fn write_signed(&self, out: &mut String) {
+    pub(crate) fn write_signed(&self, out: &mut String) {
         let mut prev: Option<&str> = None;
         for &(name, _, _) in &self.entries {
             if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
@@ -121,7 +127,12 @@ pub(crate) fn write_canonical_request(
 ) -> core::ops::Range<usize> {
     out.push_str(req.method);
     out.push('\n');
-    write_canonical_path(out, &req.path, settings.uri_encoding, settings.normalize_path);
+    write_canonical_path(
+        out,
+        &req.path,
+        settings.uri_encoding,
+        settings.normalize_path,
+    );
     out.push('\n');
     let drop_presign = !extra_query.is_empty();
     let mut params: SmallVec<[QueryParam<'_>; 16]> = parse_query(&req.query)

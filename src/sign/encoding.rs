@@ -66,7 +66,11 @@ impl Iterator for DecodedBytes<'_> {
 
 /// Decodes `s` byte by byte in `mode`.
 pub fn decoded_bytes(s: &str, mode: Input) -> DecodedBytes<'_> {
-    DecodedBytes { bytes: s.as_bytes(), pos: 0, mode }
+    DecodedBytes {
+        bytes: s.as_bytes(),
+        pos: 0,
+        mode,
+    }
 }
 
 /// The bytes of the SigV4 encoding of `s`, lazily: used to sort query
@@ -101,7 +105,12 @@ impl Iterator for EncodedBytes<'_> {
 
 /// Lazily encodes `s` (read in `mode`), keeping `/` when `keep_slash`.
 pub fn encoded_bytes(s: &str, mode: Input, keep_slash: bool) -> EncodedBytes<'_> {
-    EncodedBytes { inner: decoded_bytes(s, mode), keep_slash, pending: [0; 2], npending: 0 }
+    EncodedBytes {
+        inner: decoded_bytes(s, mode),
+        keep_slash,
+        pending: [0; 2],
+        npending: 0,
+    }
 }
 
 /// Appends the SigV4 URI encoding of `s` (read in `mode`) to `out`.
@@ -171,7 +180,10 @@ mod tests {
 
     #[test]
     fn reserved_and_utf8_are_encoded_uppercase() {
-        assert_eq!(encode("a b+c=d&e/f", Input::Literal, false), "a%20b%2Bc%3Dd%26e%2Ff");
+        assert_eq!(
+            encode("a b+c=d&e/f", Input::Literal, false),
+            "a%20b%2Bc%3Dd%26e%2Ff"
+        );
         assert_eq!(encode("a/b c", Input::Literal, true), "a/b%20c");
         assert_eq!(encode("\u{1234}", Input::Literal, true), "%E1%88%B4");
         assert_eq!(encode("*", Input::Literal, true), "%2A");
@@ -197,7 +209,11 @@ mod tests {
             for mode in [Input::Literal, Input::Decoded] {
                 for keep in [true, false] {
                     let lazy: Vec<u8> = encoded_bytes(s, mode, keep).collect();
-                    assert_eq!(lazy, encode(s, mode, keep).into_bytes(), "{s:?} {mode:?} {keep}");
+                    assert_eq!(
+                        lazy,
+                        encode(s, mode, keep).into_bytes(),
+                        "{s:?} {mode:?} {keep}"
+                    );
                 }
             }
         }

@@ -66,7 +66,10 @@ impl fmt::Display for Error {
                 f.write_str("request has no host: set a `host` header or use an absolute URI")
             }
             Error::InvalidHeaderName { index } => {
-                write!(f, "invalid header name at position {index}: must be a non-empty token")
+                write!(
+                    f,
+                    "invalid header name at position {index}: must be a non-empty token"
+                )
             }
             Error::InvalidHeaderValue { name, reason } => {
                 write!(f, "invalid value for header `{name}`: {reason}")

@@ -32,7 +32,20 @@ pub const fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,
-            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
         )
 }
 
@@ -76,7 +89,10 @@ pub fn check_value(value: &[u8]) -> Result<&str, &'static str> {
 /// run of whitespace (spaces, tabs, line folds) collapsed to one space.
 pub fn write_canonical_value(out: &mut String, value: &str) {
     let mut first = true;
-    for word in value.split(|c: char| matches!(c, ' ' | '\t' | '\r' | '\n')).filter(|w| !w.is_empty()) {
+    for word in value
+        .split([' ', '\t', '\r', '\n'])
+        .filter(|w| !w.is_empty())
+    {
         if !first {
             out.push(' ');
         }
@@ -96,7 +112,9 @@ pub fn write_lowercase(out: &mut String, name: &str) {
 
 /// Compares two header names case-insensitively (ASCII) without allocating.
 pub fn cmp_lowercase(a: &str, b: &str) -> core::cmp::Ordering {
-    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 /// Validates a header and returns its value as text.
@@ -104,10 +122,12 @@ pub(crate) fn checked(index: usize, name: &str, value: &[u8]) -> Result<(), Erro
     if !is_valid_name(name) {
         return Err(Error::InvalidHeaderName { index });
     }
-    check_value(value).map(|_| ()).map_err(|reason| Error::InvalidHeaderValue {
-        name: name.to_ascii_lowercase(),
-        reason,
-    })
+    check_value(value)
+        .map(|_| ())
+        .map_err(|reason| Error::InvalidHeaderValue {
+            name: name.to_ascii_lowercase(),
+            reason,
+        })
 }
 
 #[cfg(test)]
@@ -125,7 +145,10 @@ mod tests {
         assert_eq!(canon(" value1 "), "value1");
         assert_eq!(canon("\"a   b   c\""), "\"a b c\"");
         assert_eq!(canon("a\t\t b"), "a b");
-        assert_eq!(canon("value1\n  value2\n     value3"), "value1 value2 value3");
+        assert_eq!(
+            canon("value1\n  value2\n     value3"),
+            "value1 value2 value3"
+        );
         assert_eq!(canon("value1\r\n value2"), "value1 value2");
         assert_eq!(canon(""), "");
         assert_eq!(canon("   "), "");
@@ -153,7 +176,12 @@ mod tests {
 
     #[test]
     fn never_signed_list() {
-        for n in ["authorization", "user-agent", "x-amzn-trace-id", "transfer-encoding"] {
+        for n in [
+            "authorization",
+            "user-agent",
+            "x-amzn-trace-id",
+            "transfer-encoding",
+        ] {
             assert!(is_never_signed(n));
         }
         assert!(!is_never_signed("host"));

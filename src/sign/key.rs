@@ -109,7 +109,10 @@ impl Entry {
         self.date.as_slice() == date.as_bytes()
             && self.region == region
             && self.service == service
-            && bool::from(subtle::ConstantTimeEq::ct_eq(self.secret.as_slice(), secret.as_bytes()))
+            && bool::from(subtle::ConstantTimeEq::ct_eq(
+                self.secret.as_slice(),
+                secret.as_bytes(),
+            ))
     }
 }
 
@@ -148,7 +151,9 @@ impl Default for SigningKeyCache {
 
 impl fmt::Debug for SigningKeyCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKeyCache").field("misses", &self.misses()).finish_non_exhaustive()
+        f.debug_struct("SigningKeyCache")
+            .field("misses", &self.misses())
+            .finish_non_exhaustive()
     }
 }
 
@@ -181,7 +186,13 @@ impl SigningKeyCache {
     }
 
     /// A keyed HMAC state for these inputs (cheaper to clone than to key).
-    pub(crate) fn mac(&self, secret: &str, date_stamp: &str, region: &str, service: &str) -> HmacSha256 {
+    pub(crate) fn mac(
+        &self,
+        secret: &str,
+        date_stamp: &str,
+        region: &str,
+        service: &str,
+    ) -> HmacSha256 {
         self.with_entry(secret, date_stamp, region, service, |e| e.mac.clone())
             .unwrap_or_else(|| SigningKey::derive(secret, date_stamp, region, service).mac())
     }
@@ -194,7 +205,11 @@ impl SigningKeyCache {
         service: &str,
         f: impl FnOnce(&Entry) -> T,
     ) -> Option<T> {
-        if self.busy.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+        if self
+            .busy
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
             return None;
         }
         let _release = Release(&self.busy);
@@ -225,7 +240,11 @@ impl SigningKeyCache {
 
     /// Drops the cached key.
     pub fn clear(&self) {
-        if self.busy.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+        if self
+            .busy
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
             let _release = Release(&self.busy);
             // SAFETY: as in `with_entry`.
             unsafe { *self.entry.get() = None };
@@ -239,8 +258,16 @@ mod tests {
 
     #[test]
     fn derives_the_documented_key() {
-        let k = SigningKey::derive("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam");
-        assert_eq!(hex::encode(k.as_bytes()), "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
+        let k = SigningKey::derive(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "20150830",
+            "us-east-1",
+            "iam",
+        );
+        assert_eq!(
+            hex::encode(k.as_bytes()),
+            "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9"
+        );
         assert_eq!(alloc::format!("{k:?}"), "SigningKey(<redacted>)");
     }
 
@@ -257,7 +284,10 @@ mod tests {
             ("t", "20150831", "eu-west-1", "s3"),
         ] {
             let k = c.get(secret, date, region, service);
-            assert_eq!(k.as_bytes(), SigningKey::derive(secret, date, region, service).as_bytes());
+            assert_eq!(
+                k.as_bytes(),
+                SigningKey::derive(secret, date, region, service).as_bytes()
+            );
             assert_ne!(k.as_bytes(), a.as_bytes());
         }
         assert_eq!(c.misses(), 5);
@@ -275,7 +305,10 @@ mod tests {
             for _ in 0..4 {
                 s.spawn(|| {
                     for _ in 0..200 {
-                        assert_eq!(c.get("s", "20150830", "r", "svc").as_bytes(), want.as_bytes());
+                        assert_eq!(
+                            c.get("s", "20150830", "r", "svc").as_bytes(),
+                            want.as_bytes()
+                        );
                     }
                 });
             }

@@ -212,16 +212,25 @@ impl<'a> SigningParams<'a> {
 
     /// The credential scope.
     pub fn scope(&self) -> Scope<'a> {
-        Scope { date: self.time, region: self.region, service: self.service }
+        Scope {
+            date: self.time,
+            region: self.region,
+            service: self.service,
+        }
     }
 
     fn validate(&self) -> Result<(), Error> {
         self.scope().validate()?;
         if !scope::is_scope_part(self.access_key_id) {
-            return Err(Error::InvalidScope { part: "access key id" });
+            return Err(Error::InvalidScope {
+                part: "access key id",
+            });
         }
         if let Some(t) = self.session_token {
-            if t.is_empty() || headers::check_value(t.as_bytes()).is_err() || t.contains(['\r', '\n']) {
+            if t.is_empty()
+                || headers::check_value(t.as_bytes()).is_err()
+                || t.contains(['\r', '\n'])
+            {
                 return Err(Error::InvalidSessionToken);
             }
         }
@@ -232,7 +241,9 @@ impl<'a> SigningParams<'a> {
         let date = self.time.date_stamp();
         match self.key_cache {
             Some(c) => c.mac(self.secret_access_key, date, self.region, self.service),
-            None => SigningKey::derive(self.secret_access_key, date, self.region, self.service).mac(),
+            None => {
+                SigningKey::derive(self.secret_access_key, date, self.region, self.service).mac()
+            }
         }
     }
 
@@ -292,7 +303,9 @@ impl<'a> HeaderSignature<'a> {
         [
             self.session_token.map(|t| ("x-amz-security-token", t)),
             Some(("x-amz-date", self.amz_date())),
-            self.content_sha256.as_ref().map(|h| ("x-amz-content-sha256", h.as_str())),
+            self.content_sha256
+                .as_ref()
+                .map(|h| ("x-amz-content-sha256", h.as_str())),
             Some(("authorization", self.authorization.as_str())),
         ]
         .into_iter()
@@ -317,7 +330,9 @@ impl<'a> HeaderSignature<'a> {
 
     /// The signed headers list, `;`-separated.
     pub fn signed_headers(&self) -> &str {
-        self.canonical_request.get(self.signed_headers.clone()).unwrap_or("")
+        self.canonical_request
+            .get(self.signed_headers.clone())
+            .unwrap_or("")
     }
 
     /// The canonical request that was signed.
@@ -341,7 +356,10 @@ impl<'a> HeaderSignature<'a> {
 /// Returns the headers to add; the request's own `x-amz-date` (and
 /// `x-amz-security-token` / `x-amz-content-sha256` when the signer sets them)
 /// are replaced, never signed twice.
-pub fn sign_headers<'a>(req: &SignableRequest<'_>, params: &SigningParams<'a>) -> Result<HeaderSignature<'a>, Error> {
+pub fn sign_headers<'a>(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'a>,
+) -> Result<HeaderSignature<'a>, Error> {
     params.validate()?;
     let payload = req.payload.resolve()?;
     let settings = &params.settings;
@@ -364,7 +382,8 @@ pub fn sign_headers<'a>(req: &SignableRequest<'_>, params: &SigningParams<'a>) -
         replaced: &replaced,
     };
     let headers = CanonicalHeaders::new(req, &added)?;
-    let mut creq = String::with_capacity(256 + req.path.len() + req.query.len() + 48 * req.headers.len());
+    let mut creq =
+        String::with_capacity(256 + req.path.len() + req.query.len() + 48 * req.headers.len());
     let signed_range = write_canonical_request(&mut creq, req, settings, &headers, &[], &payload);
     let creq_hash = hash_hex(&creq);
     let signature = params.signature(&creq_hash);
@@ -397,7 +416,10 @@ pub fn sign_headers<'a>(req: &SignableRequest<'_>, params: &SigningParams<'a>) -
 /// The result of presigning: query parameters to add to the URL.
 #[derive(Clone)]
 pub struct PresignedQuery<'a> {
-    params: Vec<(&'static str, String)>,
+    /// Unencoded parameter values, back to back; `params` indexes into it.
+    values: String,
+    params: [(&'static str, core::ops::Range<usize>); 7],
+    nparams: usize,
     uri: String,
     query_start: usize,
     canonical_request: String,
@@ -410,7 +432,7 @@ impl fmt::Debug for PresignedQuery<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The URI carries the session token: show only the parameter names.
         f.debug_struct("PresignedQuery")
-            .field("params", &self.params.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("params", &self.params().map(|(k, _)| k).collect::<Vec<_>>())
             .field("expires_in", &self.expires_in)
             .finish_non_exhaustive()
     }
@@ -421,7 +443,9 @@ impl<'a> PresignedQuery<'a> {
     /// `X-Amz-Algorithm`, `-Credential`, `-Date`, `-SignedHeaders`,
     /// `-Expires`, `-Security-Token` (with a session token), `-Signature`.
     pub fn params(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
-        self.params.iter().map(|(k, v)| (*k, v.as_str()))
+        self.params[..self.nparams]
+            .iter()
+            .map(|(k, r)| (*k, self.values.get(r.clone()).unwrap_or("")))
     }
 
     /// The full query string to send (without `?`): the request's own
@@ -438,7 +462,7 @@ impl<'a> PresignedQuery<'a> {
 
     /// The hex signature.
     pub fn signature(&self) -> &str {
-        self.params.last().map_or("", |(_, v)| v.as_str())
+        self.params().last().map_or("", |(_, v)| v)
     }
 
     /// Seconds the URL stays valid.
@@ -474,60 +498,115 @@ impl<'a> PresignedQuery<'a> {
 /// payload is signed as given (use [`Payload::Unsigned`] for S3 URLs); no
 /// `x-amz-content-sha256` header is added. Headers in the request (besides
 /// `host`) are signed and must be sent by whoever uses the URL.
-pub fn presign<'a>(req: &SignableRequest<'_>, params: &SigningParams<'a>, expires_in_secs: u64) -> Result<PresignedQuery<'a>, Error> {
+pub fn presign<'a>(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'a>,
+    expires_in_secs: u64,
+) -> Result<PresignedQuery<'a>, Error> {
     if !(1..=MAX_PRESIGN_EXPIRY_SECS).contains(&expires_in_secs) {
-        return Err(Error::InvalidExpiry { seconds: expires_in_secs });
+        return Err(Error::InvalidExpiry {
+            seconds: expires_in_secs,
+        });
     }
     params.validate()?;
     let payload = req.payload.resolve()?;
     let settings = &params.settings;
-    let replaced: [&str; 2] = ["x-amz-date", if params.session_token.is_some() { "x-amz-security-token" } else { "" }];
-    let added = Added { amz_date: None, security_token: None, content_sha256: None, replaced: &replaced };
-    let headers = CanonicalHeaders::new(req, &added)?;
-    let mut signed = String::with_capacity(64);
-    headers.write_signed(&mut signed);
-    let scope = params.scope();
-    let mut credential = String::with_capacity(params.access_key_id.len() + 1 + scope.len());
-    credential.push_str(params.access_key_id);
-    credential.push('/');
-    scope.write(&mut credential);
-    let mut expires_buf = itoa_buf(expires_in_secs);
-    let expires = expires_buf.as_str();
-
-    let signed_token = match settings.session_token {
-        SessionTokenMode::Signed => params.session_token,
-        SessionTokenMode::AppendedAfterSigning => None,
+    let token_name = if params.session_token.is_some() {
+        "x-amz-security-token"
+    } else {
+        ""
     };
-    let mut creq = String::with_capacity(512 + req.path.len() + req.query.len());
-    {
-    let mut extra: smallvec::SmallVec<[QueryParam<'_>; 6]> = smallvec::SmallVec::new();
-    extra.push(QueryParam::literal("X-Amz-Algorithm", ALGORITHM));
-    extra.push(QueryParam::literal("X-Amz-Credential", &credential));
-    extra.push(QueryParam::literal("X-Amz-Date", params.time.amz_date()));
-    extra.push(QueryParam::literal("X-Amz-Expires", expires));
-    extra.push(QueryParam::literal("X-Amz-SignedHeaders", &signed));
-    if let Some(t) = signed_token {
-        extra.push(QueryParam::literal("X-Amz-Security-Token", t));
+    let replaced: [&str; 2] = ["x-amz-date", token_name];
+    let added = Added {
+        amz_date: None,
+        security_token: None,
+        content_sha256: None,
+        replaced: &replaced,
+    };
+    let headers = CanonicalHeaders::new(req, &added)?;
+    let scope = params.scope();
+    let expires_buf = itoa_buf(expires_in_secs);
+    let expires = expires_buf.as_str();
+    let token = params.session_token.unwrap_or("");
+
+    // All parameter values in one buffer, in output order.
+    let mut values = String::with_capacity(
+        ALGORITHM.len()
+            + params.access_key_id.len()
+            + 1
+            + scope.len()
+            + 16
+            + 32 * (req.headers.len() + 1)
+            + expires.len()
+            + token.len()
+            + 64,
+    );
+    let mut ranges: [(&'static str, core::ops::Range<usize>); 7] = Default::default();
+    type Ranges = [(&'static str, core::ops::Range<usize>); 7];
+    fn put(
+        values: &mut String,
+        ranges: &mut Ranges,
+        i: usize,
+        name: &'static str,
+        write: &dyn Fn(&mut String),
+    ) {
+        let start = values.len();
+        write(values);
+        ranges[i] = (name, start..values.len());
     }
-    write_canonical_request(&mut creq, req, settings, &headers, &extra, &payload);
+    put(&mut values, &mut ranges, 0, "X-Amz-Algorithm", &|v| {
+        v.push_str(ALGORITHM)
+    });
+    put(&mut values, &mut ranges, 1, "X-Amz-Credential", &|v| {
+        v.push_str(params.access_key_id);
+        v.push('/');
+        scope.write(v);
+    });
+    put(&mut values, &mut ranges, 2, "X-Amz-Date", &|v| {
+        v.push_str(params.time.amz_date())
+    });
+    put(&mut values, &mut ranges, 3, "X-Amz-SignedHeaders", &|v| {
+        headers.write_signed(v)
+    });
+    put(&mut values, &mut ranges, 4, "X-Amz-Expires", &|v| {
+        v.push_str(expires)
+    });
+    let mut n = 5;
+    if params.session_token.is_some() {
+        put(&mut values, &mut ranges, 5, "X-Amz-Security-Token", &|v| {
+            v.push_str(token)
+        });
+        n = 6;
+    }
+
+    let mut creq =
+        String::with_capacity(512 + req.path.len() + req.query.len() + 48 * req.headers.len());
+    {
+        let value = |i: usize| values.get(ranges[i].1.clone()).unwrap_or("");
+        let mut extra: smallvec::SmallVec<[QueryParam<'_>; 6]> = smallvec::SmallVec::new();
+        for i in [0, 1, 2, 4, 3] {
+            extra.push(QueryParam::literal(ranges[i].0, value(i)));
+        }
+        if n == 6 && settings.session_token == SessionTokenMode::Signed {
+            extra.push(QueryParam::literal(ranges[5].0, value(5)));
+        }
+        write_canonical_request(&mut creq, req, settings, &headers, &extra, &payload);
     }
     let creq_hash = hash_hex(&creq);
     let signature = params.signature(&creq_hash);
-
-    let mut out: Vec<(&'static str, String)> = Vec::with_capacity(7);
-    out.push(("X-Amz-Algorithm", ALGORITHM.into()));
-    out.push(("X-Amz-Credential", credential));
-    out.push(("X-Amz-Date", params.time.amz_date().into()));
-    out.push(("X-Amz-SignedHeaders", signed));
-    out.push(("X-Amz-Expires", expires.into()));
-    if let Some(t) = params.session_token {
-        out.push(("X-Amz-Security-Token", t.into()));
-    }
-    out.push(("X-Amz-Signature", ascii(&signature).into()));
-    expires_buf.clear();
+    put(&mut values, &mut ranges, n, "X-Amz-Signature", &|v| {
+        v.push_str(ascii(&signature))
+    });
+    let nparams = n + 1;
 
     // Render the URI: origin, path, the request's own query minus replaced params, then ours.
-    let mut uri = String::with_capacity(req.path.len() + req.query.len() + 512);
+    let (origin_len, path_extra) = match req.origin() {
+        Some((s, a)) => (s.len() + 3 + a.len(), 1),
+        None => (0, 1),
+    };
+    let mut uri = String::with_capacity(
+        origin_len + path_extra + req.path.len() + req.query.len() + 2 + 3 * values.len() + 160,
+    );
     if let Some((scheme, authority)) = req.origin() {
         uri.push_str(scheme);
         uri.push_str("://");
@@ -547,15 +626,30 @@ pub fn presign<'a>(req: &SignableRequest<'_>, params: &SigningParams<'a>, expire
         uri.push_str(piece);
         uri.push('&');
     }
-    for (i, (k, v)) in out.iter().enumerate() {
+    for (i, (k, r)) in ranges[..nparams].iter().enumerate() {
         if i > 0 {
             uri.push('&');
         }
         uri.push_str(k);
         uri.push('=');
-        encoding::encode_into(&mut uri, v, encoding::Input::Literal, false);
+        encoding::encode_into(
+            &mut uri,
+            values.get(r.clone()).unwrap_or(""),
+            encoding::Input::Literal,
+            false,
+        );
     }
-    Ok(PresignedQuery { params: out, uri, query_start, canonical_request: creq, creq_hash, scope, expires_in: expires_in_secs })
+    Ok(PresignedQuery {
+        values,
+        params: ranges,
+        nparams,
+        uri,
+        query_start,
+        canonical_request: creq,
+        creq_hash,
+        scope,
+        expires_in: expires_in_secs,
+    })
 }
 
 /// A decimal number rendered on the stack.
@@ -567,9 +661,6 @@ struct ItoaBuf {
 impl ItoaBuf {
     fn as_str(&self) -> &str {
         core::str::from_utf8(&self.buf[self.start..]).unwrap_or("0")
-    }
-    fn clear(&mut self) {
-        self.start = self.buf.len();
     }
 }
 

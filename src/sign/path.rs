@@ -122,18 +122,42 @@ mod tests {
             canonical_path("/functions/arn%3Aaws%3Alambda/invocations", Double, true),
             "/functions/arn%253Aaws%253Alambda/invocations"
         );
-        assert_eq!(canonical_path("/test/@connections/x%3D", Double, true), "/test/%40connections/x%253D");
-        assert_eq!(canonical_path("/example space/", Double, false), "/example%20space/");
+        assert_eq!(
+            canonical_path("/test/@connections/x%3D", Double, true),
+            "/test/%40connections/x%253D"
+        );
+        assert_eq!(
+            canonical_path("/example space/", Double, false),
+            "/example%20space/"
+        );
         assert_eq!(canonical_path("/\u{1234}", Double, true), "/%E1%88%B4");
     }
 
     #[test]
     fn single_encoding_encodes_the_key_once() {
-        assert_eq!(canonical_path("/bucket/a%20b", Single, false), "/bucket/a%20b");
-        assert_eq!(canonical_path("/bucket/a b", Single, false), "/bucket/a%20b");
-        assert_eq!(canonical_path("/bucket/a%2bb%7e", Single, false), "/bucket/a%2Bb~");
-        assert_eq!(canonical_path("/bucket/a+b", Single, false), "/bucket/a%2Bb");
-        assert_eq!(canonical_path("/bucket/100%", Single, false), "/bucket/100%25");
-        assert_eq!(canonical_path("/\u{fc}/\u{e4}.txt", Single, false), "/%C3%BC/%C3%A4.txt");
+        assert_eq!(
+            canonical_path("/bucket/a%20b", Single, false),
+            "/bucket/a%20b"
+        );
+        assert_eq!(
+            canonical_path("/bucket/a b", Single, false),
+            "/bucket/a%20b"
+        );
+        assert_eq!(
+            canonical_path("/bucket/a%2bb%7e", Single, false),
+            "/bucket/a%2Bb~"
+        );
+        assert_eq!(
+            canonical_path("/bucket/a+b", Single, false),
+            "/bucket/a%2Bb"
+        );
+        assert_eq!(
+            canonical_path("/bucket/100%", Single, false),
+            "/bucket/100%25"
+        );
+        assert_eq!(
+            canonical_path("/\u{fc}/\u{e4}.txt", Single, false),
+            "/%C3%BC/%C3%A4.txt"
+        );
     }
 }

@@ -39,7 +39,7 @@ impl Payload<'_> {
     /// Resolves the hash text: hashes bytes, validates precomputed hex.
     pub fn resolve(&self) -> Result<PayloadHash, Error> {
         Ok(match *self {
-            Payload::Bytes(b) if b.is_empty() => PayloadHash::Literal(EMPTY_SHA256),
+            Payload::Bytes([]) => PayloadHash::Literal(EMPTY_SHA256),
             Payload::Bytes(b) => PayloadHash::from_digest(&Sha256::digest(b).into()),
             Payload::Precomputed(h) => {
                 let ok = h.len() == 64 && h.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
@@ -53,7 +53,9 @@ impl Payload<'_> {
             Payload::Unsigned => PayloadHash::Literal(UNSIGNED_PAYLOAD),
             Payload::StreamingSigned => PayloadHash::Literal(STREAMING_PAYLOAD),
             Payload::StreamingSignedTrailer => PayloadHash::Literal(STREAMING_PAYLOAD_TRAILER),
-            Payload::StreamingUnsignedTrailer => PayloadHash::Literal(STREAMING_UNSIGNED_PAYLOAD_TRAILER),
+            Payload::StreamingUnsignedTrailer => {
+                PayloadHash::Literal(STREAMING_UNSIGNED_PAYLOAD_TRAILER)
+            }
         })
     }
 }
@@ -103,20 +105,48 @@ mod tests {
             Payload::Bytes(b"Param1=value1").resolve().unwrap().as_str(),
             "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"
         );
-        assert_eq!(Payload::Unsigned.resolve().unwrap().as_str(), "UNSIGNED-PAYLOAD");
-        assert_eq!(Payload::StreamingSigned.resolve().unwrap().as_str(), STREAMING_PAYLOAD);
-        assert_eq!(Payload::StreamingSignedTrailer.resolve().unwrap().as_str(), STREAMING_PAYLOAD_TRAILER);
         assert_eq!(
-            Payload::StreamingUnsignedTrailer.resolve().unwrap().as_str(),
+            Payload::Unsigned.resolve().unwrap().as_str(),
+            "UNSIGNED-PAYLOAD"
+        );
+        assert_eq!(
+            Payload::StreamingSigned.resolve().unwrap().as_str(),
+            STREAMING_PAYLOAD
+        );
+        assert_eq!(
+            Payload::StreamingSignedTrailer.resolve().unwrap().as_str(),
+            STREAMING_PAYLOAD_TRAILER
+        );
+        assert_eq!(
+            Payload::StreamingUnsignedTrailer
+                .resolve()
+                .unwrap()
+                .as_str(),
             STREAMING_UNSIGNED_PAYLOAD_TRAILER
         );
-        assert_eq!(Payload::Precomputed(EMPTY_SHA256).resolve().unwrap().as_str(), EMPTY_SHA256);
+        assert_eq!(
+            Payload::Precomputed(EMPTY_SHA256)
+                .resolve()
+                .unwrap()
+                .as_str(),
+            EMPTY_SHA256
+        );
     }
 
     #[test]
     fn precomputed_must_be_lowercase_hex() {
-        for bad in ["", "abc", &EMPTY_SHA256.to_ascii_uppercase(), &EMPTY_SHA256[1..], "g".repeat(64).as_str()] {
-            assert_eq!(Payload::Precomputed(bad).resolve(), Err(Error::InvalidPayloadHash), "{bad}");
+        for bad in [
+            "",
+            "abc",
+            &EMPTY_SHA256.to_ascii_uppercase(),
+            &EMPTY_SHA256[1..],
+            "g".repeat(64).as_str(),
+        ] {
+            assert_eq!(
+                Payload::Precomputed(bad).resolve(),
+                Err(Error::InvalidPayloadHash),
+                "{bad}"
+            );
         }
     }
 }

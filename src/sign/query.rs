@@ -25,12 +25,20 @@ pub struct QueryParam<'a> {
 impl<'a> QueryParam<'a> {
     /// A parameter taken from a URL's query string: existing escapes are decoded once.
     pub const fn from_url(key: &'a str, value: &'a str) -> Self {
-        QueryParam { key, value, input: Input::Decoded }
+        QueryParam {
+            key,
+            value,
+            input: Input::Decoded,
+        }
     }
 
     /// A parameter whose key and value are literal text (every `%` is data).
     pub const fn literal(key: &'a str, value: &'a str) -> Self {
-        QueryParam { key, value, input: Input::Literal }
+        QueryParam {
+            key,
+            value,
+            input: Input::Literal,
+        }
     }
 
     /// Orders parameters by encoded key, then encoded value.
@@ -38,18 +46,24 @@ impl<'a> QueryParam<'a> {
         encoded_bytes(self.key, self.input, false)
             .cmp(encoded_bytes(other.key, other.input, false))
             .then_with(|| {
-                encoded_bytes(self.value, self.input, false)
-                    .cmp(encoded_bytes(other.value, other.input, false))
+                encoded_bytes(self.value, self.input, false).cmp(encoded_bytes(
+                    other.value,
+                    other.input,
+                    false,
+                ))
             })
     }
 }
 
 /// Splits a raw query string (without `?`) into parameters, skipping empty pieces.
 pub fn parse_query(query: &str) -> impl Iterator<Item = QueryParam<'_>> + Clone {
-    query.split('&').filter(|p| !p.is_empty()).map(|pair| match pair.split_once('=') {
-        Some((k, v)) => QueryParam::from_url(k, v),
-        None => QueryParam::from_url(pair, ""),
-    })
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => QueryParam::from_url(k, v),
+            None => QueryParam::from_url(pair, ""),
+        })
 }
 
 /// Sorts `params` canonically and appends the canonical query string to `out`.
@@ -81,7 +95,10 @@ mod tests {
     #[test]
     fn sorts_by_encoded_key_then_value() {
         assert_eq!(canonical_query("b=2&a=1&a=0"), "a=0&a=1&b=2");
-        assert_eq!(canonical_query("Param2=value2&Param1=value1"), "Param1=value1&Param2=value2");
+        assert_eq!(
+            canonical_query("Param2=value2&Param1=value1"),
+            "Param1=value1&Param2=value2"
+        );
         // Uppercase sorts before lowercase (byte order).
         assert_eq!(canonical_query("a=1&B=2"), "B=2&a=1");
         // Sorting uses the encoded form: `%E1...` < `P`.
@@ -116,7 +133,10 @@ mod tests {
 
     #[test]
     fn literal_params_encode_percent() {
-        let mut params = vec![QueryParam::literal("tok", "a%41/b+="), QueryParam::from_url("a", "1")];
+        let mut params = vec![
+            QueryParam::literal("tok", "a%41/b+="),
+            QueryParam::from_url("a", "1"),
+        ];
         let mut out = String::new();
         write_canonical_query(&mut out, &mut params);
         assert_eq!(out, "a=1&tok=a%2541%2Fb%2B%3D");

@@ -33,7 +33,12 @@ pub struct SignableRequest<'a> {
 /// [`SignableRequest::new`]: controls are rejected before this; here are
 /// space, non-ASCII and the characters RFC 3986 excludes.
 fn needs_wire_encoding(b: u8) -> bool {
-    b == b' ' || b >= 0x80 || matches!(b, b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}')
+    b == b' '
+        || b >= 0x80
+        || matches!(
+            b,
+            b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
+        )
 }
 
 fn wire_form(s: &str) -> Cow<'_, str> {
@@ -63,7 +68,9 @@ impl<'a> SignableRequest<'a> {
     /// characters, an empty host, a bad port or a missing path are errors.
     pub fn new(method: &'a str, uri: &'a str) -> Result<Self, Error> {
         if uri.bytes().any(|b| b < 0x20 || b == 0x7f) {
-            return Err(Error::InvalidUri { reason: "contains a control character" });
+            return Err(Error::InvalidUri {
+                reason: "contains a control character",
+            });
         }
         let uri = uri.split('#').next().unwrap_or("");
         let (scheme, authority, rest) = if let Some((scheme, after)) = split_scheme(uri) {
@@ -74,7 +81,9 @@ impl<'a> SignableRequest<'a> {
         } else if uri.starts_with('/') {
             (None, None, uri)
         } else {
-            return Err(Error::InvalidUri { reason: "expected an absolute URI or a path starting with `/`" });
+            return Err(Error::InvalidUri {
+                reason: "expected an absolute URI or a path starting with `/`",
+            });
         };
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
         let mut req = Self::from_parts(method, path, query)?;
@@ -128,7 +137,8 @@ impl<'a> SignableRequest<'a> {
 
     /// Adds several headers.
     pub fn headers<I: IntoIterator<Item = (&'a str, &'a str)>>(mut self, headers: I) -> Self {
-        self.headers.extend(headers.into_iter().map(|(n, v)| (n, v.as_bytes())));
+        self.headers
+            .extend(headers.into_iter().map(|(n, v)| (n, v.as_bytes())));
         self
     }
 
@@ -156,7 +166,11 @@ impl<'a> SignableRequest<'a> {
     /// The `host` header value that will be signed: the request's `host`
     /// header if any, else the authority without user info and default port.
     pub fn host(&self) -> Option<&str> {
-        if let Some((_, v)) = self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        if let Some((_, v)) = self
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("host"))
+        {
             return core::str::from_utf8(v).ok();
         }
         self.authority.map(|a| host_from_authority(self.scheme, a))
@@ -172,28 +186,45 @@ fn split_scheme(uri: &str) -> Option<(&str, &str)> {
     let (scheme, rest) = uri.split_once("://")?;
     let mut chars = scheme.bytes();
     let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
-    let ok = first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
+    let ok =
+        first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
     ok.then_some((scheme, rest))
 }
 
 fn validate_authority(authority: &str) -> Result<(), Error> {
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     if host_port.is_empty() {
-        return Err(Error::InvalidUri { reason: "empty host" });
+        return Err(Error::InvalidUri {
+            reason: "empty host",
+        });
     }
-    if host_port.bytes().any(|b| b == b' ' || b >= 0x80 || matches!(b, b'"' | b'<' | b'>' | b'\\' | b'{' | b'}' | b'|')) {
-        return Err(Error::InvalidUri { reason: "invalid character in host" });
+    if host_port.bytes().any(|b| {
+        b == b' ' || b >= 0x80 || matches!(b, b'"' | b'<' | b'>' | b'\\' | b'{' | b'}' | b'|')
+    }) {
+        return Err(Error::InvalidUri {
+            reason: "invalid character in host",
+        });
     }
     let (host, port) = split_port(host_port);
     if host.is_empty() {
-        return Err(Error::InvalidUri { reason: "empty host" });
+        return Err(Error::InvalidUri {
+            reason: "empty host",
+        });
     }
     if host.starts_with('[') != host.ends_with(']') {
-        return Err(Error::InvalidUri { reason: "unbalanced brackets in IPv6 host" });
+        return Err(Error::InvalidUri {
+            reason: "unbalanced brackets in IPv6 host",
+        });
     }
     if let Some(p) = port {
-        if p.is_empty() || p.len() > 5 || !p.bytes().all(|c| c.is_ascii_digit()) || p.parse::<u32>().map_or(true, |n| n > 65535) {
-            return Err(Error::InvalidUri { reason: "invalid port" });
+        if p.is_empty()
+            || p.len() > 5
+            || !p.bytes().all(|c| c.is_ascii_digit())
+            || p.parse::<u32>().map_or(true, |n| n > 65535)
+        {
+            return Err(Error::InvalidUri {
+                reason: "invalid port",
+            });
         }
     }
     Ok(())
@@ -219,10 +250,13 @@ fn split_port(host_port: &str) -> (&str, Option<&str>) {
 pub fn host_from_authority<'s>(scheme: Option<&str>, authority: &'s str) -> &'s str {
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let (host, port) = split_port(host_port);
-    let default = match scheme.map(|s| s.to_ascii_lowercase()) {
-        Some(s) if s == "http" || s == "ws" => Some("80"),
-        Some(s) if s == "https" || s == "wss" => Some("443"),
-        _ => None,
+    let is = |name: &str| scheme.is_some_and(|s| s.eq_ignore_ascii_case(name));
+    let default = if is("http") || is("ws") {
+        Some("80")
+    } else if is("https") || is("wss") {
+        Some("443")
+    } else {
+        None
     };
     match (port, default) {
         (Some(p), Some(d)) if p == d => host,
@@ -237,7 +271,8 @@ mod tests {
 
     #[test]
     fn splits_absolute_uris() {
-        let r = SignableRequest::new("GET", "https://user:pw@example.com:443/a/b?x=1&y#frag").unwrap();
+        let r =
+            SignableRequest::new("GET", "https://user:pw@example.com:443/a/b?x=1&y#frag").unwrap();
         assert_eq!((r.path(), r.query()), ("/a/b", "x=1&y"));
         assert_eq!(r.host(), Some("example.com"));
         let r = SignableRequest::new("GET", "http://127.0.0.1:9000").unwrap();
@@ -266,11 +301,32 @@ mod tests {
 
     #[test]
     fn rejects_malformed_uris() {
-        for uri in ["", "example.com/x", "https:///x", "https://h:99999/", "https://h:x/", "https://h/\n",
-                    "http://[::1/", "https://user@/x", "https://h o/"] {
-            assert!(matches!(SignableRequest::new("GET", uri), Err(Error::InvalidUri { .. })), "{uri:?}");
+        for uri in [
+            "",
+            "example.com/x",
+            "https:///x",
+            "https://h:99999/",
+            "https://h:x/",
+            "https://h/\n",
+            "http://[::1/",
+            "https://user@/x",
+            "https://h o/",
+        ] {
+            assert!(
+                matches!(
+                    SignableRequest::new("GET", uri),
+                    Err(Error::InvalidUri { .. })
+                ),
+                "{uri:?}"
+            );
         }
-        assert_eq!(SignableRequest::new("G ET", "/").unwrap_err(), Error::InvalidMethod);
-        assert_eq!(SignableRequest::new("", "/").unwrap_err(), Error::InvalidMethod);
+        assert_eq!(
+            SignableRequest::new("G ET", "/").unwrap_err(),
+            Error::InvalidMethod
+        );
+        assert_eq!(
+            SignableRequest::new("", "/").unwrap_err(),
+            Error::InvalidMethod
+        );
     }
 }

@@ -43,7 +43,15 @@ impl Scope<'_> {
 
     /// Appends `YYYYMMDD/region/service/aws4_request` to `out`.
     pub fn write(&self, out: &mut String) {
-        for (i, part) in [self.date.date_stamp(), self.region, self.service, "aws4_request"].iter().enumerate() {
+        for (i, part) in [
+            self.date.date_stamp(),
+            self.region,
+            self.service,
+            "aws4_request",
+        ]
+        .iter()
+        .enumerate()
+        {
             if i > 0 {
                 out.push('/');
             }
@@ -54,13 +62,23 @@ impl Scope<'_> {
 
 impl core::fmt::Display for Scope<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}/{}/{}/aws4_request", self.date.date_stamp(), self.region, self.service)
+        write!(
+            f,
+            "{}/{}/{}/aws4_request",
+            self.date.date_stamp(),
+            self.region,
+            self.service
+        )
     }
 }
 
 /// Feeds the string to sign to `sink` piece by piece (no allocation):
 /// `AWS4-HMAC-SHA256\n{amz date}\n{scope}\n{hex sha256(canonical request)}`.
-pub fn feed_string_to_sign(sink: &mut dyn FnMut(&[u8]), scope: &Scope<'_>, creq_hash_hex: &[u8; 64]) {
+pub fn feed_string_to_sign(
+    sink: &mut dyn FnMut(&[u8]),
+    scope: &Scope<'_>,
+    creq_hash_hex: &[u8; 64],
+) {
     sink(ALGORITHM.as_bytes());
     sink(b"\n");
     sink(scope.date.amz_date().as_bytes());
@@ -88,7 +106,11 @@ mod tests {
     #[test]
     fn scope_renders_and_validates() {
         let t = SigningTime::parse_amz_date("20150830T123600Z").unwrap();
-        let s = Scope { date: t, region: "us-east-1", service: "iam" };
+        let s = Scope {
+            date: t,
+            region: "us-east-1",
+            service: "iam",
+        };
         let mut out = String::new();
         s.write(&mut out);
         assert_eq!(out, "20150830/us-east-1/iam/aws4_request");
@@ -104,7 +126,11 @@ mod tests {
     #[test]
     fn string_to_sign_layout() {
         let t = SigningTime::parse_amz_date("20150830T123600Z").unwrap();
-        let s = Scope { date: t, region: "us-east-1", service: "iam" };
+        let s = Scope {
+            date: t,
+            region: "us-east-1",
+            service: "iam",
+        };
         let h = *b"f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59";
         assert_eq!(
             string_to_sign(&s, &h),

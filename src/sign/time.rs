@@ -43,7 +43,10 @@ impl SigningTime {
         put_digits(&mut amz[9..11], dt.hour() as u32);
         put_digits(&mut amz[11..13], dt.minute() as u32);
         put_digits(&mut amz[13..15], dt.second() as u32);
-        Ok(SigningTime { unix: dt.unix_timestamp(), amz })
+        Ok(SigningTime {
+            unix: dt.unix_timestamp(),
+            amz,
+        })
     }
 
     /// Parses the `X-Amz-Date` form `YYYYMMDD'T'HHMMSS'Z'`.
@@ -136,7 +139,10 @@ impl From<std::time::SystemTime> for SigningTime {
         match Self::from_unix_seconds(secs) {
             Ok(t) => t,
             // Unreachable after the clamp; fall back to the epoch rather than panic.
-            Err(_) => SigningTime { unix: 0, amz: *b"19700101T000000Z" },
+            Err(_) => SigningTime {
+                unix: 0,
+                amz: *b"19700101T000000Z",
+            },
         }
     }
 }
@@ -156,16 +162,34 @@ mod tests {
 
     #[test]
     fn rejects_bad_amz_dates() {
-        for s in ["", "20130524T000000", "20131324T000000Z", "20130230T000000Z", "2013052AT000000Z",
-                  "20130524T250000Z", "20130524X000000Z", "20130524T00000\u{e9}"] {
-            assert_eq!(SigningTime::parse_amz_date(s), Err(Error::InvalidTime), "{s}");
+        for s in [
+            "",
+            "20130524T000000",
+            "20131324T000000Z",
+            "20130230T000000Z",
+            "2013052AT000000Z",
+            "20130524T250000Z",
+            "20130524X000000Z",
+            "20130524T00000\u{e9}",
+        ] {
+            assert_eq!(
+                SigningTime::parse_amz_date(s),
+                Err(Error::InvalidTime),
+                "{s}"
+            );
         }
     }
 
     #[test]
     fn rejects_out_of_range_years() {
-        assert_eq!(SigningTime::from_unix_seconds(253_402_300_800), Err(Error::InvalidTime));
-        assert_eq!(SigningTime::from_unix_seconds(i64::MAX), Err(Error::InvalidTime));
+        assert_eq!(
+            SigningTime::from_unix_seconds(253_402_300_800),
+            Err(Error::InvalidTime)
+        );
+        assert_eq!(
+            SigningTime::from_unix_seconds(i64::MAX),
+            Err(Error::InvalidTime)
+        );
         assert!(SigningTime::from_unix_seconds(253_402_300_799).is_ok());
         assert!(SigningTime::from_unix_seconds(-62_167_219_200).is_ok()); // 0000-01-01
     }
@@ -175,6 +199,9 @@ mod tests {
         let dt = OffsetDateTime::from_unix_timestamp(1_440_938_160)
             .unwrap()
             .to_offset(UtcOffset::from_hms(5, 30, 0).unwrap());
-        assert_eq!(SigningTime::try_from(dt).unwrap().amz_date(), "20150830T123600Z");
+        assert_eq!(
+            SigningTime::try_from(dt).unwrap().amz_date(),
+            "20150830T123600Z"
+        );
     }
 }

@@ -1,0 +1,110 @@
+//! Heap allocations per header signature, counted with a counting allocator.
+//!
+//! The budget is 3 allocations (we use 2: the canonical request and the
+//! `Authorization` value) for a typical S3 GET with a warm signing-key
+//! cache. This file holds a single test so no other test allocates on
+//! another thread while it counts.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use sigv4::sign::{
+    presign, sign_headers, Payload, SignableRequest, SigningKeyCache, SigningParams, SigningTime,
+};
+
+struct Counting;
+static COUNT: AtomicUsize = AtomicUsize::new(0);
+static ON: AtomicBool = AtomicBool::new(false);
+
+// SAFETY: forwards to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if ON.load(Ordering::Relaxed) {
+            COUNT.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if ON.load(Ordering::Relaxed) {
+            COUNT.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn count<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    COUNT.store(0, Ordering::SeqCst);
+    ON.store(true, Ordering::SeqCst);
+    let out = f();
+    ON.store(false, Ordering::SeqCst);
+    (out, COUNT.load(Ordering::SeqCst))
+}
+
+#[test]
+fn allocations_per_signature() {
+    let cache = SigningKeyCache::new();
+    let time = SigningTime::parse_amz_date("20130524T000000Z").unwrap();
+    let params = SigningParams::new(
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "us-east-1",
+        "s3",
+        time,
+    )
+    .key_cache(&cache);
+    let req = SignableRequest::new(
+        "GET",
+        "https://examplebucket.s3.amazonaws.com/photos/2024/cat.jpg",
+    )
+    .unwrap()
+    .header("range", "bytes=0-1023")
+    .payload(Payload::Unsigned);
+    // Warm the key cache.
+    sign_headers(&req, &params).unwrap();
+
+    let (signed, n) = count(|| sign_headers(&req, &params).unwrap());
+    println!("header signature of an S3 GET: {n} allocations");
+    assert!(n <= 3, "header signing allocated {n} times (budget 3)");
+    assert_eq!(signed.headers().count(), 3);
+
+    // A request with a query string and several headers stays within budget too.
+    let req = SignableRequest::new(
+        "GET",
+        "https://examplebucket.s3.amazonaws.com/?list-type=2&prefix=a%2Fb&max-keys=10",
+    )
+    .unwrap()
+    .headers([
+        ("x-amz-meta-a", "1"),
+        ("content-type", "text/plain"),
+        ("x-amz-acl", "private"),
+    ]);
+    let (_, n) = count(|| sign_headers(&req, &params).unwrap());
+    println!("header signature of an S3 list with a query: {n} allocations");
+    assert!(
+        n <= 3,
+        "header signing with a query allocated {n} times (budget 3)"
+    );
+
+    // A cold cache costs the key derivation's own allocations, but only once.
+    let cold = SigningKeyCache::new();
+    let p = params.key_cache(&cold);
+    let (_, first) = count(|| sign_headers(&req, &p).unwrap());
+    let (_, second) = count(|| sign_headers(&req, &p).unwrap());
+    assert!(
+        second < first,
+        "warm cache ({second}) should allocate less than cold ({first})"
+    );
+
+    let (_, n) = count(|| presign(&req, &params, 3600).unwrap());
+    println!("presign: {n} allocations");
+    assert!(n <= 3, "presign allocated {n} times (budget 3)");
+}

@@ -1,0 +1,268 @@
+//! Property tests of the signing core.
+
+use proptest::prelude::*;
+use sigv4::sign::{presign, sign_headers, Payload, SignableRequest, SigningParams, SigningTime};
+
+#[derive(Debug, Clone)]
+struct Input {
+    method: String,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    payload: Vec<u8>,
+    time: i64,
+    region: String,
+    service: String,
+    secret: String,
+}
+
+fn token() -> impl Strategy<Value = String> {
+    "[a-z][a-z0-9-]{0,12}"
+}
+
+fn input() -> impl Strategy<Value = Input> {
+    (
+        prop::sample::select(vec!["GET", "PUT", "POST", "DELETE", "HEAD", "PATCH"]),
+        prop::collection::vec("[a-zA-Z0-9._~ +%!$&'()*,;=:@\u{e9}\u{1234}-]{1,8}", 1..4),
+        prop::collection::vec(
+            ("[a-zA-Z0-9_.~-]{1,8}", "[a-zA-Z0-9 +/=%\u{fc}-]{0,8}"),
+            0..5,
+        ),
+        prop::collection::vec(("x-[a-z0-9-]{1,10}", "[ -~]{0,16}"), 0..5),
+        prop::collection::vec(any::<u8>(), 0..64),
+        0i64..4_102_444_800,
+        token(),
+        token(),
+        "[ -~]{1,40}",
+    )
+        .prop_map(
+            |(method, segs, query, headers, payload, time, region, service, secret)| Input {
+                method: method.to_string(),
+                path: format!("/{}", segs.join("/")),
+                query,
+                headers,
+                payload,
+                time,
+                region,
+                service,
+                secret,
+            },
+        )
+}
+
+fn query_string(pairs: &[(String, String)]) -> String {
+    // Encode the pieces that would change the pair structure.
+    let enc = |s: &str| {
+        s.replace('%', "%25")
+            .replace('&', "%26")
+            .replace('=', "%3D")
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+struct Signed {
+    signature: String,
+    canonical_request: String,
+}
+
+fn sign(i: &Input, extra_header: Option<(&str, &str)>) -> Signed {
+    let q = query_string(&i.query);
+    let mut req = SignableRequest::from_parts(&i.method, &i.path, &q)
+        .unwrap()
+        .header("host", "example.amazonaws.com")
+        .payload(Payload::Bytes(&i.payload));
+    for (n, v) in &i.headers {
+        req = req.header(n, v);
+    }
+    if let Some((n, v)) = extra_header {
+        req = req.header(n, v);
+    }
+    let time = SigningTime::from_unix_seconds(i.time).unwrap();
+    let params = SigningParams::new("AKIDEXAMPLE", &i.secret, &i.region, &i.service, time);
+    let s = sign_headers(&req, &params).unwrap();
+    Signed {
+        signature: s.signature().to_string(),
+        canonical_request: s.canonical_request().to_string(),
+    }
+}
+
+/// Every way of changing one signed component of `i`, with its name.
+fn mutations(i: &Input) -> Vec<(&'static str, Input)> {
+    let mut out = Vec::new();
+    let mut m = i.clone();
+    m.method = if i.method == "GET" {
+        "PUT".into()
+    } else {
+        "GET".into()
+    };
+    out.push(("method", m));
+    let mut m = i.clone();
+    m.path.push('x');
+    out.push(("path", m));
+    let mut m = i.clone();
+    m.query.push(("added".into(), "1".into()));
+    out.push(("query pair added", m));
+    if !i.query.is_empty() {
+        let mut m = i.clone();
+        m.query[0].1.push('z');
+        out.push(("query value", m));
+    }
+    if !i.headers.is_empty() {
+        let mut m = i.clone();
+        m.headers[0].1.push('z');
+        out.push(("header value", m));
+    }
+    let mut m = i.clone();
+    m.payload.push(0);
+    out.push(("payload", m));
+    let mut m = i.clone();
+    m.time += 1;
+    out.push(("time", m));
+    let mut m = i.clone();
+    m.region.push('x');
+    out.push(("region", m));
+    let mut m = i.clone();
+    m.service.push('x');
+    out.push(("service", m));
+    let mut m = i.clone();
+    m.secret.push('x');
+    out.push(("secret", m));
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn changing_any_signed_component_changes_the_signature(i in input()) {
+        let base = sign(&i, None);
+        for (what, m) in mutations(&i) {
+            let other = sign(&m, None);
+            prop_assert_ne!(&base.signature, &other.signature, "changing the {} kept the signature", what);
+        }
+    }
+
+    #[test]
+    fn unsigned_headers_do_not_change_the_signature(i in input(), v in "[ -~]{0,20}") {
+        let base = sign(&i, None);
+        for name in ["user-agent", "User-Agent", "authorization", "x-amzn-trace-id", "transfer-encoding"] {
+            let other = sign(&i, Some((name, &v)));
+            prop_assert_eq!(&base.signature, &other.signature, "{} changed the signature", name);
+        }
+    }
+
+    #[test]
+    fn canonical_query_is_independent_of_pair_order(i in input(), seed in any::<u64>()) {
+        let mut shuffled = i.clone();
+        // Deterministic Fisher-Yates from the seed.
+        let mut s = seed;
+        for k in (1..shuffled.query.len()).rev() {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            shuffled.query.swap(k, (s >> 33) as usize % (k + 1));
+        }
+        let a = sign(&i, None);
+        let b = sign(&shuffled, None);
+        prop_assert_eq!(a.canonical_request, b.canonical_request);
+        prop_assert_eq!(a.signature, b.signature);
+    }
+
+    #[test]
+    fn presign_and_header_signing_agree_on_scope_and_credential(i in input(), expires in 1u64..=604_800) {
+        let q = query_string(&i.query);
+        let req = SignableRequest::from_parts(&i.method, &i.path, &q).unwrap().header("host", "h");
+        let time = SigningTime::from_unix_seconds(i.time).unwrap();
+        let params = SigningParams::new("AKIDEXAMPLE", &i.secret, &i.region, &i.service, time);
+        let h = sign_headers(&req, &params).unwrap();
+        let p = presign(&req, &params, expires).unwrap();
+        prop_assert_eq!(h.scope(), p.scope());
+        let credential = p.params().find(|(k, _)| *k == "X-Amz-Credential").unwrap().1.to_string();
+        let from_header = h.authorization().split("Credential=").nth(1).unwrap().split(',').next().unwrap();
+        prop_assert_eq!(credential, from_header);
+        let date = p.params().find(|(k, _)| *k == "X-Amz-Date").unwrap().1.to_string();
+        prop_assert_eq!(date, h.amz_date());
+        let h_sts = h.string_to_sign();
+        let p_sts = p.string_to_sign();
+        prop_assert_eq!(h_sts.lines().take(3).collect::<Vec<_>>(), p_sts.lines().take(3).collect::<Vec<_>>());
+    }
+
+    /// Arbitrary text in every input: an error or a signature, never a panic.
+    #[test]
+    fn arbitrary_input_never_panics(
+        method in ".{0,8}", uri in ".{0,64}", headers in prop::collection::vec((".{0,12}", any::<Vec<u8>>()), 0..6),
+        region in ".{0,12}", service in ".{0,12}", key in ".{0,12}", token in proptest::option::of(".{0,20}"),
+        time in any::<i64>(), expires in any::<u64>(), hash in ".{0,70}",
+    ) {
+        let Ok(time) = SigningTime::from_unix_seconds(time) else { return Ok(()) };
+        let params = SigningParams::new(&key, "secret", &region, &service, time).session_token(token.as_deref());
+        if let Ok(mut req) = SignableRequest::new(&method, &uri) {
+            for (n, v) in &headers {
+                req = req.header_bytes(n, v);
+            }
+            let _ = sign_headers(&req, &params);
+            let _ = presign(&req, &params, expires);
+            let _ = sign_headers(&req.clone().payload(Payload::Precomputed(&hash)), &params);
+        }
+    }
+}
+
+#[test]
+fn bad_inputs_are_typed_errors() {
+    use sigv4::sign::Error;
+    let t = SigningTime::from_unix_seconds(0).unwrap();
+    let p = SigningParams::new("AKID", "s", "us-east-1", "svc", t);
+    let req = SignableRequest::new("GET", "https://h/").unwrap();
+    assert_eq!(
+        presign(&req, &p, 0).unwrap_err(),
+        Error::InvalidExpiry { seconds: 0 }
+    );
+    assert_eq!(
+        presign(&req, &p, 604_801).unwrap_err(),
+        Error::InvalidExpiry { seconds: 604_801 }
+    );
+    assert!(presign(&req, &p, 604_800).is_ok());
+    assert!(presign(&req, &p, 1).is_ok());
+    let bad = req.clone().header("x-a", "line\nbreak");
+    assert!(
+        matches!(sign_headers(&bad, &p), Err(Error::InvalidHeaderValue { ref name, .. }) if name == "x-a")
+    );
+    let bad = req.clone().header("bad name", "v");
+    assert_eq!(
+        sign_headers(&bad, &p).unwrap_err(),
+        Error::InvalidHeaderName { index: 0 }
+    );
+    let bad = req.clone().header_bytes("x-bin", b"\xc3\x28");
+    assert!(matches!(
+        sign_headers(&bad, &p),
+        Err(Error::InvalidHeaderValue { .. })
+    ));
+    let no_host = SignableRequest::new("GET", "/x").unwrap();
+    assert_eq!(sign_headers(&no_host, &p).unwrap_err(), Error::MissingHost);
+    let p2 = SigningParams::new("AKID", "s", "", "svc", t);
+    assert_eq!(
+        sign_headers(&req, &p2).unwrap_err(),
+        Error::InvalidScope { part: "region" }
+    );
+    let p3 = p.session_token(Some("tok\nen"));
+    assert_eq!(
+        sign_headers(&req, &p3).unwrap_err(),
+        Error::InvalidSessionToken
+    );
+    // Messages name the problem, never the secret.
+    for e in [
+        Error::InvalidExpiry { seconds: 0 },
+        Error::MissingHost,
+        Error::InvalidPayloadHash,
+    ] {
+        let msg = e.to_string();
+        assert!(!msg.is_empty() && !msg.contains("secret"));
+    }
+    let dbg = format!("{:?}", p.session_token(Some("SESSIONTOKEN")));
+    assert!(
+        !dbg.contains("SESSIONTOKEN") && !dbg.contains("\"s\""),
+        "{dbg}"
+    );
+}
