@@ -7,6 +7,8 @@
 //!   byte).
 //! - [`http`](crate::http) (feature `http`, default): sign an [`::http::Request`] in place,
 //!   or presign it into a URL.
+//! - [`config`] (feature `std`, default): the shared `~/.aws/config` and
+//!   `~/.aws/credentials` files.
 //!
 //! # Features
 //!
@@ -51,3 +53,5 @@ pub mod sign;
 #[cfg(feature = "http")]
 pub mod http;
 
+#[cfg(feature = "std")]
+pub mod config;

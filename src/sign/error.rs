@@ -55,6 +55,11 @@ pub enum Error {
     SignatureMismatch,
     /// A presigned request is used outside its validity window (verification).
     Expired,
+    /// An aws-chunked chunk size below 8 KiB, or a body that does not match its layout.
+    InvalidChunkSize {
+        /// The rejected size in bytes.
+        size: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -92,6 +97,10 @@ impl fmt::Display for Error {
             Error::MalformedSignature { reason } => write!(f, "malformed signature: {reason}"),
             Error::SignatureMismatch => f.write_str("signature does not match"),
             Error::Expired => f.write_str("presigned request is expired or not yet valid"),
+            Error::InvalidChunkSize { size } => write!(
+                f,
+                "invalid aws-chunked size {size}: chunks must be at least 8192 bytes and the body must match the declared length"
+            ),
         }
     }
 }

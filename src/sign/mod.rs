@@ -14,6 +14,7 @@
 //! | credential scope and string to sign | [`scope`] |
 //! | signing key and its cache | [`key`] |
 //! | signing time | [`time`](mod@time) |
+//! | aws-chunked streaming signatures | [`chunked`] |
 //! | header signing and presigning | this module ([`sign_headers`], [`presign`]) |
 //!
 //! ```
@@ -41,6 +42,7 @@
 //! ```
 
 pub mod canonical;
+pub mod chunked;
 pub mod encoding;
 mod error;
 pub mod headers;

@@ -1,0 +1,423 @@
+//! aws-chunked streaming signatures (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`
+//! and the `-TRAILER` form).
+//!
+//! The request itself is header-signed with [`Payload::StreamingSigned`] (or
+//! [`Payload::StreamingSignedTrailer`]) and the headers from
+//! [`ChunkedLayout::headers`]; that signature is the *seed*. Each chunk's
+//! signature chains on the previous one:
+//!
+//! ```text
+//! AWS4-HMAC-SHA256-PAYLOAD \n date \n scope \n previous-signature \n
+//! hex(sha256("")) \n hex(sha256(chunk-data))
+//! ```
+//!
+//! and the body is framed as `hex(len);chunk-signature=sig\r\n data \r\n`,
+//! ending with an empty chunk. With a trailer, the final chunk is followed by
+//! the trailer headers and `x-amz-trailer-signature`, signed over
+//! `AWS4-HMAC-SHA256-TRAILER \n date \n scope \n previous-signature \n
+//! hex(sha256("name:value\n"...))`.
+//!
+//! ```
+//! use sigv4::sign::chunked::{ChunkSigner, ChunkedLayout};
+//! use sigv4::sign::{sign_headers, Payload, SignableRequest, SigningParams, SigningSettings, SigningTime};
+//!
+//! let body = vec![b'a'; 66_560];
+//! let layout = ChunkedLayout::new(body.len() as u64, 65_536)?;
+//! let params = SigningParams::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+//!     "us-east-1", "s3", SigningTime::parse_amz_date("20130524T000000Z")?);
+//! let lengths = layout.headers();
+//! let req = SignableRequest::new("PUT", "https://s3.amazonaws.com/examplebucket/chunkObject.txt")?
+//!     .header("x-amz-storage-class", "REDUCED_REDUNDANCY")
+//!     .headers(lengths.iter().map(|(n, v)| (*n, v.as_str())))
+//!     .payload(Payload::StreamingSigned);
+//! let seed = sign_headers(&req, &params)?;
+//! assert_eq!(seed.signature(), "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9");
+//!
+//! let mut signer = ChunkSigner::new(&params, seed.signature())?;
+//! let encoded = layout.encode(&body, &mut signer, None)?;
+//! assert_eq!(encoded.len() as u64, layout.encoded_len());
+//! assert!(encoded.starts_with(b"10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n"));
+//! # Ok::<(), sigv4::sign::Error>(())
+//! ```
+
+use super::payload::EMPTY_SHA256;
+use super::{Error, Scope, SigningParams};
+use alloc::string::String;
+use alloc::vec::Vec;
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+
+/// Chunk signature algorithm line.
+pub const CHUNK_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
+/// Trailer signature algorithm line.
+pub const TRAILER_ALGORITHM: &str = "AWS4-HMAC-SHA256-TRAILER";
+/// Smallest chunk S3 accepts (all chunks but the last must be at least this).
+pub const MIN_CHUNK_SIZE: usize = 8 * 1024;
+
+const SIG_EXT: &str = ";chunk-signature=";
+
+/// Signs the chunks of one aws-chunked body, chaining each signature on the previous.
+pub struct ChunkSigner<'a> {
+    mac: super::key::HmacSha256,
+    scope: Scope<'a>,
+    previous: [u8; 64],
+}
+
+impl core::fmt::Debug for ChunkSigner<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ChunkSigner")
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> ChunkSigner<'a> {
+    /// Starts a chain from the seed signature (the request's header signature).
+    pub fn new(params: &SigningParams<'a>, seed_signature: &str) -> Result<Self, Error> {
+        let previous: [u8; 64] = seed_signature
+            .as_bytes()
+            .try_into()
+            .ok()
+            .filter(|s: &[u8; 64]| s.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .ok_or(Error::MalformedSignature {
+                reason: "seed signature is not 64 lowercase hex digits",
+            })?;
+        Ok(ChunkSigner {
+            mac: params.mac(),
+            scope: params.scope(),
+            previous,
+        })
+    }
+
+    fn sign_parts(&mut self, algorithm: &str, tail: &[&[u8]]) -> &str {
+        let mut mac = self.mac.clone();
+        let s = &self.scope;
+        for part in [
+            algorithm.as_bytes(),
+            b"\n",
+            s.date.amz_date().as_bytes(),
+            b"\n",
+            s.date.date_stamp().as_bytes(),
+            b"/",
+            s.region.as_bytes(),
+            b"/",
+            s.service.as_bytes(),
+            b"/aws4_request\n",
+            &self.previous,
+        ] {
+            mac.update(part);
+        }
+        for part in tail {
+            mac.update(b"\n");
+            mac.update(part);
+        }
+        let _ = hex::encode_to_slice(mac.finalize().into_bytes(), &mut self.previous);
+        core::str::from_utf8(&self.previous).unwrap_or("")
+    }
+
+    /// Signs the next chunk (`data` empty for the final chunk); returns its hex signature.
+    pub fn sign_chunk(&mut self, data: &[u8]) -> &str {
+        let mut hash = [0u8; 64];
+        let _ = hex::encode_to_slice(Sha256::digest(data), &mut hash);
+        self.sign_parts(CHUNK_ALGORITHM, &[EMPTY_SHA256.as_bytes(), &hash])
+    }
+
+    /// Signs the trailer headers after the final chunk; returns the hex signature.
+    pub fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> &str {
+        let mut h = Sha256::new();
+        for (name, value) in trailers {
+            h.update(name.to_ascii_lowercase().as_bytes());
+            h.update(b":");
+            h.update(value.trim().as_bytes());
+            h.update(b"\n");
+        }
+        let mut hash = [0u8; 64];
+        let _ = hex::encode_to_slice(h.finalize(), &mut hash);
+        self.sign_parts(TRAILER_ALGORITHM, &[&hash])
+    }
+
+    /// The most recent signature in the chain.
+    pub fn previous_signature(&self) -> &str {
+        core::str::from_utf8(&self.previous).unwrap_or("")
+    }
+}
+
+/// Sizes of an aws-chunked body of known length cut into chunks of a chosen size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkedLayout {
+    decoded_len: u64,
+    chunk_size: usize,
+    trailer: Option<(usize, usize)>,
+}
+
+fn hex_digits(mut n: u64) -> u64 {
+    let mut d = 1;
+    while n >= 16 {
+        n >>= 4;
+        d += 1;
+    }
+    d
+}
+
+impl ChunkedLayout {
+    /// A body of `decoded_len` bytes in chunks of `chunk_size` (at least 8 KiB).
+    pub fn new(decoded_len: u64, chunk_size: usize) -> Result<Self, Error> {
+        if chunk_size < MIN_CHUNK_SIZE {
+            return Err(Error::InvalidChunkSize { size: chunk_size });
+        }
+        Ok(ChunkedLayout {
+            decoded_len,
+            chunk_size,
+            trailer: None,
+        })
+    }
+
+    /// Adds one signed trailer header whose name and value have these lengths
+    /// (e.g. `x-amz-checksum-crc32` and 8 base64 characters).
+    pub fn with_trailer(mut self, name_len: usize, value_len: usize) -> Self {
+        self.trailer = Some((name_len, value_len));
+        self
+    }
+
+    /// The body length before encoding (`x-amz-decoded-content-length`).
+    pub fn decoded_len(&self) -> u64 {
+        self.decoded_len
+    }
+
+    /// The chunk size.
+    pub fn chunk_size(&self) -> usize {
+        self.chunk_size
+    }
+
+    /// Number of data chunks (the final empty chunk not counted).
+    pub fn data_chunks(&self) -> u64 {
+        self.decoded_len.div_ceil(self.chunk_size as u64)
+    }
+
+    fn frame_len(size: u64) -> u64 {
+        hex_digits(size) + SIG_EXT.len() as u64 + 64 + 2 + size + 2
+    }
+
+    /// The encoded body length (`content-length`).
+    pub fn encoded_len(&self) -> u64 {
+        let size = self.chunk_size as u64;
+        let full = self.decoded_len / size;
+        let rest = self.decoded_len % size;
+        let mut n = full * Self::frame_len(size);
+        if rest > 0 {
+            n += Self::frame_len(rest);
+        }
+        match self.trailer {
+            None => n + Self::frame_len(0),
+            Some((name, value)) => {
+                // `0;chunk-signature=<sig>\r\n` + `name:value\r\n` +
+                // `x-amz-trailer-signature:<sig>\r\n` + `\r\n`
+                n + 1
+                    + SIG_EXT.len() as u64
+                    + 64
+                    + 2
+                    + (name + 1 + value + 2) as u64
+                    + ("x-amz-trailer-signature:".len() + 64 + 2 + 2) as u64
+            }
+        }
+    }
+
+    /// The headers the seed request must carry: `content-encoding`,
+    /// `x-amz-decoded-content-length` and `content-length`.
+    pub fn headers(&self) -> [(&'static str, String); 3] {
+        [
+            ("content-encoding", String::from("aws-chunked")),
+            (
+                "x-amz-decoded-content-length",
+                alloc::format!("{}", self.decoded_len),
+            ),
+            ("content-length", alloc::format!("{}", self.encoded_len())),
+        ]
+    }
+
+    /// Frames and signs `body` (which must be `decoded_len` bytes) into the
+    /// encoded body, with `trailer` (one header) after the final chunk when
+    /// the layout has one.
+    pub fn encode(
+        &self,
+        body: &[u8],
+        signer: &mut ChunkSigner<'_>,
+        trailer: Option<(&str, &str)>,
+    ) -> Result<Vec<u8>, Error> {
+        if body.len() as u64 != self.decoded_len {
+            return Err(Error::InvalidChunkSize { size: body.len() });
+        }
+        let expected = self.trailer.is_some();
+        let matches = match (self.trailer, trailer) {
+            (Some((n, v)), Some((name, value))) => n == name.len() && v == value.len(),
+            (None, None) => true,
+            _ => false,
+        };
+        if !matches {
+            return Err(Error::MalformedSignature {
+                reason: if expected {
+                    "trailer does not match the layout"
+                } else {
+                    "layout has no trailer"
+                },
+            });
+        }
+        let mut out = Vec::with_capacity(usize::try_from(self.encoded_len()).unwrap_or(0));
+        for chunk in body.chunks(self.chunk_size) {
+            write_chunk(&mut out, chunk, signer);
+        }
+        let sig = signer.sign_chunk(b"");
+        out.extend_from_slice(b"0");
+        out.extend_from_slice(SIG_EXT.as_bytes());
+        out.extend_from_slice(sig.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        if let Some((name, value)) = trailer {
+            out.extend_from_slice(name.as_bytes());
+            out.push(b':');
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+            let sig = signer.sign_trailer(&[(name, value)]);
+            out.extend_from_slice(b"x-amz-trailer-signature:");
+            out.extend_from_slice(sig.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        Ok(out)
+    }
+}
+
+/// Appends one signed chunk frame for `data` to `out`.
+pub fn write_chunk(out: &mut Vec<u8>, data: &[u8], signer: &mut ChunkSigner<'_>) {
+    let sig = signer.sign_chunk(data);
+    let mut size = [0u8; 16];
+    let digits = hex_digits(data.len() as u64) as usize;
+    let mut n = data.len();
+    for i in (0..digits).rev() {
+        size[i] = b"0123456789abcdef"[n & 15];
+        n >>= 4;
+    }
+    out.extend_from_slice(&size[..digits]);
+    out.extend_from_slice(SIG_EXT.as_bytes());
+    out.extend_from_slice(sig.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::{sign_headers, Payload, SignableRequest, SigningTime};
+
+    /// AWS S3 documentation, "Signature calculations for the Authorization
+    /// header: Transferring payload in multiple chunks": 66560 bytes of `a`
+    /// in 64 KiB chunks.
+    #[test]
+    fn s3_documentation_example() {
+        let body = alloc::vec![b'a'; 66_560];
+        let layout = ChunkedLayout::new(66_560, 65_536).unwrap();
+        assert_eq!(layout.encoded_len(), 66_824);
+        assert_eq!(layout.data_chunks(), 2);
+        let params = SigningParams::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "us-east-1",
+            "s3",
+            SigningTime::parse_amz_date("20130524T000000Z").unwrap(),
+        );
+        let hdrs = layout.headers();
+        let req = SignableRequest::new(
+            "PUT",
+            "https://s3.amazonaws.com/examplebucket/chunkObject.txt",
+        )
+        .unwrap()
+        .header("x-amz-storage-class", "REDUCED_REDUNDANCY")
+        .headers(hdrs.iter().map(|(n, v)| (*n, v.as_str())))
+        .payload(Payload::StreamingSigned);
+        let seed = sign_headers(&req, &params).unwrap();
+        assert_eq!(
+            seed.signed_headers(),
+            "content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class"
+        );
+        assert_eq!(
+            seed.signature(),
+            "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"
+        );
+
+        let mut signer = ChunkSigner::new(&params, seed.signature()).unwrap();
+        let sigs = [
+            signer.sign_chunk(&body[..65_536]).to_string(),
+            signer.sign_chunk(&body[65_536..]).to_string(),
+            signer.sign_chunk(b"").to_string(),
+        ];
+        assert_eq!(
+            sigs,
+            [
+                "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648",
+                "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497",
+                "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9",
+            ]
+        );
+
+        let mut signer = ChunkSigner::new(&params, seed.signature()).unwrap();
+        let encoded = layout.encode(&body, &mut signer, None).unwrap();
+        assert_eq!(encoded.len(), 66_824);
+        let tail = b"0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n";
+        assert!(encoded.ends_with(tail));
+        let second = b"400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n";
+        assert_eq!(&encoded[65_536 + 90..65_536 + 90 + second.len()], second);
+    }
+
+    #[test]
+    fn trailer_layout_length_matches_the_encoding() {
+        let params = SigningParams::new(
+            "AKID",
+            "secret",
+            "us-east-1",
+            "s3",
+            SigningTime::from_unix_seconds(0).unwrap(),
+        );
+        for len in [0u64, 1, 8191, 8192, 8193, 20_000] {
+            let body = alloc::vec![7u8; len as usize];
+            let layout = ChunkedLayout::new(len, 8192).unwrap().with_trailer(20, 8);
+            let mut signer = ChunkSigner::new(&params, &"0".repeat(64)).unwrap();
+            let enc = layout
+                .encode(
+                    &body,
+                    &mut signer,
+                    Some(("x-amz-checksum-crc32", "AAAAAA==")),
+                )
+                .unwrap();
+            assert_eq!(enc.len() as u64, layout.encoded_len(), "len {len}");
+            let plain = ChunkedLayout::new(len, 8192).unwrap();
+            let mut signer = ChunkSigner::new(&params, &"0".repeat(64)).unwrap();
+            assert_eq!(
+                plain.encode(&body, &mut signer, None).unwrap().len() as u64,
+                plain.encoded_len()
+            );
+        }
+    }
+
+    #[test]
+    fn bad_inputs_are_errors() {
+        let params = SigningParams::new(
+            "AKID",
+            "secret",
+            "us-east-1",
+            "s3",
+            SigningTime::from_unix_seconds(0).unwrap(),
+        );
+        assert!(ChunkSigner::new(&params, "abc").is_err());
+        assert!(ChunkSigner::new(&params, &"G".repeat(64)).is_err());
+        assert_eq!(
+            ChunkedLayout::new(10, 100),
+            Err(Error::InvalidChunkSize { size: 100 })
+        );
+        let layout = ChunkedLayout::new(10, 8192).unwrap();
+        let mut signer = ChunkSigner::new(&params, &"0".repeat(64)).unwrap();
+        assert!(layout.encode(b"short", &mut signer, None).is_err());
+        assert!(layout
+            .encode(b"0123456789", &mut signer, Some(("x", "y")))
+            .is_err());
+    }
+}
