@@ -7,6 +7,8 @@
 //!   byte).
 //! - [`http`](crate::http) (feature `http`, default): sign an [`::http::Request`] in place,
 //!   or presign it into a URL.
+//! - [`s3`] (feature `std`, default): S3 presigned URLs, S3 signing rules, aws-chunked uploads.
+//! - [`credentials`] (feature `std`, default): credentials and where they come from.
 //! - [`config`] (feature `std`, default): the shared `~/.aws/config` and
 //!   `~/.aws/credentials` files.
 //!
@@ -55,3 +57,9 @@ pub mod http;
 
 #[cfg(feature = "std")]
 pub mod config;
+
+#[cfg(feature = "std")]
+pub mod credentials;
+
+#[cfg(feature = "std")]
+pub mod s3;
