@@ -63,3 +63,8 @@ pub mod credentials;
 
 #[cfg(feature = "std")]
 pub mod s3;
+
+// The README's examples run as doc tests.
+#[cfg(all(doctest, feature = "std"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
