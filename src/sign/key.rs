@@ -116,12 +116,13 @@ impl Entry {
     }
 }
 
-/// Caches the last derived signing key, keyed by secret, date, region and service.
+/// Caches derived signing keys, keyed by secret, date, region and service.
 ///
-/// Safe to share between threads (it is `Sync`) with or without `std`: a
-/// caller that finds the cache busy derives the key itself instead of
-/// waiting, so signing never blocks. A change of secret, date, region or
-/// service replaces the entry. The cached secret copy is zeroized on drop.
+/// Holds the last [`SigningKeyCache::SLOTS`] keys (so a client alternating
+/// between, say, `s3` and `sts` keeps both), replacing the oldest. Safe to
+/// share between threads (it is `Sync`) with or without `std`: a caller that
+/// finds the cache busy derives the key itself instead of waiting, so signing
+/// never blocks. The cached secret copies are zeroized on drop.
 ///
 /// ```
 /// use sigv4::sign::SigningKeyCache;
@@ -133,13 +134,19 @@ impl Entry {
 /// ```
 pub struct SigningKeyCache {
     busy: AtomicBool,
-    entry: UnsafeCell<Option<Entry>>,
+    slots: UnsafeCell<Slots>,
     misses: core::sync::atomic::AtomicUsize,
 }
 
-// SAFETY: `entry` is only read or written by the thread that switched `busy`
+struct Slots {
+    entries: [Option<Entry>; SigningKeyCache::SLOTS],
+    /// The slot the next new key goes into.
+    next: usize,
+}
+
+// SAFETY: `slots` is only read or written by the thread that switched `busy`
 // from false to true (Acquire) and it releases the flag (Release) when done;
-// all other threads never touch `entry`. The contents (`Vec`, `String`, plain
+// all other threads never touch `slots`. The contents (`Vec`, `String`, plain
 // arrays and an HMAC state) are `Send`.
 unsafe impl Sync for SigningKeyCache {}
 
@@ -165,11 +172,17 @@ impl Drop for Release<'_> {
 }
 
 impl SigningKeyCache {
+    /// How many keys the cache holds.
+    pub const SLOTS: usize = 4;
+
     /// An empty cache.
     pub const fn new() -> Self {
         SigningKeyCache {
             busy: AtomicBool::new(false),
-            entry: UnsafeCell::new(None),
+            slots: UnsafeCell::new(Slots {
+                entries: [None, None, None, None],
+                next: 0,
+            }),
             misses: core::sync::atomic::AtomicUsize::new(0),
         }
     }
@@ -214,11 +227,14 @@ impl SigningKeyCache {
         }
         let _release = Release(&self.busy);
         // SAFETY: this thread holds `busy` until `_release` drops (see `impl Sync`).
-        let slot = unsafe { &mut *self.entry.get() };
-        if let Some(e) = slot.as_ref() {
-            if e.matches(secret, date, region, service) {
-                return Some(f(e));
-            }
+        let slots = unsafe { &mut *self.slots.get() };
+        if let Some(e) = slots
+            .entries
+            .iter()
+            .flatten()
+            .find(|e| e.matches(secret, date, region, service))
+        {
+            return Some(f(e));
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let key = SigningKey::derive(secret, date, region, service);
@@ -234,7 +250,11 @@ impl SigningKeyCache {
             key,
         };
         let out = f(&entry);
-        *slot = if date.len() == 8 { Some(entry) } else { None };
+        if date.len() == 8 {
+            let i = slots.next;
+            slots.entries[i] = Some(entry);
+            slots.next = (i + 1) % Self::SLOTS;
+        }
         Some(out)
     }
 
@@ -247,7 +267,8 @@ impl SigningKeyCache {
         {
             let _release = Release(&self.busy);
             // SAFETY: as in `with_entry`.
-            unsafe { *self.entry.get() = None };
+            let slots = unsafe { &mut *self.slots.get() };
+            slots.entries = [None, None, None, None];
         }
     }
 }
@@ -291,9 +312,15 @@ mod tests {
             assert_ne!(k.as_bytes(), a.as_bytes());
         }
         assert_eq!(c.misses(), 5);
+        // The last four keys stay cached; the first one was replaced.
+        c.get("t", "20150830", "us-east-1", "iam");
+        c.get("t", "20150831", "eu-west-1", "s3");
+        assert_eq!(c.misses(), 5);
+        c.get("s", "20150830", "us-east-1", "iam");
+        assert_eq!(c.misses(), 6);
         c.clear();
         c.get("t", "20150831", "eu-west-1", "s3");
-        assert_eq!(c.misses(), 6);
+        assert_eq!(c.misses(), 7);
     }
 
     #[cfg(feature = "std")]
