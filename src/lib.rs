@@ -11,6 +11,8 @@
 //! - [`credentials`] (feature `std`, default): credentials and where they come from.
 //! - [`config`] (feature `std`, default): the shared `~/.aws/config` and
 //!   `~/.aws/credentials` files.
+//! - [`transport`] (feature `http`, default): the HTTP `Transport` trait every network call goes through; a blocking ureq/rustls implementation with feature `client`.
+//! - [`imds`] (feature `http`, default): the EC2 instance metadata service (IMDSv2), sans-IO protocol and client; a local emulator with feature `imds-emulator`.
 //!
 //! # Features
 //!
@@ -60,6 +62,12 @@ pub mod config;
 
 #[cfg(feature = "std")]
 pub mod credentials;
+
+#[cfg(feature = "http")]
+pub mod transport;
+
+#[cfg(feature = "http")]
+pub mod imds;
 
 #[cfg(feature = "std")]
 pub mod s3;

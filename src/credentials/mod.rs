@@ -4,13 +4,174 @@
 //! token and expiry, and the name of the source that produced them. The
 //! secret and token are zeroized on drop and never shown by `Debug` or
 //! `Display`.
+//!
+//! Where they come from, one file per source, each a [`ProvideCredentials`]:
+//!
+//! | source | provider | feature |
+//! | --- | --- | --- |
+//! | given by the caller | [`static_provider::StaticProvider`] | `std` |
+//! | `AWS_ACCESS_KEY_ID`... | [`environment::EnvironmentProvider`] | `std` |
+//! | `~/.aws/credentials`, `~/.aws/config`, `credential_process` | [`profile::ProfileProvider`] | `std` |
+//! | ECS / EKS container endpoint | [`container::ContainerProvider`] | `http` |
+//! | EC2 instance profile (IMDSv2) | [`imds::InstanceProfileProvider`] | `http` |
+//!
+//! [`chain::CredentialsChain`] tries them in the AWS CLI's order and
+//! [explains](chain::CredentialsChain::explain) what each one did;
+//! [`cache::CachedProvider`] keeps the result until shortly before it
+//! expires. [`chain::default_chain`] (feature `client`) builds the whole
+//! thing over the default HTTP transport.
+//!
+//! All environment access goes through [`crate::config::Env`], so a chain
+//! can be built for a fake environment.
+//!
+//! ```
+//! use sigv4::config::Env;
+//! use sigv4::credentials::chain::DefaultChainBuilder;
+//! use sigv4::credentials::ProvideCredentials;
+//!
+//! let env = Env::from_map([
+//!     ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+//!     ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+//!     ("HOME", "/nonexistent"),
+//! ]);
+//! let chain = DefaultChainBuilder::new().env(env).build();
+//! let credentials = chain.provide()?;
+//! assert_eq!(credentials.source(), "environment");
+//! # Ok::<(), sigv4::credentials::CredentialsError>(())
+//! ```
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use zeroize::Zeroizing;
 
 use crate::sign::{SigningParams, SigningTime};
+
+mod error;
+pub(crate) mod json;
+mod process;
+
+pub mod cache;
+pub mod chain;
+#[cfg(feature = "http")]
+pub mod container;
+pub mod environment;
+#[cfg(feature = "http")]
+pub mod imds;
+pub mod profile;
+pub mod static_provider;
+
+pub use error::{CredentialsError, SkipReason};
+
+/// Something that produces [`Credentials`]: one source, a chain of them, or
+/// a cache in front of either.
+///
+/// Implementations return [`CredentialsError::NotLoaded`] when their source
+/// is not set up at all (so a chain moves on) and another error when it is
+/// set up but fails (so a chain stops, as the AWS CLI does).
+///
+/// ```
+/// use sigv4::credentials::{Credentials, CredentialsError, ProvideCredentials};
+///
+/// struct Vault;
+/// impl ProvideCredentials for Vault {
+///     fn provide(&self) -> Result<Credentials, CredentialsError> {
+///         Ok(Credentials::new("AKIDVAULT", "secret").with_source("vault"))
+///     }
+/// }
+/// assert_eq!(Vault.provide()?.source(), "vault");
+/// # Ok::<(), CredentialsError>(())
+/// ```
+pub trait ProvideCredentials: Send + Sync {
+    /// Fetches (or returns cached) credentials.
+    fn provide(&self) -> Result<Credentials, CredentialsError>;
+
+    /// Like [`provide`](Self::provide), also recording warnings (such as
+    /// "using expired credentials for a few more minutes") for
+    /// [`explain`](chain::CredentialsChain::explain). The default calls
+    /// `provide` and records nothing. Warnings never contain secrets.
+    fn provide_with_warnings(
+        &self,
+        warnings: &mut Vec<String>,
+    ) -> Result<Credentials, CredentialsError> {
+        let _ = warnings;
+        self.provide()
+    }
+}
+
+impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
+    fn provide(&self) -> Result<Credentials, CredentialsError> {
+        (**self).provide()
+    }
+    fn provide_with_warnings(
+        &self,
+        warnings: &mut Vec<String>,
+    ) -> Result<Credentials, CredentialsError> {
+        (**self).provide_with_warnings(warnings)
+    }
+}
+
+impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
+    fn provide(&self) -> Result<Credentials, CredentialsError> {
+        (**self).provide()
+    }
+    fn provide_with_warnings(
+        &self,
+        warnings: &mut Vec<String>,
+    ) -> Result<Credentials, CredentialsError> {
+        (**self).provide_with_warnings(warnings)
+    }
+}
+
+impl<T: ProvideCredentials + ?Sized> ProvideCredentials for &T {
+    fn provide(&self) -> Result<Credentials, CredentialsError> {
+        (**self).provide()
+    }
+    fn provide_with_warnings(
+        &self,
+        warnings: &mut Vec<String>,
+    ) -> Result<Credentials, CredentialsError> {
+        (**self).provide_with_warnings(warnings)
+    }
+}
+
+/// Parses an RFC 3339 timestamp (`2030-01-01T00:00:00Z`) as used by every
+/// credential source for `Expiration`. The error holds no input text.
+pub(crate) fn parse_rfc3339(text: &str) -> Result<SystemTime, &'static str> {
+    let parsed =
+        time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+            .map_err(|_| "not an RFC 3339 timestamp")?;
+    let secs = parsed.unix_timestamp();
+    let nanos = parsed.nanosecond();
+    let base = if secs >= 0 {
+        SystemTime::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(secs.unsigned_abs()))
+    } else {
+        SystemTime::UNIX_EPOCH.checked_sub(std::time::Duration::from_secs(secs.unsigned_abs()))
+    };
+    base.and_then(|t| t.checked_add(std::time::Duration::from_nanos(u64::from(nanos))))
+        .ok_or("timestamp out of range")
+}
+
+/// Formats a time as RFC 3339 UTC with second precision, for reports.
+pub(crate) fn format_rfc3339(t: SystemTime) -> String {
+    let secs = match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    };
+    match time::OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(dt) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            dt.year(),
+            u8::from(dt.month()),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second()
+        ),
+        Err(_) => format!("<{secs} s since 1970>"),
+    }
+}
 
 /// A set of AWS credentials.
 ///
@@ -148,6 +309,24 @@ mod tests {
         }
         assert_eq!(c.secret_access_key(), "SECRETVALUE");
         assert_eq!(c.session_token(), Some("TOKENVALUE"));
+    }
+
+    #[test]
+    fn rfc3339_round_trip() {
+        let t = parse_rfc3339("2030-01-02T03:04:05Z").unwrap();
+        assert_eq!(format_rfc3339(t), "2030-01-02T03:04:05Z");
+        let t = parse_rfc3339(" 2030-01-02T05:04:05.5+02:00 ").unwrap();
+        assert_eq!(format_rfc3339(t), "2030-01-02T03:04:05Z");
+        assert_eq!(
+            t.duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .subsec_millis(),
+            500
+        );
+        assert!(parse_rfc3339("1960-01-01T00:00:00Z").is_ok());
+        for bad in ["", "2030-01-02", "tomorrow", "2030-13-01T00:00:00Z"] {
+            assert!(parse_rfc3339(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

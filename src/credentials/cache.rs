@@ -1,0 +1,435 @@
+//! A caching wrapper for any provider.
+//!
+//! [`CachedProvider`] keeps the last credentials and refreshes them a
+//! while before they expire (5 minutes by default):
+//!
+//! - credentials without an expiry are kept for good;
+//! - one caller refreshes at a time: while it does, others get the cached
+//!   credentials if they have not expired yet, else wait for the refresh
+//!   and share its result;
+//! - if a refresh fails while the cached credentials are still valid,
+//!   they keep being served (with a warning), and the refresh is tried
+//!   again at most every 10 seconds;
+//! - right after a refresh, the next one is at least 10 seconds away (so
+//!   short-lived credentials do not make every call a fetch), but never
+//!   after the credentials expire.
+
+use std::fmt;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use super::{format_rfc3339, Credentials, CredentialsError, ProvideCredentials};
+
+/// Shortest time between two refreshes, unless the credentials expire
+/// sooner.
+const MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
+
+type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+struct State {
+    cached: Option<Credentials>,
+    /// When to refresh; `None`: never (no expiry).
+    refresh_at: Option<SystemTime>,
+    refreshing: bool,
+    /// Completed refreshes.
+    generation: u64,
+    /// The error of the refresh that completed `generation`, if it failed.
+    last_error: Option<(u64, CredentialsError)>,
+}
+
+/// Caches what `P` provides; see the [module docs](self).
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::time::{Duration, SystemTime};
+/// use sigv4::credentials::cache::CachedProvider;
+/// use sigv4::credentials::{Credentials, CredentialsError, ProvideCredentials};
+///
+/// struct Counting(AtomicUsize);
+/// impl ProvideCredentials for Counting {
+///     fn provide(&self) -> Result<Credentials, CredentialsError> {
+///         self.0.fetch_add(1, Ordering::SeqCst);
+///         Ok(Credentials::new("AKID", "secret")
+///             .with_expiry(SystemTime::now() + Duration::from_secs(3600)))
+///     }
+/// }
+/// let cached = CachedProvider::new(Counting(AtomicUsize::new(0)));
+/// cached.provide()?;
+/// cached.provide()?;
+/// assert_eq!(cached.inner().0.load(Ordering::SeqCst), 1);
+/// # Ok::<(), CredentialsError>(())
+/// ```
+pub struct CachedProvider<P> {
+    inner: P,
+    refresh_ahead: Duration,
+    clock: Clock,
+    state: Mutex<State>,
+    refreshed: Condvar,
+}
+
+impl<P: fmt::Debug> fmt::Debug for CachedProvider<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedProvider")
+            .field("inner", &self.inner)
+            .field("refresh_ahead", &self.refresh_ahead)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P> CachedProvider<P> {
+    /// Default time before expiry at which credentials are refreshed.
+    pub const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(5 * 60);
+
+    /// Caches `inner`, refreshing 5 minutes before expiry.
+    pub fn new(inner: P) -> Self {
+        CachedProvider {
+            inner,
+            refresh_ahead: Self::DEFAULT_REFRESH_AHEAD,
+            clock: Arc::new(SystemTime::now),
+            state: Mutex::new(State {
+                cached: None,
+                refresh_at: None,
+                refreshing: false,
+                generation: 0,
+                last_error: None,
+            }),
+            refreshed: Condvar::new(),
+        }
+    }
+
+    /// Refreshes `ahead` before expiry instead.
+    pub fn with_refresh_ahead(mut self, ahead: Duration) -> Self {
+        self.refresh_ahead = ahead;
+        self
+    }
+
+    /// Uses `clock` instead of [`SystemTime::now`] (for tests).
+    pub fn with_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The wrapped provider.
+    pub fn inner(&self) -> &P {
+        &self.inner
+    }
+
+    /// Forgets the cached credentials: the next call fetches.
+    pub fn invalidate(&self) {
+        let mut state = self.lock();
+        state.cached = None;
+        state.refresh_at = None;
+    }
+
+    /// The cached credentials, if any (valid or not), without fetching.
+    pub fn cached(&self) -> Option<Credentials> {
+        self.lock().cached.clone()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn refresh_at(&self, credentials: &Credentials, now: SystemTime) -> Option<SystemTime> {
+        let expires = credentials.expires_at()?;
+        let ahead = expires
+            .checked_sub(self.refresh_ahead)
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        let soonest = (now + MIN_REFRESH_INTERVAL).min(expires);
+        Some(ahead.max(soonest))
+    }
+}
+
+/// Resets `refreshing` even if the inner provider panics.
+struct RefreshGuard<'a, P> {
+    cache: &'a CachedProvider<P>,
+    armed: bool,
+}
+
+impl<P> Drop for RefreshGuard<'_, P> {
+    fn drop(&mut self) {
+        if self.armed {
+            let mut state = self.cache.lock();
+            state.refreshing = false;
+            state.generation += 1;
+            self.cache.refreshed.notify_all();
+        }
+    }
+}
+
+impl<P: ProvideCredentials> ProvideCredentials for CachedProvider<P> {
+    fn provide(&self) -> Result<Credentials, CredentialsError> {
+        self.provide_with_warnings(&mut Vec::new())
+    }
+
+    fn provide_with_warnings(
+        &self,
+        warnings: &mut Vec<String>,
+    ) -> Result<Credentials, CredentialsError> {
+        let mut state = self.lock();
+        loop {
+            let now = (self.clock)();
+            let usable = state
+                .cached
+                .as_ref()
+                .filter(|c| !c.is_expired_at(now))
+                .cloned();
+            if let Some(cached) = &usable {
+                let due = match state.refresh_at {
+                    Some(at) => now >= at,
+                    None => false,
+                };
+                if !due {
+                    return Ok(cached.clone());
+                }
+            }
+            if !state.refreshing {
+                break;
+            }
+            // Someone else is refreshing: serve what is still valid, or wait.
+            if let Some(cached) = usable {
+                return Ok(cached);
+            }
+            let generation = state.generation;
+            while state.refreshing && state.generation == generation {
+                state = self
+                    .refreshed
+                    .wait_timeout(state, Duration::from_secs(1))
+                    .map(|(guard, _)| guard)
+                    .unwrap_or_else(|p| p.into_inner().0);
+            }
+            if let Some((g, error)) = &state.last_error {
+                let now = (self.clock)();
+                let valid = matches!(&state.cached, Some(c) if !c.is_expired_at(now));
+                if *g == state.generation && !valid {
+                    return Err(error.clone());
+                }
+            }
+        }
+
+        state.refreshing = true;
+        drop(state);
+        let mut guard = RefreshGuard {
+            cache: self,
+            armed: true,
+        };
+        let mut inner_warnings = Vec::new();
+        let result = self.inner.provide_with_warnings(&mut inner_warnings);
+        guard.armed = false;
+        let mut state = self.lock();
+        state.refreshing = false;
+        state.generation += 1;
+        let generation = state.generation;
+        let now = (self.clock)();
+        let outcome = match result {
+            Ok(credentials) => {
+                state.refresh_at = self.refresh_at(&credentials, now);
+                state.cached = Some(credentials.clone());
+                state.last_error = None;
+                warnings.append(&mut inner_warnings);
+                Ok(credentials)
+            }
+            Err(error) => {
+                state.last_error = Some((generation, error.clone()));
+                match state.cached.clone().filter(|c| !c.is_expired_at(now)) {
+                    Some(cached) => {
+                        let retry =
+                            (now + MIN_REFRESH_INTERVAL).min(cached.expires_at().unwrap_or(now));
+                        state.refresh_at = Some(retry);
+                        warnings.append(&mut inner_warnings);
+                        warnings.push(format!(
+                            "refresh failed ({error}); still using the cached credentials{}",
+                            cached
+                                .expires_at()
+                                .map(|at| format!(", which expire at {}", format_rfc3339(at)))
+                                .unwrap_or_default()
+                        ));
+                        Ok(cached)
+                    }
+                    None => Err(error),
+                }
+            }
+        };
+        self.refreshed.notify_all();
+        outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+    /// A provider whose answers expire `lifetime` after the fake clock's
+    /// current time, and which can be made to fail or be slow.
+    struct Fake {
+        calls: AtomicUsize,
+        now: Arc<AtomicU64>,
+        lifetime: u64,
+        fail: AtomicBool,
+        delay: Duration,
+    }
+
+    impl ProvideCredentials for Fake {
+        fn provide(&self) -> Result<Credentials, CredentialsError> {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(self.delay);
+            if self.fail.load(Ordering::SeqCst) {
+                return Err(CredentialsError::provider_failed("fake", "down"));
+            }
+            let now = SystemTime::UNIX_EPOCH + Duration::from_secs(self.now.load(Ordering::SeqCst));
+            Ok(Credentials::new(format!("AKID{n}"), "s")
+                .with_expiry(now + Duration::from_secs(self.lifetime)))
+        }
+    }
+
+    fn setup(lifetime: u64, delay: Duration) -> (Arc<CachedProvider<Fake>>, Arc<AtomicU64>) {
+        let now = Arc::new(AtomicU64::new(1_000_000));
+        let fake = Fake {
+            calls: AtomicUsize::new(0),
+            now: now.clone(),
+            lifetime,
+            fail: AtomicBool::new(false),
+            delay,
+        };
+        let clock_now = now.clone();
+        let cached = CachedProvider::new(fake).with_clock(move || {
+            SystemTime::UNIX_EPOCH + Duration::from_secs(clock_now.load(Ordering::SeqCst))
+        });
+        (Arc::new(cached), now)
+    }
+
+    #[test]
+    fn refreshes_ahead_of_expiry() {
+        let (p, now) = setup(3600, Duration::ZERO);
+        assert_eq!(p.provide().unwrap().access_key_id(), "AKID0");
+        now.fetch_add(3600 - 301, Ordering::SeqCst);
+        assert_eq!(p.provide().unwrap().access_key_id(), "AKID0");
+        now.fetch_add(2, Ordering::SeqCst); // 299 s left: inside the 5 min window
+        assert_eq!(p.provide().unwrap().access_key_id(), "AKID1");
+        assert_eq!(p.inner().calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn keeps_valid_credentials_when_refresh_fails() {
+        let (p, now) = setup(3600, Duration::ZERO);
+        p.provide().unwrap();
+        p.inner().fail.store(true, Ordering::SeqCst);
+        now.fetch_add(3500, Ordering::SeqCst);
+        let mut warnings = Vec::new();
+        assert_eq!(
+            p.provide_with_warnings(&mut warnings)
+                .unwrap()
+                .access_key_id(),
+            "AKID0"
+        );
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("refresh failed"));
+        // Not retried within 10 s...
+        assert_eq!(p.provide().unwrap().access_key_id(), "AKID0");
+        assert_eq!(p.inner().calls.load(Ordering::SeqCst), 2);
+        // ...but after.
+        now.fetch_add(11, Ordering::SeqCst);
+        assert!(p.provide().is_ok());
+        assert_eq!(p.inner().calls.load(Ordering::SeqCst), 3);
+        // Once expired, the error comes through.
+        now.fetch_add(100, Ordering::SeqCst);
+        assert!(p.provide().is_err());
+        p.inner().fail.store(false, Ordering::SeqCst);
+        assert_eq!(p.provide().unwrap().access_key_id(), "AKID4");
+    }
+
+    #[test]
+    fn short_lived_credentials_are_not_fetched_every_call() {
+        let (p, now) = setup(60, Duration::ZERO); // always inside the window
+        p.provide().unwrap();
+        p.provide().unwrap();
+        assert_eq!(p.inner().calls.load(Ordering::SeqCst), 1);
+        now.fetch_add(10, Ordering::SeqCst);
+        p.provide().unwrap();
+        assert_eq!(p.inner().calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn one_refresh_at_a_time() {
+        let (p, _now) = setup(3600, Duration::from_millis(200));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let p = p.clone();
+                std::thread::spawn(move || p.provide().map(|c| c.access_key_id().to_owned()))
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap().unwrap(), "AKID0");
+        }
+        assert_eq!(p.inner().calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn waiters_share_a_failed_refresh() {
+        let (p, _now) = setup(3600, Duration::from_millis(200));
+        p.inner().fail.store(true, Ordering::SeqCst);
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let p = p.clone();
+                std::thread::spawn(move || p.provide().is_err())
+            })
+            .collect();
+        for t in threads {
+            assert!(t.join().unwrap());
+        }
+        assert_eq!(p.inner().calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn others_get_the_valid_cached_value_during_a_refresh() {
+        let (p, now) = setup(3600, Duration::from_millis(300));
+        p.provide().unwrap();
+        now.fetch_add(3400, Ordering::SeqCst); // in the window, still valid
+        let refresher = {
+            let p = p.clone();
+            std::thread::spawn(move || p.provide().unwrap().access_key_id().to_owned())
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        let start = std::time::Instant::now();
+        assert_eq!(p.provide().unwrap().access_key_id(), "AKID0");
+        assert!(start.elapsed() < Duration::from_millis(150));
+        assert_eq!(refresher.join().unwrap(), "AKID1");
+    }
+
+    #[test]
+    fn no_expiry_is_cached_for_good() {
+        struct Once(AtomicUsize);
+        impl ProvideCredentials for Once {
+            fn provide(&self) -> Result<Credentials, CredentialsError> {
+                self.0.fetch_add(1, Ordering::SeqCst);
+                Ok(Credentials::new("a", "b"))
+            }
+        }
+        let p = CachedProvider::new(Once(AtomicUsize::new(0)));
+        for _ in 0..3 {
+            p.provide().unwrap();
+        }
+        assert_eq!(p.inner().0.load(Ordering::SeqCst), 1);
+        p.invalidate();
+        p.provide().unwrap();
+        assert_eq!(p.inner().0.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_panicking_provider_does_not_wedge_the_cache() {
+        struct Panics(AtomicBool);
+        impl ProvideCredentials for Panics {
+            fn provide(&self) -> Result<Credentials, CredentialsError> {
+                if !self.0.swap(true, Ordering::SeqCst) {
+                    panic!("boom");
+                }
+                Ok(Credentials::new("a", "b"))
+            }
+        }
+        let p = Arc::new(CachedProvider::new(Panics(AtomicBool::new(false))));
+        let q = p.clone();
+        assert!(std::thread::spawn(move || q.provide()).join().is_err());
+        assert!(p.provide().is_ok());
+    }
+}

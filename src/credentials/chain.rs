@@ -1,0 +1,559 @@
+//! The provider chain, in the AWS CLI's order, and its explanation.
+//!
+//! [`DefaultChainBuilder`] builds the chain the AWS CLI uses:
+//!
+//! | # | name | source |
+//! | --- | --- | --- |
+//! | 1 | `explicit` | credentials given to the builder |
+//! | 2 | `environment` | `AWS_ACCESS_KEY_ID`... (skipped when a profile is chosen explicitly, as the CLI does for `--profile`) |
+//! | - | *role slot* | [`role_provider`](DefaultChainBuilder::role_provider)s: where the CLI has assume-role, web identity and SSO |
+//! | 3 | `profile` | credentials file keys, `credential_process`, config file keys |
+//! | 4 | `container` | ECS / EKS endpoint (feature `http`) |
+//! | 5 | `imds` | EC2 instance profile (feature `http`) |
+//!
+//! A provider that is not set up is *skipped* and the next one is tried; a
+//! provider that is set up but fails *stops* the chain with its error (so
+//! a broken profile never silently falls through to another identity).
+//! [`CredentialsChain::explain`] runs the chain and reports, for each
+//! provider, whether it was used, skipped (and why), failed, or not
+//! reached.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::environment::EnvironmentProvider;
+use super::profile::ProfileProvider;
+use super::static_provider::StaticProvider;
+use super::{format_rfc3339, Credentials, CredentialsError, ProvideCredentials, SkipReason};
+use crate::config::Env;
+
+/// An ordered list of named providers. The first to return credentials
+/// wins; see the [module docs](self).
+///
+/// ```
+/// use sigv4::config::Env;
+/// use sigv4::credentials::chain::{CredentialsChain, Outcome};
+/// use sigv4::credentials::environment::EnvironmentProvider;
+/// use sigv4::credentials::static_provider::StaticProvider;
+/// use sigv4::credentials::{Credentials, ProvideCredentials};
+///
+/// let chain = CredentialsChain::new()
+///     .with("environment", EnvironmentProvider::new(Env::from_map([("HOME", "/x")])))
+///     .with("fallback", StaticProvider::new(Credentials::new("AKIDFALLBACK", "secret")));
+/// let report = chain.explain();
+/// assert!(matches!(report.steps()[0].outcome, Outcome::Skipped(_)));
+/// assert!(matches!(report.steps()[1].outcome, Outcome::Used { .. }));
+/// assert_eq!(report.credentials().unwrap().access_key_id(), "AKIDFALLBACK");
+/// println!("{report}"); // a table, without secrets
+/// ```
+#[derive(Clone, Default)]
+pub struct CredentialsChain {
+    links: Vec<Link>,
+}
+
+#[derive(Clone)]
+struct Link {
+    name: String,
+    provider: Arc<dyn ProvideCredentials>,
+}
+
+impl fmt::Debug for CredentialsChain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CredentialsChain")
+            .field("providers", &self.names().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl CredentialsChain {
+    /// An empty chain (which always fails with
+    /// [`CredentialsError::NoCredentials`]).
+    pub fn new() -> Self {
+        CredentialsChain { links: Vec::new() }
+    }
+
+    /// Appends `provider` under `name`.
+    pub fn with(
+        mut self,
+        name: impl Into<String>,
+        provider: impl ProvideCredentials + 'static,
+    ) -> Self {
+        self.push(name, Arc::new(provider));
+        self
+    }
+
+    /// Appends a shared provider under `name`.
+    pub fn push(&mut self, name: impl Into<String>, provider: Arc<dyn ProvideCredentials>) {
+        self.links.push(Link {
+            name: name.into(),
+            provider,
+        });
+    }
+
+    /// Inserts `provider` before the provider called `before`, or at the
+    /// end when there is none. Returns whether `before` was found.
+    pub fn insert_before(
+        &mut self,
+        before: &str,
+        name: impl Into<String>,
+        provider: Arc<dyn ProvideCredentials>,
+    ) -> bool {
+        let link = Link {
+            name: name.into(),
+            provider,
+        };
+        match self.links.iter().position(|l| l.name == before) {
+            Some(i) => {
+                self.links.insert(i, link);
+                true
+            }
+            None => {
+                self.links.push(link);
+                false
+            }
+        }
+    }
+
+    /// The providers' names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.links.iter().map(|l| l.name.as_str())
+    }
+
+    /// The number of providers.
+    pub fn len(&self) -> usize {
+        self.links.len()
+    }
+
+    /// Whether the chain has no providers.
+    pub fn is_empty(&self) -> bool {
+        self.links.is_empty()
+    }
+
+    /// Runs the chain and reports what each provider did.
+    pub fn explain(&self) -> ChainReport {
+        let mut steps = Vec::with_capacity(self.links.len());
+        let mut skipped = Vec::new();
+        let mut result = None;
+        for link in &self.links {
+            if result.is_some() {
+                steps.push(ProviderReport {
+                    name: link.name.clone(),
+                    outcome: Outcome::NotReached,
+                    warnings: Vec::new(),
+                });
+                continue;
+            }
+            let mut warnings = Vec::new();
+            let outcome = match link.provider.provide_with_warnings(&mut warnings) {
+                Ok(credentials) => {
+                    let outcome = Outcome::Used {
+                        source: credentials.source().to_owned(),
+                        access_key_id: credentials.access_key_id().to_owned(),
+                        expires_at: credentials.expires_at(),
+                    };
+                    result = Some(Ok(credentials));
+                    outcome
+                }
+                Err(CredentialsError::NotLoaded { reason, .. }) => {
+                    skipped.push((link.name.clone(), reason.clone()));
+                    Outcome::Skipped(reason)
+                }
+                Err(e) => {
+                    result = Some(Err(e.clone()));
+                    Outcome::Failed(e)
+                }
+            };
+            steps.push(ProviderReport {
+                name: link.name.clone(),
+                outcome,
+                warnings,
+            });
+        }
+        ChainReport {
+            steps,
+            result: result.unwrap_or(Err(CredentialsError::NoCredentials { skipped })),
+        }
+    }
+}
+
+impl ProvideCredentials for CredentialsChain {
+    fn provide(&self) -> Result<Credentials, CredentialsError> {
+        self.provide_with_warnings(&mut Vec::new())
+    }
+
+    fn provide_with_warnings(
+        &self,
+        warnings: &mut Vec<String>,
+    ) -> Result<Credentials, CredentialsError> {
+        let mut skipped = Vec::new();
+        for link in &self.links {
+            match link.provider.provide_with_warnings(warnings) {
+                Err(CredentialsError::NotLoaded { reason, .. }) => {
+                    skipped.push((link.name.clone(), reason))
+                }
+                other => return other,
+            }
+        }
+        Err(CredentialsError::NoCredentials { skipped })
+    }
+}
+
+/// What one provider did in [`CredentialsChain::explain`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// It returned the credentials the chain uses.
+    Used {
+        /// [`Credentials::source`].
+        source: String,
+        /// The access key id (not a secret).
+        access_key_id: String,
+        /// When they expire.
+        expires_at: Option<SystemTime>,
+    },
+    /// It was not set up; the chain moved on.
+    Skipped(SkipReason),
+    /// It was set up but failed; the chain stopped.
+    Failed(CredentialsError),
+    /// An earlier provider decided.
+    NotReached,
+}
+
+/// One line of a [`ChainReport`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ProviderReport {
+    /// The provider's name in the chain.
+    pub name: String,
+    /// What it did.
+    pub outcome: Outcome,
+    /// Warnings it recorded (such as the use of expired credentials).
+    pub warnings: Vec<String>,
+}
+
+/// The result of [`CredentialsChain::explain`]. Its `Display` is a
+/// human-readable table, without secrets.
+#[derive(Clone, Debug)]
+pub struct ChainReport {
+    steps: Vec<ProviderReport>,
+    result: Result<Credentials, CredentialsError>,
+}
+
+impl ChainReport {
+    /// One entry per provider, in chain order.
+    pub fn steps(&self) -> &[ProviderReport] {
+        &self.steps
+    }
+
+    /// The entry of provider `name`.
+    pub fn step(&self, name: &str) -> Option<&ProviderReport> {
+        self.steps.iter().find(|s| s.name == name)
+    }
+
+    /// The credentials found, if any.
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.result.as_ref().ok()
+    }
+
+    /// The chain's result.
+    pub fn result(&self) -> &Result<Credentials, CredentialsError> {
+        &self.result
+    }
+
+    /// The chain's result, by value.
+    pub fn into_result(self) -> Result<Credentials, CredentialsError> {
+        self.result
+    }
+
+    /// Every warning, prefixed with its provider's name.
+    pub fn warnings(&self) -> impl Iterator<Item = String> + '_ {
+        self.steps
+            .iter()
+            .flat_map(|s| s.warnings.iter().map(move |w| format!("{}: {w}", s.name)))
+    }
+}
+
+impl fmt::Display for ChainReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self.steps.iter().map(|s| s.name.len()).max().unwrap_or(0);
+        for step in &self.steps {
+            write!(f, "{:width$}  ", step.name)?;
+            match &step.outcome {
+                Outcome::Used {
+                    source,
+                    access_key_id,
+                    expires_at,
+                } => {
+                    write!(f, "used: {access_key_id} from {source}")?;
+                    if let Some(at) = expires_at {
+                        write!(f, ", expires {}", format_rfc3339(*at))?;
+                    }
+                }
+                Outcome::Skipped(reason) => write!(f, "skipped: {reason}")?,
+                Outcome::Failed(error) => write!(f, "failed: {error}")?,
+                Outcome::NotReached => f.write_str("not reached")?,
+            }
+            writeln!(f)?;
+            for warning in &step.warnings {
+                writeln!(f, "{:width$}  warning: {warning}", "")?;
+            }
+        }
+        if let Err(CredentialsError::NoCredentials { .. }) = &self.result {
+            writeln!(f, "no credentials found")?;
+        }
+        Ok(())
+    }
+}
+
+/// A provider that is always skipped for a fixed reason (a placeholder
+/// for a link that does not apply).
+#[derive(Clone, Debug)]
+pub struct Skip {
+    name: String,
+    reason: SkipReason,
+}
+
+impl Skip {
+    /// Skips as provider `name` because of `reason`.
+    pub fn new(name: impl Into<String>, reason: SkipReason) -> Self {
+        Skip {
+            name: name.into(),
+            reason,
+        }
+    }
+}
+
+impl ProvideCredentials for Skip {
+    fn provide(&self) -> Result<Credentials, CredentialsError> {
+        Err(CredentialsError::not_loaded(
+            self.name.clone(),
+            self.reason.clone(),
+        ))
+    }
+}
+
+/// Builds the AWS CLI's chain; see the [module docs](self).
+///
+/// ```
+/// use sigv4::config::Env;
+/// use sigv4::credentials::chain::{DefaultChainBuilder, Outcome};
+/// use sigv4::credentials::Credentials;
+///
+/// let env = Env::from_map([("HOME", "/nonexistent"), ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+///                          ("AWS_SECRET_ACCESS_KEY", "secret")]);
+/// let chain = DefaultChainBuilder::new()
+///     .env(env)
+///     .explicit(Credentials::new("AKIDEXPLICIT", "secret"))
+///     .build();
+/// let report = chain.explain();
+/// assert_eq!(report.credentials().unwrap().access_key_id(), "AKIDEXPLICIT");
+/// assert!(matches!(report.step("environment").unwrap().outcome, Outcome::NotReached));
+/// ```
+#[derive(Clone)]
+pub struct DefaultChainBuilder {
+    env: Env,
+    profile: Option<String>,
+    explicit: Option<Credentials>,
+    role_providers: Vec<(String, Arc<dyn ProvideCredentials>)>,
+    process_timeout: Option<std::time::Duration>,
+    #[cfg(feature = "http")]
+    transport: Option<Arc<dyn crate::transport::Transport>>,
+    #[cfg(feature = "http")]
+    imds: Option<Arc<crate::imds::ImdsClient>>,
+}
+
+impl fmt::Debug for DefaultChainBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DefaultChainBuilder")
+            .field("env", &self.env)
+            .field("profile", &self.profile)
+            .field("explicit", &self.explicit)
+            .field(
+                "role_providers",
+                &self
+                    .role_providers
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for DefaultChainBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DefaultChainBuilder {
+    /// The real process environment, no explicit credentials or profile,
+    /// and (with feature `client`) the default [`UreqTransport`](crate::transport::UreqTransport).
+    pub fn new() -> Self {
+        DefaultChainBuilder {
+            env: Env::real(),
+            profile: None,
+            explicit: None,
+            role_providers: Vec::new(),
+            process_timeout: None,
+            #[cfg(feature = "http")]
+            transport: None,
+            #[cfg(feature = "http")]
+            imds: None,
+        }
+    }
+
+    /// Reads the environment from `env` instead of the process.
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// Chooses profile `name` explicitly (a `--profile` option): it wins
+    /// over `AWS_PROFILE`, and environment keys are then not used.
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        self.profile = Some(name).filter(|n| !n.trim().is_empty());
+        self
+    }
+
+    /// Credentials given by the caller; they win over everything else.
+    pub fn explicit(mut self, credentials: Credentials) -> Self {
+        self.explicit = Some(credentials);
+        self
+    }
+
+    /// Adds a provider to the role slot, between the environment and the
+    /// profile files: the place of the AWS CLI's assume-role
+    /// (`role_arn`), web identity (`AWS_WEB_IDENTITY_TOKEN_FILE`) and SSO
+    /// providers. Such a provider should return
+    /// [`CredentialsError::NotLoaded`] when the profile or environment does
+    /// not call for it. Providers added here run in the order added.
+    pub fn role_provider(
+        mut self,
+        name: impl Into<String>,
+        provider: Arc<dyn ProvideCredentials>,
+    ) -> Self {
+        self.role_providers.push((name.into(), provider));
+        self
+    }
+
+    /// Limits how long a `credential_process` may run (default 60 s).
+    pub fn process_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.process_timeout = Some(timeout);
+        self
+    }
+
+    /// The HTTP transport for the container and IMDS providers.
+    #[cfg(feature = "http")]
+    pub fn transport(mut self, transport: Arc<dyn crate::transport::Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// A ready IMDS client for the instance-profile provider (instead of
+    /// one configured from the environment and profile).
+    #[cfg(feature = "http")]
+    pub fn imds_client(mut self, client: Arc<crate::imds::ImdsClient>) -> Self {
+        self.imds = Some(client);
+        self
+    }
+
+    /// Builds the chain. Nothing is read or fetched until it is used,
+    /// except the profile files when an IMDS client has to be configured
+    /// from them.
+    pub fn build(self) -> CredentialsChain {
+        let mut chain = CredentialsChain::new();
+        chain.push(
+            StaticProvider::NAME,
+            Arc::new(match self.explicit {
+                Some(credentials) => StaticProvider::new(credentials),
+                None => StaticProvider::none(),
+            }),
+        );
+        match &self.profile {
+            Some(profile) => chain.push(
+                EnvironmentProvider::NAME,
+                Arc::new(Skip::new(
+                    EnvironmentProvider::NAME,
+                    SkipReason::ExplicitProfile {
+                        profile: profile.clone(),
+                    },
+                )),
+            ),
+            None => chain.push(
+                EnvironmentProvider::NAME,
+                Arc::new(EnvironmentProvider::new(self.env.clone())),
+            ),
+        }
+        for (name, provider) in self.role_providers {
+            chain.push(name, provider);
+        }
+        let mut profile = ProfileProvider::new(self.env.clone());
+        if let Some(name) = &self.profile {
+            profile = profile.with_profile(name.clone());
+        }
+        if let Some(timeout) = self.process_timeout {
+            profile = profile.with_process_timeout(timeout);
+        }
+        chain.push(ProfileProvider::NAME, Arc::new(profile));
+        #[cfg(feature = "http")]
+        {
+            use super::container::ContainerProvider;
+            use super::imds::InstanceProfileProvider;
+            #[cfg(feature = "client")]
+            let transport = Some(
+                self.transport
+                    .unwrap_or_else(|| Arc::new(crate::transport::UreqTransport::new())),
+            );
+            #[cfg(not(feature = "client"))]
+            let transport = self.transport;
+            match transport {
+                Some(transport) => {
+                    chain.push(
+                        ContainerProvider::NAME,
+                        Arc::new(ContainerProvider::new(self.env.clone(), transport.clone())),
+                    );
+                    let imds = match self.imds {
+                        Some(client) => InstanceProfileProvider::new(client),
+                        None => {
+                            let profiles = crate::config::ProfileSet::load_with_profile(
+                                &self.env,
+                                self.profile.as_deref(),
+                            )
+                            .unwrap_or_default();
+                            InstanceProfileProvider::from_env(transport, &self.env, &profiles)
+                        }
+                    };
+                    chain.push(InstanceProfileProvider::NAME, Arc::new(imds));
+                }
+                None => {
+                    for name in [ContainerProvider::NAME, InstanceProfileProvider::NAME] {
+                        chain.push(name, Arc::new(Skip::new(name, SkipReason::NoTransport)));
+                    }
+                }
+            }
+        }
+        chain
+    }
+}
+
+/// The AWS CLI's chain for this process's environment over the default
+/// transport (feature `client`). Wrap it in a
+/// [`CachedProvider`](super::cache::CachedProvider) to avoid fetching at
+/// every use.
+///
+/// ```no_run
+/// use sigv4::credentials::cache::CachedProvider;
+/// use sigv4::credentials::chain::default_chain;
+/// use sigv4::credentials::ProvideCredentials;
+///
+/// let provider = CachedProvider::new(default_chain());
+/// let credentials = provider.provide()?;
+/// # Ok::<(), sigv4::credentials::CredentialsError>(())
+/// ```
+#[cfg(feature = "client")]
+pub fn default_chain() -> CredentialsChain {
+    DefaultChainBuilder::new().build()
+}
