@@ -13,6 +13,7 @@
 //!   `~/.aws/credentials` files.
 //! - [`transport`] (feature `http`, default): the HTTP `Transport` trait every network call goes through; a blocking ureq/rustls implementation with feature `client`.
 //! - [`imds`] (feature `http`, default): the EC2 instance metadata service (IMDSv2), sans-IO protocol and client; a local emulator with feature `imds-emulator`.
+//! - `client` (feature `client`): a minimal API client: signed requests with retries and backoff, typed AWS errors, STS, S3 objects, query-protocol calls (EC2 dry runs), instance metadata, assume-role and web-identity profiles.
 //!
 //! # Features
 //!
@@ -71,6 +72,9 @@ pub mod imds;
 
 #[cfg(feature = "std")]
 pub mod s3;
+
+#[cfg(feature = "client")]
+pub mod client;
 
 // The README's examples run as doc tests.
 #[cfg(all(doctest, feature = "std"))]

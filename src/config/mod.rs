@@ -105,6 +105,7 @@
 
 mod location;
 mod parse;
+pub mod writer;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};

@@ -1,0 +1,235 @@
+//! Command-line definitions.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Sign and send AWS requests, presign S3 URLs, explain credentials, query IMDS, run STS flows.
+#[derive(Debug, Parser)]
+#[command(name = "sigv4", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Examples:\n  \
+    sigv4 --example-credentials presign s3://examplebucket/test.txt\n  \
+    sigv4 sign -X POST -d 'Action=GetCallerIdentity&Version=2011-06-15' https://sts.amazonaws.com/\n  \
+    sigv4 credentials")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// Shared config profile to use (overrides AWS_PROFILE).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region to sign for (default: AWS_REGION, AWS_DEFAULT_REGION, the profile, us-east-1).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send requests to this endpoint instead of AWS (MinIO, moto, a local S3 ...).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+    /// Log each step to stderr (never secrets).
+    #[arg(long, global = true)]
+    pub debug: bool,
+    /// Use the AWS documentation's example keys (AKIAIOSFODNN7EXAMPLE): for demos, no account needed.
+    #[arg(long, global = true)]
+    pub example_credentials: bool,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// Human-readable text.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign a request without sending it and print the request to send.
+    #[command(after_help = "Examples:\n  \
+        sigv4 sign https://sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15\n  \
+        sigv4 sign -X PUT -H 'content-type: text/plain' -d @notes.txt --output json https://bucket.s3.us-west-2.amazonaws.com/notes.txt\n  \
+        sigv4 --example-credentials sign --timestamp 20150830T123600Z --service iam 'https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08'")]
+    Sign(RequestArgs),
+    /// Sign and send a request (like curl), print the response body.
+    #[command(after_help = "Examples:\n  \
+        sigv4 curl -X POST -d 'Action=GetCallerIdentity&Version=2011-06-15' https://sts.amazonaws.com/\n  \
+        sigv4 curl -i https://my-bucket.s3.eu-west-1.amazonaws.com/?list-type=2\n  \
+        sigv4 curl -o cat.jpg https://my-bucket.s3.amazonaws.com/cat.jpg\n\n\
+        Exit code 22 when the server answers with a non-2xx status (AWS's error code and message go to stderr).")]
+    Curl(CurlArgs),
+    /// Presign an S3 URL (s3://bucket/key or an http(s) URL).
+    #[command(after_help = "Examples:\n  \
+        sigv4 presign s3://my-bucket/report.pdf\n  \
+        sigv4 presign -X PUT --expires-in 600 -H 'content-type: image/png' s3://my-bucket/cat.png\n  \
+        sigv4 presign --endpoint-url http://127.0.0.1:9000 --path-style s3://local-bucket/key")]
+    Presign(PresignArgs),
+    /// Show which credential provider answered, and why the ones before it did not.
+    #[command(after_help = "Examples:\n  \
+        sigv4 credentials\n  \
+        sigv4 --profile dev credentials --output json\n  \
+        AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:1338 sigv4 credentials")]
+    Credentials(CredentialsArgs),
+    /// Query the EC2 instance metadata service, or run a local emulator of it.
+    #[command(subcommand)]
+    Imds(ImdsCommand),
+}
+
+/// Arguments of `credentials`.
+#[derive(Debug, Args, Clone)]
+pub struct CredentialsArgs {
+    /// Also print the secret access key and session token.
+    #[arg(long)]
+    pub show_secret: bool,
+}
+
+/// `imds` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ImdsCommand {
+    /// Print one metadata value (IMDSv2 by default).
+    #[command(after_help = "Examples:\n  \
+        sigv4 imds get meta-data/instance-id\n  \
+        sigv4 imds get /latest/dynamic/instance-identity/document\n  \
+        sigv4 --endpoint-url http://127.0.0.1:1338 imds get meta-data/placement/region")]
+    Get(ImdsGetArgs),
+    /// List a metadata directory (default: meta-data/).
+    #[command(after_help = "Examples:\n  \
+        sigv4 imds ls\n  \
+        sigv4 imds ls meta-data/iam/security-credentials/")]
+    Ls(ImdsLsArgs),
+    /// Serve a local IMDS emulator on 127.0.0.1 until interrupted.
+    #[command(after_help = "Examples:\n  \
+        sigv4 imds serve --port 1338 --require-token --role app-role\n  \
+        AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:1338 sigv4 credentials")]
+    Serve(ImdsServeArgs),
+}
+
+/// Arguments of `imds get`.
+#[derive(Debug, Args, Clone)]
+pub struct ImdsGetArgs {
+    /// Use IMDSv1 (no token).
+    #[arg(long)]
+    pub v1: bool,
+    /// Path: `meta-data/...`, `dynamic/...`, `user-data`, or a full `/latest/...` path.
+    pub path: String,
+}
+
+/// Arguments of `imds ls`.
+#[derive(Debug, Args, Clone)]
+pub struct ImdsLsArgs {
+    /// Use IMDSv1 (no token).
+    #[arg(long)]
+    pub v1: bool,
+    /// Directory path (a trailing `/` is added).
+    #[arg(default_value = "meta-data/")]
+    pub path: String,
+}
+
+/// Arguments of `imds serve`.
+#[derive(Debug, Args, Clone)]
+pub struct ImdsServeArgs {
+    /// Port on 127.0.0.1 (0: any free port, printed on start).
+    #[arg(long, default_value_t = 1338)]
+    pub port: u16,
+    /// Answer tokenless (IMDSv1) GETs with 401.
+    #[arg(long)]
+    pub require_token: bool,
+    /// The instance profile role name (default: sigv4-emulator-role).
+    #[arg(long, value_name = "NAME")]
+    pub role: Option<String>,
+    /// Serve no instance profile.
+    #[arg(long, conflicts_with = "role")]
+    pub no_role: bool,
+    /// Access key id of the role credentials served (default: an example key).
+    #[arg(long, requires = "secret_access_key")]
+    pub access_key_id: Option<String>,
+    /// Secret access key of the role credentials served.
+    #[arg(long, requires = "access_key_id")]
+    pub secret_access_key: Option<String>,
+    /// Session token of the role credentials served.
+    #[arg(long)]
+    pub session_token: Option<String>,
+    /// Lifetime of the served credentials, in seconds.
+    #[arg(long, default_value_t = 21_600)]
+    pub credentials_ttl: u64,
+    /// A metadata value, `path=value` under meta-data/ (repeatable), e.g. `instance-type=m5.large`.
+    #[arg(long = "metadata", value_name = "PATH=VALUE")]
+    pub metadata: Vec<String>,
+    /// The instance identity document (JSON file) to serve.
+    #[arg(long, value_name = "FILE")]
+    pub identity_document: Option<String>,
+}
+
+/// A request to sign (and for `curl`, to send).
+#[derive(Debug, Args, Clone)]
+pub struct RequestArgs {
+    /// HTTP method.
+    #[arg(
+        short = 'X',
+        long = "request",
+        default_value = "GET",
+        value_name = "METHOD"
+    )]
+    pub method: String,
+    /// A header to send and sign, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// The body: text, or @FILE to read it from a file.
+    #[arg(short = 'd', long = "data", value_name = "DATA|@FILE")]
+    pub data: Option<String>,
+    /// Service to sign for (default: inferred from the AWS host name).
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// Signing time, YYYYMMDDTHHMMSSZ (default: now). Makes the output reproducible.
+    #[arg(long, value_name = "YYYYMMDDTHHMMSSZ")]
+    pub timestamp: Option<String>,
+    /// Sign the body as UNSIGNED-PAYLOAD (and send x-amz-content-sha256: UNSIGNED-PAYLOAD).
+    #[arg(long)]
+    pub unsigned_payload: bool,
+    /// The URL, as it goes on the wire.
+    pub url: String,
+}
+
+/// Arguments of `curl`.
+#[derive(Debug, Args, Clone)]
+pub struct CurlArgs {
+    #[command(flatten)]
+    pub request: RequestArgs,
+    /// Print the status line and response headers before the body.
+    #[arg(short = 'i', long = "include")]
+    pub include: bool,
+    /// Write the body to FILE instead of stdout.
+    #[arg(short = 'o', long = "output-file", value_name = "FILE")]
+    pub output_file: Option<String>,
+    /// Seconds to wait for the connection and for each read.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+/// Arguments of `presign`.
+#[derive(Debug, Args, Clone)]
+pub struct PresignArgs {
+    /// HTTP method the URL is for.
+    #[arg(short = 'X', long = "request", default_value = "GET", value_parser = ["GET", "PUT", "HEAD", "DELETE"])]
+    pub method: String,
+    /// Seconds the URL stays valid (1..=604800).
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
+    pub expires_in: u64,
+    /// A header the user of the URL must send, signed (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Use path-style addressing (https://endpoint/bucket/key).
+    #[arg(long)]
+    pub path_style: bool,
+    /// Signing time, YYYYMMDDTHHMMSSZ (default: now).
+    #[arg(long, value_name = "YYYYMMDDTHHMMSSZ")]
+    pub timestamp: Option<String>,
+    /// s3://bucket/key or an http(s):// URL.
+    pub target: String,
+}

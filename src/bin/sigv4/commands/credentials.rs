@@ -1,0 +1,77 @@
+//! `sigv4 credentials`: which provider answered and why.
+
+use serde_json::{json, Value};
+use sigv4::credentials::chain::Outcome;
+
+use super::Context;
+use crate::cli::CredentialsArgs;
+use crate::output::print;
+use crate::Failure;
+
+/// Runs `sigv4 credentials`.
+pub fn run(ctx: &Context, args: &CredentialsArgs) -> Result<(), Failure> {
+    let report = ctx.explain_credentials()?;
+    let (region, region_source) = ctx.region(None)?;
+    let creds = report.credentials();
+    let expires = creds.and_then(|c| c.expires_at()).map(super::rfc3339);
+    print(
+        ctx.global.output,
+        || {
+            let mut t = format!("{report}");
+            if let Some(c) = creds {
+                t.push_str(&format!(
+                    "\naccess key id: {}\nsource:        {}\n",
+                    c.access_key_id(),
+                    c.source()
+                ));
+                t.push_str(&format!(
+                    "expires:       {}\n",
+                    expires.clone().unwrap_or_else(|| "never".into())
+                ));
+                if args.show_secret {
+                    t.push_str(&format!("secret:        {}\n", c.secret_access_key()));
+                    if let Some(token) = c.session_token() {
+                        t.push_str(&format!("session token: {token}\n"));
+                    }
+                }
+            }
+            t.push_str(&format!("region:        {region} (from {region_source})\n"));
+            t
+        },
+        || {
+            let steps: Vec<Value> = report
+                .steps()
+                .iter()
+                .map(|s| {
+                    let (outcome, detail) = match &s.outcome {
+                        Outcome::Used { source, .. } => ("used", source.clone()),
+                        Outcome::Skipped(r) => ("skipped", r.to_string()),
+                        Outcome::Failed(e) => ("failed", e.to_string()),
+                        Outcome::NotReached => ("not reached", String::new()),
+                        _ => ("unknown", String::new()),
+                    };
+                    json!({ "provider": s.name, "outcome": outcome, "detail": detail, "warnings": s.warnings })
+                })
+                .collect();
+            let mut v = json!({
+                "providers": steps,
+                "access_key_id": creds.map(|c| c.access_key_id()),
+                "source": creds.map(|c| c.source()),
+                "expires_at": expires,
+                "region": region,
+                "region_source": region_source,
+            });
+            if args.show_secret {
+                if let Some(c) = creds {
+                    v["secret_access_key"] = json!(c.secret_access_key());
+                    v["session_token"] = json!(c.session_token());
+                }
+            }
+            v
+        },
+    );
+    match report.into_result() {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Failure::new(e)),
+    }
+}

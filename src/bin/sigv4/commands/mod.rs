@@ -1,0 +1,187 @@
+//! One module per command, and what they share.
+
+mod credentials;
+mod curl;
+mod imds;
+mod presign;
+mod sign;
+
+use sigv4::config::{resolve_region, Env, ProfileSet, RegionSource};
+use sigv4::credentials::Credentials;
+use sigv4::sign::SigningTime;
+
+use crate::cli::{Cli, Command, Global};
+use crate::Failure;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let ctx = Context::new(cli.global);
+    match cli.command {
+        Command::Sign(args) => sign::run(&ctx, &args),
+        Command::Curl(args) => curl::run(&ctx, &args),
+        Command::Presign(args) => presign::run(&ctx, &args),
+        Command::Credentials(args) => credentials::run(&ctx, &args),
+        Command::Imds(cmd) => imds::run(&ctx, &cmd),
+    }
+}
+
+/// What every command needs: the global options, the environment and the
+/// shared config files (loaded on first use).
+pub struct Context {
+    pub global: Global,
+    pub env: Env,
+    profiles: std::cell::OnceCell<ProfileSet>,
+}
+
+/// The AWS documentation's example key pair, for `--example-credentials`.
+pub const EXAMPLE_ACCESS_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+/// The AWS documentation's example secret.
+pub const EXAMPLE_SECRET_ACCESS_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+impl Context {
+    fn new(global: Global) -> Self {
+        Context {
+            global,
+            env: Env::real(),
+            profiles: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Logs a step to stderr with `--debug`.
+    pub fn debug(&self, what: &str, text: &str) {
+        crate::output::debug(self.global.debug, what, text);
+    }
+
+    /// The shared config files (empty when unreadable; errors surface when a profile is needed).
+    pub fn profiles(&self) -> Result<&ProfileSet, Failure> {
+        if let Some(p) = self.profiles.get() {
+            return Ok(p);
+        }
+        let loaded = ProfileSet::load_with_profile(&self.env, self.global.profile.as_deref())
+            .map_err(|e| Failure::new(format!("reading the shared config files: {e}")))?;
+        Ok(self.profiles.get_or_init(|| loaded))
+    }
+
+    /// The region and where it came from: `--region`, then `hint` (from an
+    /// AWS host name), then the environment and profile, then `us-east-1`.
+    pub fn region(&self, hint: Option<&str>) -> Result<(String, String), Failure> {
+        if let Some(r) = &self.global.region {
+            return Ok((r.clone(), "--region".into()));
+        }
+        if let Some(h) = hint {
+            return Ok((h.to_string(), "the host name".into()));
+        }
+        let (region, source) = resolve_region(None, &self.env, self.profiles()?);
+        let source = match source {
+            RegionSource::Explicit => "--region".to_string(),
+            other => format!("{other:?}"),
+        };
+        Ok((region, source))
+    }
+
+    /// Runs the credential chain in the AWS CLI's order and reports on each provider.
+    pub fn explain_credentials(&self) -> Result<sigv4::credentials::chain::ChainReport, Failure> {
+        let mut builder =
+            sigv4::credentials::chain::DefaultChainBuilder::new().env(self.env.clone());
+        if let Some(p) = &self.global.profile {
+            builder = builder.profile(p.clone());
+        }
+        if self.global.example_credentials {
+            builder = builder.explicit(
+                Credentials::new(EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY)
+                    .with_source("example keys"),
+            );
+        }
+        Ok(builder.build().explain())
+    }
+
+    /// Credentials: the example keys with `--example-credentials`, else the
+    /// provider chain in the AWS CLI's order.
+    pub fn credentials(&self) -> Result<Credentials, Failure> {
+        if self.global.example_credentials {
+            return Ok(
+                Credentials::new(EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY)
+                    .with_source("example keys"),
+            );
+        }
+        load_chain_credentials(self)
+    }
+}
+
+fn load_chain_credentials(ctx: &Context) -> Result<Credentials, Failure> {
+    let report = ctx.explain_credentials()?;
+    let summary = report
+        .to_string()
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("; ");
+    report
+        .into_result()
+        .map_err(|e| Failure::new(format!("{e} ({summary})")))
+}
+
+/// RFC 3339 UTC text of a system time.
+pub fn rfc3339(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    match time::OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(dt) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            dt.year(),
+            dt.month() as u8,
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second()
+        ),
+        Err(_) => secs.to_string(),
+    }
+}
+
+/// `--timestamp` or now.
+pub fn signing_time(timestamp: Option<&str>) -> Result<SigningTime, Failure> {
+    match timestamp {
+        Some(t) => SigningTime::parse_amz_date(t).map_err(|_| {
+            Failure::new(format!(
+                "invalid --timestamp {t:?}: expected YYYYMMDDTHHMMSSZ"
+            ))
+        }),
+        None => Ok(SigningTime::now()),
+    }
+}
+
+/// Parses `-H 'Name: value'` options.
+pub fn parse_headers(raw: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    raw.iter()
+        .map(|h| {
+            let (name, value) = h.split_once(':').ok_or_else(|| {
+                Failure::new(format!("invalid header {h:?}: expected 'Name: value'"))
+            })?;
+            let name = name.trim();
+            if !sigv4::sign::headers::is_valid_name(name) {
+                return Err(Failure::new(format!("invalid header name {name:?}")));
+            }
+            Ok((name.to_string(), value.trim().to_string()))
+        })
+        .collect()
+}
+
+/// `-d DATA` or `-d @FILE`.
+pub fn read_data(data: Option<&str>) -> Result<Vec<u8>, Failure> {
+    match data {
+        None => Ok(Vec::new()),
+        Some(d) => match d.strip_prefix('@') {
+            Some("-") => {
+                let mut buf = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)?;
+                Ok(buf)
+            }
+            Some(path) => {
+                std::fs::read(path).map_err(|e| Failure::new(format!("reading {path}: {e}")))
+            }
+            None => Ok(d.as_bytes().to_vec()),
+        },
+    }
+}

@@ -1,0 +1,59 @@
+//! `sigv4 presign`: presigned S3 URLs.
+
+use serde_json::json;
+use sigv4::s3::{AddressingStyle, PresignOptions, S3Location};
+
+use super::{parse_headers, signing_time, Context};
+use crate::cli::PresignArgs;
+use crate::output::{header_pairs, print};
+use crate::Failure;
+
+/// Runs `sigv4 presign`.
+pub fn run(ctx: &Context, args: &PresignArgs) -> Result<(), Failure> {
+    // The region: --region, the URL's AWS host, the environment/profile, us-east-1.
+    let host_region = args
+        .target
+        .split_once("://")
+        .and_then(|(_, rest)| {
+            crate::infer::service_and_region(rest.split(['/', '?']).next().unwrap_or(""))
+        })
+        .and_then(|(_, r)| r);
+    let (region, region_source) = ctx.region(host_region.as_deref())?;
+    let mut location = S3Location::parse(&args.target, &region)?;
+    if let Some(endpoint) = &ctx.global.endpoint_url {
+        location = location.with_endpoint(endpoint)?;
+    }
+    if args.path_style {
+        location = location.with_style(AddressingStyle::Path);
+    }
+    let mut options = PresignOptions::new(args.expires_in);
+    for (n, v) in parse_headers(&args.headers)? {
+        options = options.header(&n, &v);
+    }
+    let time = signing_time(args.timestamp.as_deref())?;
+    let credentials = ctx.credentials()?;
+    ctx.debug(
+        "presigning",
+        &format!(
+            "bucket {}, key {:?}, region {} (from {region_source}), credentials {} from {}",
+            location.bucket(),
+            location.key(),
+            location.region(),
+            credentials.access_key_id(),
+            credentials.source()
+        ),
+    );
+    let url = location.presign(&args.method, &credentials, time, &options)?;
+    print(
+        ctx.global.output,
+        || {
+            let mut t = url.url.clone();
+            for (n, v) in &url.headers {
+                t.push_str(&format!("\n# send header: {n}: {v}"));
+            }
+            t
+        },
+        || json!({ "url": url.url, "method": url.method, "expires_at": url.expires_at.amz_date(), "headers": header_pairs(&url.headers) }),
+    );
+    Ok(())
+}

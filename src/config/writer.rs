@@ -1,0 +1,237 @@
+//! Updating one profile of the shared credentials file in place.
+//!
+//! [`write_profile`] sets keys of one `[profile]` section and leaves every
+//! other byte of the file as it was: other profiles, comments, blank lines,
+//! line order. The new file is written to a temporary file in the same
+//! directory with mode `0600` and renamed over the old one, so readers see
+//! either the old or the new file, never half of one.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+fn section_name(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let inner = t.strip_prefix('[')?;
+    let end = inner.find(']')?;
+    Some(inner[..end].trim())
+}
+
+fn property_key(line: &str) -> Option<&str> {
+    if line.starts_with([' ', '\t']) {
+        return None;
+    }
+    let t = line.trim_start();
+    if t.starts_with(['#', ';', '[']) {
+        return None;
+    }
+    Some(t.split_once('=')?.0.trim())
+}
+
+/// Returns `text` with `keys` set in section `[section]` (the last one of
+/// that name, where the parser gives later sections precedence), adding the
+/// section at the end when it is missing. A key already there keeps its
+/// position and spelling; its value (and any continuation lines) is
+/// replaced. Everything else is unchanged byte for byte.
+pub fn update_profile_text(text: &str, section: &str, keys: &[(&str, &str)]) -> String {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let start = lines.iter().rposition(|l| section_name(l) == Some(section));
+    let Some(start) = start else {
+        let mut out = text.to_string();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        if !out.is_empty() && !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        out.push_str(&format!("[{section}]\n"));
+        for (k, v) in keys {
+            out.push_str(&format!("{k} = {v}\n"));
+        }
+        return out;
+    };
+    let end = lines[start + 1..]
+        .iter()
+        .position(|l| section_name(l).is_some())
+        .map_or(lines.len(), |i| start + 1 + i);
+    let newline = if lines[start].ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut out: Vec<String> = lines[..=start].iter().map(|l| l.to_string()).collect();
+    let mut done = vec![false; keys.len()];
+    let mut last_property = out.len();
+    let mut i = start + 1;
+    while i < end {
+        let line = lines[i];
+        match property_key(line).and_then(|k| {
+            keys.iter()
+                .position(|(want, _)| want.eq_ignore_ascii_case(k))
+        }) {
+            Some(j) => {
+                let key_text = line
+                    .trim_start()
+                    .split_once('=')
+                    .map_or(keys[j].0, |(k, _)| k.trim_end());
+                out.push(format!("{key_text} = {}{newline}", keys[j].1));
+                done[j] = true;
+                i += 1;
+                // Drop the old value's continuation lines.
+                while i < end && lines[i].starts_with([' ', '\t']) && !lines[i].trim().is_empty() {
+                    i += 1;
+                }
+                last_property = out.len();
+            }
+            None => {
+                if property_key(line).is_some()
+                    || (line.starts_with([' ', '\t']) && !line.trim().is_empty())
+                {
+                    last_property = out.len() + 1;
+                }
+                out.push(line.to_string());
+                i += 1;
+            }
+        }
+    }
+    // A last line without newline gets one before anything is inserted after it.
+    if let Some(last) = out.get_mut(last_property.saturating_sub(1)) {
+        if !last.ends_with('\n') && done.iter().any(|d| !d) {
+            last.push_str(newline);
+        }
+    }
+    let missing: Vec<String> = keys
+        .iter()
+        .zip(&done)
+        .filter(|(_, d)| !**d)
+        .map(|((k, v), _)| format!("{k} = {v}{newline}"))
+        .collect();
+    out.splice(last_property..last_property, missing);
+    let mut result: String = out.concat();
+    for l in &lines[end..] {
+        result.push_str(l);
+    }
+    result
+}
+
+/// Sets `keys` in profile `section` of the credentials file at `path`
+/// (created when missing), atomically, with mode `0600`.
+pub fn write_profile(path: &Path, section: &str, keys: &[(&str, &str)]) -> io::Result<()> {
+    let old = match fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} is not UTF-8", path.display()),
+            )
+        })?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    let new = update_profile_text(&old, section, keys);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let file_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("credentials");
+    let tmp = dir.join(format!(".{file_name}.sigv4-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&tmp)?;
+        f.write_all(new.as_bytes())?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "# my credentials\n\n[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = s1 ; comment\n\n; dev profile below\n[dev]\naws_access_key_id=AKIDOLD\naws_secret_access_key = old\naws_session_token = old\n  continued\nregion = eu-west-1\n\n[other]\nx = 1";
+
+    #[test]
+    fn updates_one_profile_and_keeps_the_rest() {
+        let keys = [
+            ("aws_access_key_id", "ASIANEW"),
+            ("aws_secret_access_key", "new"),
+            ("aws_session_token", "tok"),
+        ];
+        let out = update_profile_text(FILE, "dev", &keys);
+        assert_eq!(
+            out,
+            "# my credentials\n\n[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = s1 ; comment\n\n; dev profile below\n[dev]\naws_access_key_id = ASIANEW\naws_secret_access_key = new\naws_session_token = tok\nregion = eu-west-1\n\n[other]\nx = 1"
+        );
+    }
+
+    #[test]
+    fn adds_missing_keys_and_sections() {
+        let out = update_profile_text(FILE, "other", &[("aws_session_token", "tok")]);
+        assert!(out.starts_with(&FILE[..FILE.len() - 5]));
+        assert!(
+            out.ends_with("[other]\nx = 1\naws_session_token = tok\n"),
+            "{out:?}"
+        );
+        let out = update_profile_text(
+            FILE,
+            "mfa",
+            &[("aws_access_key_id", "A"), ("aws_secret_access_key", "B")],
+        );
+        assert_eq!(
+            out,
+            format!("{FILE}\n\n[mfa]\naws_access_key_id = A\naws_secret_access_key = B\n")
+        );
+        assert_eq!(update_profile_text("", "p", &[("k", "v")]), "[p]\nk = v\n");
+    }
+
+    #[test]
+    fn crlf_files_stay_crlf() {
+        let out = update_profile_text(
+            "[a]\r\nk = 1\r\n\r\n[b]\r\n",
+            "a",
+            &[("k", "2"), ("n", "3")],
+        );
+        assert_eq!(out, "[a]\r\nk = 2\r\nn = 3\r\n\r\n[b]\r\n");
+    }
+
+    #[test]
+    fn result_parses_to_the_new_values() {
+        let out = update_profile_text(FILE, "dev", &[("aws_session_token", "tok")]);
+        let set = crate::config::ProfileSet::parse("", &out).unwrap();
+        assert_eq!(set.get("dev", "aws_session_token"), Some("tok"));
+        assert_eq!(set.get("dev", "region"), Some("eu-west-1"));
+        assert_eq!(set.get("default", "aws_access_key_id"), Some("AKIDDEFAULT"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_atomically_with_mode_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("sigv4-writer-{}", std::process::id()));
+        let path = dir.join("credentials");
+        write_profile(&path, "p", &[("k", "v")]).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "[p]\nk = v\n");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        write_profile(&path, "p", &[("k", "w")]).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "[p]\nk = w\n");
+        assert_eq!(
+            fs::read_dir(&dir).unwrap().count(),
+            1,
+            "temporary file left behind"
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,418 @@
+//! End-to-end tests of the `sigv4` binary against real servers on 127.0.0.1.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{http, ChildGuard, S3Server, ACCESS_KEY, SECRET_KEY};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sigv4");
+
+/// The binary with a clean environment: no real AWS configuration is read,
+/// and IMDS points at a closed local port so nothing leaves 127.0.0.1.
+fn sigv4() -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", "/nonexistent-home")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9")
+        .stdin(Stdio::null());
+    c
+}
+
+fn with_keys(mut c: Command) -> Command {
+    c.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+    c
+}
+
+fn run(mut c: Command) -> Output {
+    c.output().expect("run sigv4")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)))
+}
+
+fn headers_of(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p[0].as_str().unwrap().to_string(),
+                p[1].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Signs `method url` with the CLI (JSON output) and sends what it printed.
+fn sign_and_send(
+    server: &S3Server,
+    method: &str,
+    path: &str,
+    data: Option<&str>,
+) -> common::Response {
+    let url = format!("{}{path}", server.endpoint());
+    let mut c = with_keys(sigv4());
+    c.args(["sign", "--output", "json", "--service", "s3", "-X", method]);
+    if let Some(d) = data {
+        c.args(["-d", d]);
+    }
+    c.arg(&url);
+    let o = run(c);
+    assert!(o.status.success(), "sign failed: {}", stderr(&o));
+    let v = json(&o);
+    for key in [
+        "method",
+        "url",
+        "headers",
+        "canonical_request",
+        "string_to_sign",
+        "signature",
+    ] {
+        assert!(!v[key].is_null(), "missing {key} in {v}");
+    }
+    let body = data.map(|d| d.as_bytes().to_vec()).unwrap_or_default();
+    http(
+        v["method"].as_str().unwrap(),
+        v["url"].as_str().unwrap(),
+        &headers_of(&v),
+        &body,
+    )
+}
+
+#[test]
+fn sign_against_s3s_fs() {
+    let server = S3Server::start();
+    let r = sign_and_send(&server, "PUT", "/cli-bucket", None);
+    assert!(r.is_success(), "create bucket: {} {}", r.status, r.text());
+    let r = sign_and_send(
+        &server,
+        "PUT",
+        "/cli-bucket/dir/hello%20world.txt",
+        Some("hello from the CLI"),
+    );
+    assert!(r.is_success(), "put: {} {}", r.status, r.text());
+    let r = sign_and_send(&server, "GET", "/cli-bucket/dir/hello%20world.txt", None);
+    assert_eq!((r.status, r.text().as_str()), (200, "hello from the CLI"));
+    // A URL with a raw space is encoded on the way to the wire.
+    let r = sign_and_send(&server, "GET", "/cli-bucket/dir/hello world.txt", None);
+    assert_eq!((r.status, r.text().as_str()), (200, "hello from the CLI"));
+    let r = sign_and_send(&server, "GET", "/cli-bucket?list-type=2&prefix=dir/", None);
+    assert!(
+        r.text().contains("<Key>dir/hello world.txt</Key>"),
+        "{}",
+        r.text()
+    );
+}
+
+#[test]
+fn sign_output_is_reproducible_with_a_timestamp() {
+    let args = [
+        "--example-credentials",
+        "sign",
+        "--timestamp",
+        "20130524T000000Z",
+        "-H",
+        "Range: bytes=0-9",
+        "--output",
+        "json",
+        "https://examplebucket.s3.amazonaws.com/test.txt",
+    ];
+    let a = run({
+        let mut c = sigv4();
+        c.args(args);
+        c
+    });
+    assert!(a.status.success(), "{}", stderr(&a));
+    let v = json(&a);
+    // The AWS S3 documentation's GET Object example (same keys, time, headers).
+    assert_eq!(
+        v["signature"],
+        "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
+    );
+    let b = run({
+        let mut c = sigv4();
+        c.args(args);
+        c
+    });
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn presign_against_s3s_fs() {
+    let server = S3Server::start();
+    assert!(sign_and_send(&server, "PUT", "/presign-bucket", None).is_success());
+    let presign = |method: &str, extra: &[&str]| {
+        let mut c = with_keys(sigv4());
+        c.args([
+            "--endpoint-url",
+            &server.endpoint(),
+            "presign",
+            "-X",
+            method,
+            "--expires-in",
+            "120",
+            "--output",
+            "json",
+        ]);
+        c.args(extra);
+        c.arg("s3://presign-bucket/up/ü file.txt");
+        let o = run(c);
+        assert!(o.status.success(), "presign: {}", stderr(&o));
+        json(&o)
+    };
+    let put = presign("PUT", &["-H", "content-type: text/plain"]);
+    assert_eq!(
+        headers_of(&put),
+        vec![("content-type".to_string(), "text/plain".to_string())]
+    );
+    let r = http(
+        "PUT",
+        put["url"].as_str().unwrap(),
+        &headers_of(&put),
+        b"presigned upload",
+    );
+    assert!(r.is_success(), "presigned put: {} {}", r.status, r.text());
+    let get = presign("GET", &[]);
+    assert!(get["expires_at"].as_str().unwrap().ends_with('Z'));
+    let r = http("GET", get["url"].as_str().unwrap(), &[], b"");
+    assert_eq!((r.status, r.text().as_str()), (200, "presigned upload"));
+    // Text output is the URL alone.
+    let mut c = with_keys(sigv4());
+    c.args([
+        "--endpoint-url",
+        &server.endpoint(),
+        "presign",
+        "--path-style",
+        "s3://presign-bucket/up/ü file.txt",
+    ]);
+    let o = run(c);
+    let url = stdout(&o).trim().to_string();
+    assert!(
+        url.starts_with(&format!(
+            "{}/presign-bucket/up/%C3%BC%20file.txt?",
+            server.endpoint()
+        )),
+        "{url}"
+    );
+    assert_eq!(http("GET", &url, &[], b"").text(), "presigned upload");
+}
+
+/// Starts `sigv4 imds serve` on a free port and returns its endpoint.
+fn imds_serve(extra: &[&str]) -> (ChildGuard, String) {
+    let mut c = sigv4();
+    c.args(["imds", "serve", "--port", "0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = c.spawn().expect("start imds serve");
+    let out = child.stdout.take().expect("stdout");
+    let guard = ChildGuard(child);
+    let mut line = String::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut reader = BufReader::new(out);
+    while line.is_empty() && Instant::now() < deadline {
+        reader.read_line(&mut line).expect("read the address line");
+    }
+    let endpoint = line.trim().rsplit(' ').next().unwrap_or("").to_string();
+    assert!(
+        endpoint.starts_with("http://127.0.0.1:"),
+        "unexpected first line {line:?}"
+    );
+    (guard, endpoint)
+}
+
+#[test]
+fn imds_serve_get_and_credentials_work_together() {
+    let (_server, endpoint) = imds_serve(&[
+        "--require-token",
+        "--role",
+        "app-role",
+        "--metadata",
+        "instance-type=m5.large",
+    ]);
+    let get = |args: &[&str]| {
+        let mut c = sigv4();
+        c.args(["--endpoint-url", &endpoint, "imds"]).args(args);
+        run(c)
+    };
+    let o = get(&["get", "meta-data/instance-type"]);
+    assert_eq!(stdout(&o).trim(), "m5.large", "{}", stderr(&o));
+    let o = get(&["ls", "meta-data/iam/security-credentials/"]);
+    assert_eq!(stdout(&o).trim(), "app-role");
+    // Tokens are required: a v1 GET is refused with a clear error.
+    let o = get(&["get", "--v1", "meta-data/instance-id"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("401"), "{}", stderr(&o));
+
+    // The credential chain reaches the instance profile through the emulator.
+    let mut c = sigv4();
+    c.env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)
+        .args(["credentials", "--output", "json"]);
+    let o = run(c);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["access_key_id"], "ASIAEMULATOREXAMPLE");
+    let providers = v["providers"].as_array().unwrap();
+    let imds = providers.iter().find(|p| p["provider"] == "imds").unwrap();
+    assert_eq!(imds["outcome"], "used");
+    let env = providers
+        .iter()
+        .find(|p| p["provider"] == "environment")
+        .unwrap();
+    assert_eq!(env["outcome"], "skipped");
+    assert!(
+        v.get("secret_access_key").is_none(),
+        "secret printed without --show-secret"
+    );
+    let text = stdout(&o);
+    assert!(
+        !text.contains("emulatorSecretAccessKeyEXAMPLEKEY")
+            && !text.contains("emulatorSessionTokenEXAMPLE"),
+        "{text}"
+    );
+
+    // With environment keys too, the environment wins and IMDS is not reached.
+    let mut c = with_keys(sigv4());
+    c.env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)
+        .arg("credentials");
+    let o = run(c);
+    let text = stdout(&o);
+    assert!(text.contains(&format!("used: {ACCESS_KEY}")), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("imds") && l.contains("not reached")),
+        "{text}"
+    );
+    assert!(!text.contains(SECRET_KEY));
+    let mut c = with_keys(sigv4());
+    c.args(["credentials", "--show-secret"]);
+    assert!(stdout(&run(c)).contains(SECRET_KEY));
+}
+
+#[test]
+fn errors_are_one_line_with_a_nonzero_exit() {
+    for args in [
+        vec!["sign", "not a url"],
+        vec!["sign", "https://example.com/"],
+        vec![
+            "--example-credentials",
+            "presign",
+            "--expires-in",
+            "0",
+            "s3://b/k",
+        ],
+        vec![
+            "--example-credentials",
+            "sign",
+            "--timestamp",
+            "yesterday",
+            "https://sts.amazonaws.com/",
+        ],
+    ] {
+        let mut c = sigv4();
+        c.args(&args);
+        let o = run(c);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("sigv4: error: "), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for cmd in [
+        &["sign"][..],
+        &["presign"],
+        &["credentials"],
+        &["imds", "get"],
+        &["imds", "ls"],
+        &["imds", "serve"],
+    ] {
+        let mut c = sigv4();
+        c.args(cmd).arg("--help");
+        let o = run(c);
+        assert!(o.status.success());
+        let text = stdout(&o);
+        assert!(
+            text.contains("Examples:") && text.contains("sigv4 "),
+            "{cmd:?} help has no example:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn curl_against_s3s_fs() {
+    let server = S3Server::start();
+    let curl = |args: &[&str], secret: &str| {
+        let mut c = sigv4();
+        c.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", secret);
+        c.args(["curl", "--service", "s3"]).args(args);
+        run(c)
+    };
+    let base = server.endpoint();
+    let o = curl(&["-X", "PUT", &format!("{base}/curl-bucket")], SECRET_KEY);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = curl(
+        &[
+            "-X",
+            "PUT",
+            "-d",
+            "sent by sigv4 curl",
+            &format!("{base}/curl-bucket/a+b.txt"),
+        ],
+        SECRET_KEY,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = curl(&[&format!("{base}/curl-bucket/a+b.txt")], SECRET_KEY);
+    assert_eq!(stdout(&o), "sent by sigv4 curl");
+    let o = curl(&["-i", &format!("{base}/curl-bucket/a+b.txt")], SECRET_KEY);
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("HTTP/1.1 200") && text.ends_with("\n\nsent by sigv4 curl"),
+        "{text}"
+    );
+    let file = std::env::temp_dir().join(format!("sigv4-curl-{}.txt", std::process::id()));
+    let o = curl(
+        &[
+            "-o",
+            file.to_str().unwrap(),
+            &format!("{base}/curl-bucket/a+b.txt"),
+        ],
+        SECRET_KEY,
+    );
+    assert!(o.status.success() && stdout(&o).is_empty());
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "sent by sigv4 curl"
+    );
+    let _ = std::fs::remove_file(&file);
+
+    // Non-2xx: exit 22 with AWS's error code on one stderr line.
+    let o = curl(&[&format!("{base}/curl-bucket/missing")], SECRET_KEY);
+    assert_eq!(o.status.code(), Some(22));
+    assert!(stderr(&o).contains("NoSuchKey"), "{}", stderr(&o));
+    let o = curl(&[&format!("{base}/curl-bucket/a+b.txt")], "wrong-secret");
+    assert_eq!(o.status.code(), Some(22));
+    let err = stderr(&o);
+    assert!(err.contains("SignatureDoesNotMatch"), "{err}");
+    assert!(!err.contains("wrong-secret"));
+}
