@@ -231,6 +231,8 @@ fn imds_serve(extra: &[&str]) -> (ChildGuard, String) {
         reader.read_line(&mut line).expect("read the address line");
     }
     let endpoint = line.trim().rsplit(' ').next().unwrap_or("").to_string();
+    // Keep draining the server's output so it never writes into a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     assert!(
         endpoint.starts_with("http://127.0.0.1:"),
         "unexpected first line {line:?}"
@@ -415,4 +417,184 @@ fn curl_against_s3s_fs() {
     let err = stderr(&o);
     assert!(err.contains("SignatureDoesNotMatch"), "{err}");
     assert!(!err.contains("wrong-secret"));
+}
+
+/// The binary with the moto user's keys and moto as the endpoint of every service.
+fn moto_cli(moto: &common::MotoServer) -> Command {
+    let mut c = sigv4();
+    c.env("AWS_ACCESS_KEY_ID", &moto.access_key)
+        .env("AWS_SECRET_ACCESS_KEY", &moto.secret_key)
+        .args(["--region", "us-east-1", "--endpoint-url", &moto.endpoint()]);
+    c
+}
+
+#[test]
+fn sts_flows_against_moto() {
+    let Some(moto) = common::MotoServer::start() else {
+        return;
+    };
+    // whoami
+    let mut c = moto_cli(&moto);
+    c.args(["sts", "whoami", "--output", "json"]);
+    let o = run(c);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let me = json(&o);
+    assert!(
+        me["arn"].as_str().unwrap().ends_with(":user/sigv4-test"),
+        "{me}"
+    );
+
+    // curl: create a role through IAM's query API (signed by the CLI, checked by moto).
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+    let body = format!(
+        "Action=CreateRole&RoleName=cli-role&Version=2010-05-08&AssumeRolePolicyDocument={}",
+        sigv4::sign::encoding::encode(trust, sigv4::sign::encoding::Input::Literal, false)
+    );
+    let mut c = moto_cli(&moto);
+    c.args([
+        "curl",
+        "--service",
+        "iam",
+        "-X",
+        "POST",
+        "-H",
+        "content-type: application/x-www-form-urlencoded",
+        "-d",
+        &body,
+    ])
+    .arg(format!("{}/", moto.endpoint()));
+    let o = run(c);
+    assert!(o.status.success(), "create role: {}", stderr(&o));
+    let role_arn = stdout(&o)
+        .split("<Arn>")
+        .nth(1)
+        .and_then(|s| s.split("</Arn>").next())
+        .unwrap()
+        .to_string();
+
+    // A shared credentials file with comments and other profiles.
+    let dir = std::env::temp_dir().join(format!("sigv4-cli-sts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("credentials");
+    let original = "# team credentials\n\n[default]\naws_access_key_id = AKIDDEFAULT ; keep me\naws_secret_access_key = keep\n\n; a comment between profiles\n[other]\nregion=eu-west-1\n";
+    std::fs::write(&file, original).unwrap();
+
+    // assume-role --write-profile, then the profile works in one step.
+    let mut c = moto_cli(&moto);
+    c.env("AWS_SHARED_CREDENTIALS_FILE", &file)
+        .args([
+            "sts",
+            "assume-role",
+            "--role-arn",
+            &role_arn,
+            "--session-name",
+            "cli-test",
+        ])
+        .args([
+            "--write-profile",
+            "deploy",
+            "--show-secret",
+            "--output",
+            "json",
+        ]);
+    let o = run(c);
+    assert!(o.status.success(), "assume-role: {}", stderr(&o));
+    let v = json(&o);
+    let (ak, sk, tok) = (
+        v["access_key_id"].as_str().unwrap(),
+        v["secret_access_key"].as_str().unwrap(),
+        v["session_token"].as_str().unwrap(),
+    );
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        after,
+        format!("{original}\n[deploy]\naws_access_key_id = {ak}\naws_secret_access_key = {sk}\naws_session_token = {tok}\n")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let mut c = sigv4();
+    c.env("AWS_SHARED_CREDENTIALS_FILE", &file).args([
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        &moto.endpoint(),
+        "--profile",
+        "deploy",
+        "sts",
+        "whoami",
+    ]);
+    let o = run(c);
+    assert!(
+        o.status.success(),
+        "whoami with the written profile: {}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("assumed-role/cli-role/cli-test"),
+        "{}",
+        stdout(&o)
+    );
+
+    // get-session-token with MFA rewrites an existing profile in place.
+    let mut c = moto_cli(&moto);
+    c.env("AWS_SHARED_CREDENTIALS_FILE", &file)
+        .args([
+            "sts",
+            "get-session-token",
+            "--serial-number",
+            "arn:aws:iam::123456789012:mfa/sigv4-test",
+        ])
+        .args([
+            "--token-code",
+            "123456",
+            "--duration-seconds",
+            "900",
+            "--write-profile",
+            "deploy",
+            "--output",
+            "json",
+        ]);
+    let o = run(c);
+    assert!(o.status.success(), "get-session-token: {}", stderr(&o));
+    let v = json(&o);
+    assert!(
+        v.get("secret_access_key").is_none(),
+        "secret printed with --write-profile and no --show-secret"
+    );
+    let rewritten = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        rewritten.starts_with(original),
+        "other profiles changed:\n{rewritten}"
+    );
+    assert!(rewritten.contains(&format!(
+        "[deploy]\naws_access_key_id = {}\n",
+        v["access_key_id"].as_str().unwrap()
+    )));
+    assert_eq!(rewritten.matches("[deploy]").count(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // ec2 dry-run: moto answers DryRunOperation for a permitted call.
+    let mut c = moto_cli(&moto);
+    c.args(["ec2", "dry-run", "DescribeInstances"]);
+    let o = run(c);
+    assert!(o.status.success(), "dry-run: {}", stderr(&o));
+    assert!(stdout(&o).contains("would succeed"));
+
+    // A wrong secret gets moto's SignatureDoesNotMatch as a one-line error.
+    let mut c = moto_cli(&moto);
+    c.env("AWS_SECRET_ACCESS_KEY", "wrong")
+        .args(["sts", "whoami"]);
+    let o = run(c);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("SignatureDoesNotMatch"),
+        "{}",
+        stderr(&o)
+    );
 }

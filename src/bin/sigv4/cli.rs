@@ -79,6 +79,120 @@ pub enum Command {
     /// Query the EC2 instance metadata service, or run a local emulator of it.
     #[command(subcommand)]
     Imds(ImdsCommand),
+    /// STS: who am I, session tokens with MFA, assume a role, decode authorization messages.
+    #[command(subcommand)]
+    Sts(StsCommand),
+    /// EC2: check permissions with dry runs.
+    #[command(subcommand)]
+    Ec2(Ec2Command),
+}
+
+/// `sts` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum StsCommand {
+    /// Print the account, ARN and user id of the current credentials (GetCallerIdentity).
+    #[command(after_help = "Examples:\n  \
+        sigv4 sts whoami\n  \
+        sigv4 --profile dev sts whoami --output json")]
+    Whoami,
+    /// Get temporary credentials, with MFA (GetSessionToken).
+    #[command(after_help = "Examples:\n  \
+        sigv4 sts get-session-token --serial-number arn:aws:iam::123456789012:mfa/me --token-code 123456 --write-profile mfa\n  \
+        sigv4 --profile mfa s3-or-any-command ...   # then use the session with --profile mfa")]
+    GetSessionToken(GetSessionTokenArgs),
+    /// Assume a role (AssumeRole).
+    #[command(after_help = "Examples:\n  \
+        sigv4 sts assume-role --role-arn arn:aws:iam::123456789012:role/deploy\n  \
+        sigv4 sts assume-role --role-arn arn:aws:iam::123456789012:role/deploy --session-name ci --write-profile deploy")]
+    AssumeRole(AssumeRoleArgs),
+    /// Decode an encoded authorization failure message (DecodeAuthorizationMessage).
+    #[command(after_help = "Examples:\n  \
+        sigv4 sts decode-authorization-message 'IYc1...'")]
+    DecodeAuthorizationMessage(DecodeArgs),
+}
+
+/// Where temporary credentials go.
+#[derive(Debug, Args, Clone)]
+pub struct WriteProfileArgs {
+    /// Write the credentials into this profile of the shared credentials file
+    /// (atomically, mode 0600, every other line kept as it was).
+    #[arg(long, value_name = "NAME")]
+    pub write_profile: Option<String>,
+    /// Print the secret access key and session token (default when not writing a profile).
+    #[arg(long)]
+    pub show_secret: bool,
+}
+
+/// Arguments of `sts get-session-token`.
+#[derive(Debug, Args, Clone)]
+pub struct GetSessionTokenArgs {
+    /// The MFA device's ARN (or hardware serial number).
+    #[arg(long, value_name = "ARN", requires = "token_code")]
+    pub serial_number: Option<String>,
+    /// The current code of the MFA device.
+    #[arg(long, value_name = "CODE", requires = "serial_number")]
+    pub token_code: Option<String>,
+    /// Lifetime of the credentials (900..=129600 seconds).
+    #[arg(long, value_name = "SECONDS")]
+    pub duration_seconds: Option<u32>,
+    #[command(flatten)]
+    pub write: WriteProfileArgs,
+}
+
+/// Arguments of `sts assume-role`.
+#[derive(Debug, Args, Clone)]
+pub struct AssumeRoleArgs {
+    /// The role's ARN.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: String,
+    /// The role session name (default: sigv4-<unix time>).
+    #[arg(long, value_name = "NAME")]
+    pub session_name: Option<String>,
+    /// Lifetime of the credentials in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub duration_seconds: Option<u32>,
+    /// The external id the role's trust policy asks for.
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// The MFA device's ARN, when the trust policy requires MFA.
+    #[arg(long, value_name = "ARN", requires = "token_code")]
+    pub serial_number: Option<String>,
+    /// The current MFA code.
+    #[arg(long, value_name = "CODE", requires = "serial_number")]
+    pub token_code: Option<String>,
+    #[command(flatten)]
+    pub write: WriteProfileArgs,
+}
+
+/// Arguments of `sts decode-authorization-message`.
+#[derive(Debug, Args, Clone)]
+pub struct DecodeArgs {
+    /// The encoded message from an authorization failure.
+    pub message: String,
+}
+
+/// `ec2` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Ec2Command {
+    /// Does this identity have permission? Sends ACTION with DryRun=true.
+    #[command(after_help = "Examples:\n  \
+        sigv4 ec2 dry-run DescribeInstances\n  \
+        sigv4 --region eu-west-1 ec2 dry-run RunInstances ImageId=ami-0123456789abcdef0 InstanceType=t3.micro MinCount=1 MaxCount=1\n\n\
+        Exit code 0 when the call would succeed, 1 when it is not permitted.")]
+    DryRun(DryRunArgs),
+}
+
+/// Arguments of `ec2 dry-run`.
+#[derive(Debug, Args, Clone)]
+pub struct DryRunArgs {
+    /// The EC2 action, e.g. DescribeInstances.
+    pub action: String,
+    /// Parameters, `Name=Value` (repeatable).
+    #[arg(value_name = "PARAM=VALUE")]
+    pub params: Vec<String>,
+    /// The EC2 API version.
+    #[arg(long, default_value = "2016-11-15")]
+    pub api_version: String,
 }
 
 /// Arguments of `credentials`.

@@ -5,21 +5,21 @@ use serde_json::{json, Value};
 use crate::cli::Output;
 
 /// Prints `value` as one JSON document, or `text` for the text format.
+///
+/// A closed stdout (`sigv4 ... | head -1`) is not worth a panic: write
+/// errors are ignored.
 pub fn print(format: Output, text: impl FnOnce() -> String, value: impl FnOnce() -> Value) {
-    match format {
-        Output::Text => {
-            let t = text();
-            if t.ends_with('\n') {
-                print!("{t}");
-            } else {
-                println!("{t}");
-            }
-        }
-        Output::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&value()).unwrap_or_else(|_| "{}".into())
-        ),
+    use std::io::Write;
+    let mut t = match format {
+        Output::Text => text(),
+        Output::Json => serde_json::to_string_pretty(&value()).unwrap_or_else(|_| "{}".into()),
+    };
+    if !t.ends_with('\n') {
+        t.push('\n');
     }
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(t.as_bytes());
+    let _ = out.flush();
 }
 
 /// `[["name", "value"], ...]`.

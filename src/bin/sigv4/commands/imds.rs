@@ -141,13 +141,17 @@ fn serve(ctx: &Context, args: &ImdsServeArgs) -> Result<(), Failure> {
     let emulator = ImdsEmulator::bind(("127.0.0.1", args.port), config)
         .map_err(|e| Failure::new(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
     // The address line is the contract for scripts: printed first, flushed.
-    println!("IMDS emulator listening on {}", emulator.endpoint());
-    println!(
-        "try: AWS_EC2_METADATA_SERVICE_ENDPOINT={} sigv4 credentials",
-        emulator.endpoint()
-    );
+    // A reader that goes away must not stop the server, so write errors
+    // (a closed pipe) are ignored.
     use std::io::Write;
-    let _ = std::io::stdout().flush();
+    let mut out = std::io::stdout();
+    let endpoint = emulator.endpoint();
+    let _ = writeln!(out, "IMDS emulator listening on {endpoint}");
+    let _ = writeln!(
+        out,
+        "try: AWS_EC2_METADATA_SERVICE_ENDPOINT={endpoint} sigv4 credentials"
+    );
+    let _ = out.flush();
     emulator.wait();
     Ok(())
 }

@@ -5,6 +5,9 @@ mod curl;
 mod imds;
 mod presign;
 mod sign;
+mod sts;
+
+use std::sync::Arc;
 
 use sigv4::config::{resolve_region, Env, ProfileSet, RegionSource};
 use sigv4::credentials::Credentials;
@@ -22,6 +25,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Presign(args) => presign::run(&ctx, &args),
         Command::Credentials(args) => credentials::run(&ctx, &args),
         Command::Imds(cmd) => imds::run(&ctx, &cmd),
+        Command::Sts(cmd) => sts::run(&ctx, &cmd),
+        Command::Ec2(cmd) => sts::run_ec2(&ctx, &cmd),
     }
 }
 
@@ -79,20 +84,59 @@ impl Context {
         Ok((region, source))
     }
 
-    /// Runs the credential chain in the AWS CLI's order and reports on each provider.
-    pub fn explain_credentials(&self) -> Result<sigv4::credentials::chain::ChainReport, Failure> {
-        let mut builder =
-            sigv4::credentials::chain::DefaultChainBuilder::new().env(self.env.clone());
-        if let Some(p) = &self.global.profile {
-            builder = builder.profile(p.clone());
-        }
+    /// The credential chain: the AWS CLI's order with assume-role and web
+    /// identity, MFA codes read from the terminal; only the example keys
+    /// with `--example-credentials`.
+    pub fn chain(&self) -> sigv4::credentials::chain::CredentialsChain {
         if self.global.example_credentials {
-            builder = builder.explicit(
-                Credentials::new(EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY)
-                    .with_source("example keys"),
+            let example = Credentials::new(EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY)
+                .with_source("example keys");
+            return sigv4::credentials::chain::CredentialsChain::new().with(
+                "explicit",
+                Arc::new(sigv4::credentials::static_provider::StaticProvider::new(
+                    example,
+                )),
             );
         }
-        Ok(builder.build().explain())
+        let transport: Arc<dyn sigv4::transport::Transport> =
+            Arc::new(sigv4::transport::UreqTransport::new());
+        let mfa: sigv4::client::assume_role::MfaTokenProvider =
+            Arc::new(|profile: &str, serial: &str| {
+                eprint!("MFA code for {serial} (profile {profile}): ");
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .map_err(|e| e.to_string())?;
+                Ok(line.trim().to_string())
+            });
+        sigv4::client::assume_role::role_aware_chain(
+            self.env.clone(),
+            self.global.profile.as_deref(),
+            transport,
+            Some(mfa),
+        )
+    }
+
+    /// Runs the credential chain and reports on each provider.
+    pub fn explain_credentials(&self) -> Result<sigv4::credentials::chain::ChainReport, Failure> {
+        Ok(self.chain().explain())
+    }
+
+    /// An API client: the chain's credentials, `--region`, `--endpoint-url`.
+    pub fn client(&self) -> Result<sigv4::client::Client, Failure> {
+        let (region, _) = self.region(None)?;
+        let credentials = self.credentials()?;
+        let provider = Arc::new(sigv4::credentials::static_provider::StaticProvider::new(
+            credentials,
+        ));
+        let mut builder = sigv4::client::Client::builder()
+            .transport(Arc::new(sigv4::transport::UreqTransport::new()))
+            .credentials(provider)
+            .region(region);
+        if let Some(url) = &self.global.endpoint_url {
+            builder = builder.endpoint_url(url.clone());
+        }
+        builder.build().map_err(Failure::new)
     }
 
     /// Credentials: the example keys with `--example-credentials`, else the
