@@ -20,7 +20,10 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `std` | yes | `std::error::Error`, `SystemTime`, shared config files |
-//! | `http` | yes | [`http`](crate::http) integration (implies `std`) |
+//! | `http` | yes | [`http`](crate::http) integration, [`transport`], [`imds`] (implies `std`) |
+//! | `client` | no | the ureq transport and the API client (`client` module) |
+//! | `imds-emulator` | no | a local IMDS emulator (`imds::emulator`) |
+//! | `cli` | no | the `sigv4` command-line tool |
 //!
 //! With `default-features = false` the crate is `#![no_std]` and needs only
 //! `alloc`.

@@ -4,10 +4,11 @@
 //! moto answers `PUT /latest/api/token` with a fixed token, lists the role
 //! `default-role`, and serves its credentials without a `Code` field
 //! (`test-key` / `test-secret-key` / `test-session-token`, expiring in a
-//! day). When `moto_server` is not installed the test prints why and
-//! passes without checking anything; CI installs it.
+//! day). `moto_server` is installed from PyPI by the shared test harness
+//! when missing.
 #![cfg(feature = "client")]
 
+mod common;
 mod imds_common;
 
 use std::net::{SocketAddr, TcpListener};
@@ -32,28 +33,17 @@ fn free_port() -> u16 {
 #[test]
 fn instance_profile_against_moto_server() {
     let port = free_port();
-    let child = match Command::new("moto_server")
+    let child = Command::new(common::moto_binary())
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-    {
-        Ok(child) => child,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            println!("SKIPPED instance_profile_against_moto_server: moto_server not found ({e}); pip install 'moto[server]'");
-            return;
-        }
-        Err(e) => panic!("could not start moto_server: {e}"),
-    };
+        .expect("start moto_server");
     let mut guard = ChildGuard(child);
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     if !wait_for_port(addr, Duration::from_secs(30)) {
         if let Ok(Some(status)) = guard.0.try_wait() {
-            if status.code() == Some(127) {
-                println!("SKIPPED instance_profile_against_moto_server: moto_server is a shim without moto installed");
-                return;
-            }
             panic!("moto_server exited early: {status}");
         }
         panic!("moto_server did not listen on {addr} within 30 s");

@@ -283,7 +283,7 @@ pub struct MotoServer {
     _child: ChildGuard,
 }
 
-fn moto_binary() -> Option<PathBuf> {
+fn find_moto() -> Option<PathBuf> {
     let from_path = std::env::var_os("PATH")
         .map(|p| {
             std::env::split_paths(&p)
@@ -294,6 +294,21 @@ fn moto_binary() -> Option<PathBuf> {
     from_path.into_iter().find(|c| c.is_file())
 }
 
+/// `moto_server`, installed from PyPI when missing (the CI script does this
+/// ahead of the tests). Panics when it cannot be had: a peer that is not
+/// there is a failed test, not a skipped one.
+pub fn moto_binary() -> PathBuf {
+    if let Some(bin) = find_moto() {
+        return bin;
+    }
+    let status = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", "moto[server]"])
+        .status()
+        .expect("run pip to install moto[server]");
+    assert!(status.success(), "pip install 'moto[server]' failed");
+    find_moto().expect("moto_server not on PATH after installing moto[server]")
+}
+
 fn xml_value(xml: &str, tag: &str) -> Option<String> {
     let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
     let end = xml[start..].find(&format!("</{tag}>"))? + start;
@@ -301,12 +316,9 @@ fn xml_value(xml: &str, tag: &str) -> Option<String> {
 }
 
 impl MotoServer {
-    /// Starts moto; `None` (with a printed reason) when `moto_server` is not installed.
-    pub fn start() -> Option<MotoServer> {
-        let Some(bin) = moto_binary() else {
-            eprintln!("moto_server not found on PATH: install it with `python3 -m pip install 'moto[server]'`");
-            return None;
-        };
+    /// Starts moto (installing it first when missing).
+    pub fn start() -> MotoServer {
+        let bin = moto_binary();
         let port = free_port();
         let child = Command::new(bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -336,7 +348,7 @@ impl MotoServer {
         let xml = server.iam("Action=CreateAccessKey&UserName=sigv4-test&Version=2010-05-08");
         server.access_key = xml_value(&xml, "AccessKeyId").expect("access key id");
         server.secret_key = xml_value(&xml, "SecretAccessKey").expect("secret");
-        Some(server)
+        server
     }
 
     pub fn endpoint(&self) -> String {
