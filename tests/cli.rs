@@ -596,3 +596,60 @@ fn sts_flows_against_moto() {
         stderr(&o)
     );
 }
+
+/// A one-shot HTTP server answering every request with S3's
+/// `SignatureDoesNotMatch` body, carrying a canonical request that differs
+/// from ours in one header line (a fake is fine here: it injects a fault).
+#[test]
+fn curl_prints_a_canonical_request_diff_on_signature_mismatch() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut buf = [0u8; 8192];
+        let _ = stream.read(&mut buf);
+        let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SignatureDoesNotMatch</Code>\
+            <Message>The request signature we calculated does not match the signature you provided.</Message>\
+            <CanonicalRequest>GET\n/bucket/key\n\nhost:127.0.0.1\nx-amz-content-sha256:UNSIGNED-PAYLOAD\n\
+            x-amz-date:20130524T000000Z\n\nhost;x-amz-content-sha256;x-amz-date\nUNSIGNED-PAYLOAD</CanonicalRequest>\
+            <StringToSign>AWS4-HMAC-SHA256</StringToSign><RequestId>R1</RequestId></Error>";
+        let head = format!("HTTP/1.1 403 Forbidden\r\ncontent-type: application/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body.as_bytes()).unwrap();
+    });
+    let mut c = sigv4();
+    c.args([
+        "--example-credentials",
+        "curl",
+        "--service",
+        "s3",
+        "--timestamp",
+        "20130524T000000Z",
+    ])
+    .arg(format!("http://127.0.0.1:{port}/bucket/key"));
+    let o = run(c);
+    server.join().unwrap();
+    assert_eq!(o.status.code(), Some(22));
+    let err = stderr(&o);
+    assert!(
+        err.contains("canonical requests (- server, + ours)"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("+ host:127.0.0.1:{port}")), "{err}");
+    assert!(err.contains("- host:127.0.0.1\n"), "{err}");
+    assert!(
+        err.contains("- x-amz-content-sha256:UNSIGNED-PAYLOAD"),
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .last()
+            .unwrap()
+            .starts_with("sigv4: error: HTTP 403: SignatureDoesNotMatch"),
+        "{err}"
+    );
+}
