@@ -411,6 +411,25 @@ mod ureq_transport {
         text.contains("Unreachable")
     }
 
+    /// Applies `options` to one request and runs it on `agent`.
+    fn run_configured<B: ureq::AsSendBody>(
+        agent: &Agent,
+        request: http::Request<B>,
+        options: &RequestOptions,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        let request = agent
+            .configure_request(request)
+            .http_status_as_error(false)
+            .timeout_connect(options.connect_timeout)
+            .timeout_send_request(options.read_timeout)
+            .timeout_send_body(options.read_timeout)
+            .timeout_recv_response(options.read_timeout)
+            .timeout_recv_body(options.read_timeout)
+            .timeout_global(options.total_timeout)
+            .build();
+        agent.run(request)
+    }
+
     impl Transport for UreqTransport {
         fn send(
             &self,
@@ -430,33 +449,9 @@ mod ureq_transport {
                     | http::Method::TRACE
             );
             let response = if body.is_empty() && bodiless {
-                let request = http::Request::from_parts(parts, ());
-                let request = self
-                    .agent
-                    .configure_request(request)
-                    .http_status_as_error(false)
-                    .timeout_connect(options.connect_timeout)
-                    .timeout_send_request(options.read_timeout)
-                    .timeout_send_body(options.read_timeout)
-                    .timeout_recv_response(options.read_timeout)
-                    .timeout_recv_body(options.read_timeout)
-                    .timeout_global(options.total_timeout)
-                    .build();
-                self.agent.run(request)
+                run_configured(&self.agent, http::Request::from_parts(parts, ()), options)
             } else {
-                let request = http::Request::from_parts(parts, body);
-                let request = self
-                    .agent
-                    .configure_request(request)
-                    .http_status_as_error(false)
-                    .timeout_connect(options.connect_timeout)
-                    .timeout_send_request(options.read_timeout)
-                    .timeout_send_body(options.read_timeout)
-                    .timeout_recv_response(options.read_timeout)
-                    .timeout_recv_body(options.read_timeout)
-                    .timeout_global(options.total_timeout)
-                    .build();
-                self.agent.run(request)
+                run_configured(&self.agent, http::Request::from_parts(parts, body), options)
             };
             let response = response.map_err(classify)?;
             let (parts, mut body) = response.into_parts();

@@ -540,7 +540,8 @@ impl DefaultChainBuilder {
 }
 
 /// The AWS CLI's chain for this process's environment over the default
-/// transport (feature `client`). Wrap it in a
+/// transport (feature `client`), with the role slot filled by the
+/// assume-role and web-identity providers of [`crate::client`]. Wrap it in a
 /// [`CachedProvider`](super::cache::CachedProvider) to avoid fetching at
 /// every use.
 ///
@@ -555,5 +556,10 @@ impl DefaultChainBuilder {
 /// ```
 #[cfg(feature = "client")]
 pub fn default_chain() -> CredentialsChain {
-    DefaultChainBuilder::new().build()
+    crate::client::assume_role::role_aware_chain(
+        Env::real(),
+        None,
+        Arc::new(crate::transport::UreqTransport::new()),
+        None,
+    )
 }
