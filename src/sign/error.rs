@@ -53,6 +53,8 @@ pub enum Error {
     },
     /// The signature does not match (verification).
     SignatureMismatch,
+    /// The access key id is not known to the verifier.
+    UnknownAccessKey,
     /// A presigned request is used outside its validity window (verification).
     Expired,
     /// An aws-chunked chunk size below 8 KiB, or a body that does not match its layout.
@@ -96,6 +98,7 @@ impl fmt::Display for Error {
             }
             Error::MalformedSignature { reason } => write!(f, "malformed signature: {reason}"),
             Error::SignatureMismatch => f.write_str("signature does not match"),
+            Error::UnknownAccessKey => f.write_str("unknown access key id"),
             Error::Expired => f.write_str("presigned request is expired or not yet valid"),
             Error::InvalidChunkSize { size } => write!(
                 f,

@@ -15,6 +15,7 @@
 //! | signing key and its cache | [`key`] |
 //! | signing time | [`time`](mod@time) |
 //! | aws-chunked streaming signatures | [`chunked`] |
+//! | server-side verification | [`verify`] |
 //! | header signing and presigning | this module ([`sign_headers`], [`presign`]) |
 //!
 //! ```
@@ -53,6 +54,7 @@ pub mod query;
 pub mod request;
 pub mod scope;
 pub mod time;
+pub mod verify;
 
 pub use error::Error;
 pub use key::{SigningKey, SigningKeyCache};

@@ -3,7 +3,6 @@
 use super::{headers, Error, Payload};
 use alloc::borrow::Cow;
 use alloc::string::String;
-use smallvec::SmallVec;
 
 /// A request as the signer sees it. Nothing is copied except when a URI
 /// needs percent-encoding to become a valid request target.
@@ -25,8 +24,90 @@ pub struct SignableRequest<'a> {
     pub(crate) authority: Option<&'a str>,
     pub(crate) path: Cow<'a, str>,
     pub(crate) query: Cow<'a, str>,
-    pub(crate) headers: SmallVec<[(&'a str, &'a [u8]); 12]>,
+    pub(crate) headers: HeaderList<'a>,
     pub(crate) payload: Payload<'a>,
+}
+
+/// One header as given: name and raw value.
+pub(crate) type Header<'a> = (&'a str, &'a [u8]);
+
+const INLINE_HEADERS: usize = 12;
+
+/// The request's headers: up to 12 inline, then on the heap.
+///
+/// Written here instead of using `smallvec` because `SmallVec<[T; N]>` is
+/// invariant in `T` (it goes through an associated type), which would make
+/// [`SignableRequest`] invariant in its lifetime and force callers to give
+/// every borrowed part the same lifetime.
+#[derive(Clone)]
+pub(crate) struct HeaderList<'a> {
+    inline: [Header<'a>; INLINE_HEADERS],
+    len: usize,
+    /// All headers once there are more than fit inline.
+    spill: alloc::vec::Vec<Header<'a>>,
+}
+
+impl<'a> HeaderList<'a> {
+    pub(crate) const fn new() -> Self {
+        HeaderList {
+            inline: [("", &[]); INLINE_HEADERS],
+            len: 0,
+            spill: alloc::vec::Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, h: Header<'a>) {
+        if self.len < INLINE_HEADERS {
+            self.inline[self.len] = h;
+        } else {
+            if self.len == INLINE_HEADERS {
+                self.spill.extend_from_slice(&self.inline);
+            }
+            self.spill.push(h);
+        }
+        self.len += 1;
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+        self.spill.clear();
+    }
+}
+
+impl<'a> core::ops::Deref for HeaderList<'a> {
+    type Target = [Header<'a>];
+    fn deref(&self) -> &[Header<'a>] {
+        if self.len > INLINE_HEADERS {
+            &self.spill
+        } else {
+            &self.inline[..self.len]
+        }
+    }
+}
+
+impl<'a> core::ops::DerefMut for HeaderList<'a> {
+    fn deref_mut(&mut self) -> &mut [Header<'a>] {
+        if self.len > INLINE_HEADERS {
+            &mut self.spill
+        } else {
+            &mut self.inline[..self.len]
+        }
+    }
+}
+
+impl<'a> Extend<Header<'a>> for HeaderList<'a> {
+    fn extend<I: IntoIterator<Item = Header<'a>>>(&mut self, iter: I) {
+        for h in iter {
+            self.push(h);
+        }
+    }
+}
+
+impl core::fmt::Debug for HeaderList<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Names only: values may carry tokens.
+        f.debug_list().entries(self.iter().map(|(n, _)| n)).finish()
+    }
 }
 
 /// Bytes that cannot appear in a request target and are percent-encoded by
@@ -109,7 +190,7 @@ impl<'a> SignableRequest<'a> {
             authority: None,
             path: Cow::Borrowed(path),
             query: Cow::Borrowed(query),
-            headers: SmallVec::new(),
+            headers: HeaderList::new(),
             payload: Payload::EMPTY,
         })
     }
@@ -136,7 +217,10 @@ impl<'a> SignableRequest<'a> {
     }
 
     /// Adds several headers.
-    pub fn headers<I: IntoIterator<Item = (&'a str, &'a str)>>(mut self, headers: I) -> Self {
+    pub fn headers<'n: 'a, 'v: 'a, I: IntoIterator<Item = (&'n str, &'v str)>>(
+        mut self,
+        headers: I,
+    ) -> Self {
         self.headers
             .extend(headers.into_iter().map(|(n, v)| (n, v.as_bytes())));
         self
@@ -268,6 +352,37 @@ pub fn host_from_authority<'s>(scheme: Option<&str>, authority: &'s str) -> &'s 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_list_spills_to_the_heap_in_order() {
+        let names: alloc::vec::Vec<alloc::string::String> =
+            (0..30).map(|i| alloc::format!("h{i}")).collect();
+        let mut list = HeaderList::new();
+        for (i, n) in names.iter().enumerate() {
+            list.push((n, b"v"));
+            assert_eq!(list.len(), i + 1);
+            assert!(list
+                .iter()
+                .map(|(n, _)| *n)
+                .eq(names[..=i].iter().map(|s| s.as_str())));
+        }
+        list.clear();
+        assert!(list.is_empty());
+        list.push(("a", b"1"));
+        assert_eq!(&*list, &[("a", &b"1"[..])]);
+    }
+
+    /// `SignableRequest` is covariant: parts with different lifetimes mix.
+    #[test]
+    fn request_lifetimes_shrink() {
+        fn shorten<'a>(r: SignableRequest<'static>, _: &'a str) -> SignableRequest<'a> {
+            r
+        }
+        let owned = alloc::string::String::from("late");
+        let r = shorten(SignableRequest::new("GET", "https://h/").unwrap(), &owned)
+            .header("x-late", &owned);
+        assert_eq!(r.headers.len(), 1);
+    }
 
     #[test]
     fn splits_absolute_uris() {
