@@ -315,16 +315,51 @@ impl InstanceMetadata {
         parse_identity_document(&self.get(crate::imds::protocol::IDENTITY_DOCUMENT_PATH)?)
     }
 
-    /// `/latest/user-data` (`None` when the instance has none). Must be
-    /// UTF-8 text.
-    pub fn user_data(&self) -> Result<Option<String>, ImdsError> {
-        self.get_optional("/latest/user-data")
+    /// `/latest/user-data` as raw bytes (`None` when the instance has none);
+    /// it is often gzip-compressed, so it is not required to be text.
+    pub fn user_data(&self) -> Result<Option<Vec<u8>>, ImdsError> {
+        match self.client.get_bytes("/latest/user-data") {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_data_may_be_binary() {
+        use crate::imds::{ImdsConfig, ImdsEndpoint};
+        let gzip = vec![0x1f, 0x8b, 0x08, 0xff, 0x00];
+        let body = gzip.clone();
+        let transport = crate::transport::from_fn(move |req, _| {
+            let resp = match (req.method().as_str(), req.uri().path()) {
+                ("PUT", "/latest/api/token") => http::Response::builder()
+                    .header("x-aws-ec2-metadata-token-ttl-seconds", "21600")
+                    .body(b"token".to_vec()),
+                ("GET", "/latest/user-data") => http::Response::builder().body(body.clone()),
+                _ => http::Response::builder().status(404).body(Vec::new()),
+            };
+            resp.map_err(|e| {
+                crate::transport::TransportError::new(
+                    crate::transport::TransportErrorKind::Other,
+                    e.to_string(),
+                )
+            })
+        });
+        let config = ImdsConfig::new(ImdsEndpoint::parse("http://127.0.0.1:1").unwrap());
+        let client = Arc::new(ImdsClient::new(Arc::new(transport), config));
+        let m = InstanceMetadata::new(client.clone());
+        assert_eq!(m.user_data().unwrap(), Some(gzip));
+        // Text getters still refuse a body that is not UTF-8.
+        assert!(matches!(
+            client.get("/latest/user-data"),
+            Err(ImdsError::InvalidResponse { .. })
+        ));
+    }
 
     #[test]
     fn parses_documents() {

@@ -394,6 +394,29 @@ impl ImdsClient {
     /// [`get`](Self::get) for answers holding secrets: the body is zeroized
     /// when dropped.
     pub fn get_sensitive(&self, path: &str) -> Result<Zeroizing<String>, ImdsError> {
+        self.fetch(path, |body| {
+            String::from_utf8(body)
+                .map(Zeroizing::new)
+                .map_err(|_| ImdsError::InvalidResponse {
+                    path: path.to_owned(),
+                    message: "the body is not UTF-8".into(),
+                })
+        })
+    }
+
+    /// `GET path` returning the raw body, for answers that need not be
+    /// text (user data is often gzip-compressed).
+    pub fn get_bytes(&self, path: &str) -> Result<Vec<u8>, ImdsError> {
+        self.fetch(path, Ok)
+    }
+
+    /// The request loop shared by the getters: token, 401 renewal, retries;
+    /// `on_ok` turns a 200 body into the result.
+    fn fetch<T>(
+        &self,
+        path: &str,
+        on_ok: impl Fn(Vec<u8>) -> Result<T, ImdsError>,
+    ) -> Result<T, ImdsError> {
         if self.config.disabled {
             return Err(ImdsError::Disabled {
                 reason: format!("{AWS_EC2_METADATA_DISABLED} is true"),
@@ -424,8 +447,11 @@ impl ImdsClient {
                         });
                     }
                 }
+                Ok(response) if response.status() == http::StatusCode::OK => {
+                    return on_ok(response.into_body());
+                }
                 Ok(response) => match parse_metadata_response(&response, path)? {
-                    MetadataOutcome::Ok(body) => return Ok(body),
+                    MetadataOutcome::Ok(body) => return on_ok(body.as_bytes().to_vec()),
                     MetadataOutcome::Unauthorized if !renewed_after_401 => {
                         renewed_after_401 = true;
                         lock(&self.token).invalidate();
