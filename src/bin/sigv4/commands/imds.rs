@@ -41,7 +41,7 @@ fn config(ctx: &Context) -> Result<ImdsConfig, Failure> {
     Ok(config)
 }
 
-fn fetch(ctx: &Context, path: &str, v1: bool) -> Result<String, Failure> {
+fn fetch(ctx: &Context, path: &str, v1: bool) -> Result<Vec<u8>, Failure> {
     let config = config(ctx)?;
     ctx.debug(
         "imds",
@@ -54,7 +54,7 @@ fn fetch(ctx: &Context, path: &str, v1: bool) -> Result<String, Failure> {
     let transport: Arc<dyn Transport> = Arc::new(UreqTransport::new());
     if !v1 {
         return ImdsClient::new(transport, config)
-            .get(path)
+            .get_bytes(path)
             .map_err(Failure::new);
     }
     // IMDSv1 on request: one tokenless GET.
@@ -63,8 +63,11 @@ fn fetch(ctx: &Context, path: &str, v1: bool) -> Result<String, Failure> {
         .with_connect_timeout(config.connect_timeout())
         .with_read_timeout(config.read_timeout());
     let response = transport.send(request, &options).map_err(Failure::new)?;
+    if response.status() == http::StatusCode::OK {
+        return Ok(response.into_body());
+    }
     match parse_metadata_response(&response, path).map_err(Failure::new)? {
-        MetadataOutcome::Ok(body) => Ok(body.as_str().to_owned()),
+        MetadataOutcome::Ok(body) => Ok(body.as_bytes().to_vec()),
         MetadataOutcome::Unauthorized => Err(Failure::new(format!(
             "{path}: 401: the service requires IMDSv2 tokens (drop --v1)"
         ))),
@@ -74,9 +77,23 @@ fn fetch(ctx: &Context, path: &str, v1: bool) -> Result<String, Failure> {
     }
 }
 
+fn text(path: &str, body: Vec<u8>) -> Result<String, Failure> {
+    String::from_utf8(body)
+        .map_err(|_| Failure::new(format!("{path}: the value is not UTF-8 text")))
+}
+
 fn get(ctx: &Context, args: &ImdsGetArgs) -> Result<(), Failure> {
     let path = full_path(&args.path);
-    let body = fetch(ctx, &path, args.v1)?;
+    let raw = fetch(ctx, &path, args.v1)?;
+    if ctx.global.output == crate::cli::Output::Text && std::str::from_utf8(&raw).is_err() {
+        // Binary values (gzip user data) go to stdout as they are.
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(&raw);
+        let _ = out.flush();
+        return Ok(());
+    }
+    let body = text(&path, raw)?;
     print(
         ctx.global.output,
         || body.clone(),
@@ -90,7 +107,7 @@ fn ls(ctx: &Context, args: &ImdsLsArgs) -> Result<(), Failure> {
     if !path.ends_with('/') {
         path.push('/');
     }
-    let body = fetch(ctx, &path, args.v1)?;
+    let body = text(&path, fetch(ctx, &path, args.v1)?)?;
     let entries: Vec<&str> = body.lines().filter(|l| !l.trim().is_empty()).collect();
     print(
         ctx.global.output,
