@@ -443,7 +443,7 @@ fn sts_flows_against_moto() {
     );
 
     // curl: create a role through IAM's query API (signed by the CLI, checked by moto).
-    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+    let trust = common::TRUST_ANYONE;
     let body = format!(
         "Action=CreateRole&RoleName=cli-role&Version=2010-05-08&AssumeRolePolicyDocument={}",
         sigv4::sign::encoding::encode(trust, sigv4::sign::encoding::Input::Literal, false)

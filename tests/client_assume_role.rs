@@ -8,21 +8,16 @@ mod common;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use common::MotoServer;
+use common::{create_role, MotoServer};
 use sigv4::client::assume_role::{
     role_aware_chain, AssumeRoleProvider, MfaTokenProvider, StsSettings,
 };
-use sigv4::client::query::QueryCall;
 use sigv4::client::{Client, RetryPolicy};
 use sigv4::config::{Env, FileLocations};
 use sigv4::credentials::chain::Outcome;
 use sigv4::credentials::static_provider::StaticProvider;
 use sigv4::credentials::{Credentials, CredentialsError, ProvideCredentials};
 use sigv4::transport::{from_fn, RequestOptions, Transport, UreqTransport};
-
-const ALLOW_ALL: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-const TRUST_ANYONE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
 
 /// A temporary directory removed on drop.
 struct TempDir(PathBuf);
@@ -61,25 +56,6 @@ fn recording_transport() -> (Arc<dyn Transport>, Arc<Mutex<Vec<String>>>) {
         },
     );
     (Arc::new(t), bodies)
-}
-
-fn create_role(client: &Client, name: &str) -> String {
-    let created = client
-        .query(
-            &QueryCall::new("iam", "CreateRole", "2010-05-08")
-                .param("RoleName", name)
-                .param("AssumeRolePolicyDocument", TRUST_ANYONE),
-        )
-        .unwrap();
-    client
-        .query(
-            &QueryCall::new("iam", "PutRolePolicy", "2010-05-08")
-                .param("RoleName", name)
-                .param("PolicyName", "all")
-                .param("PolicyDocument", ALLOW_ALL),
-        )
-        .unwrap();
-    created.find("Arn").expect("role ARN")
 }
 
 #[test]

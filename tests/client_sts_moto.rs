@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::MotoServer;
+use common::{create_role, MotoServer};
 use sigv4::client::query::{DryRunOutcome, QueryCall};
 use sigv4::client::sts::{AssumeRole, GetCallerIdentity, GetSessionToken};
 use sigv4::client::{Client, ClientError, Operation, RetryPolicy};
@@ -14,10 +14,6 @@ use sigv4::credentials::static_provider::StaticProvider;
 use sigv4::credentials::Credentials;
 use sigv4::sign::SigningTime;
 use sigv4::transport::{RequestOptions, Transport, UreqTransport};
-
-const ALLOW_ALL: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-const TRUST_ANYONE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
 
 fn client_for(moto: &MotoServer, credentials: Credentials) -> Client {
     Client::builder()
@@ -31,27 +27,6 @@ fn client_for(moto: &MotoServer, credentials: Credentials) -> Client {
 
 fn user_client(moto: &MotoServer) -> Client {
     client_for(moto, Credentials::new(&moto.access_key, &moto.secret_key))
-}
-
-/// Creates role `name` (trusting anyone, allowed everything) with IAM
-/// calls signed by the moto user; returns its ARN.
-pub fn create_role(client: &Client, name: &str) -> String {
-    let created = client
-        .query(
-            &QueryCall::new("iam", "CreateRole", "2010-05-08")
-                .param("RoleName", name)
-                .param("AssumeRolePolicyDocument", TRUST_ANYONE),
-        )
-        .unwrap();
-    client
-        .query(
-            &QueryCall::new("iam", "PutRolePolicy", "2010-05-08")
-                .param("RoleName", name)
-                .param("PolicyName", "all")
-                .param("PolicyDocument", ALLOW_ALL),
-        )
-        .unwrap();
-    created.find("Arn").expect("role ARN")
 }
 
 #[test]

@@ -9,26 +9,17 @@
 #![cfg(feature = "client")]
 
 mod common;
-mod imds_common;
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use imds_common::{wait_for_port, ChildGuard};
+use common::{free_port, wait_for_port, ChildGuard};
 use sigv4::credentials::imds::InstanceProfileProvider;
 use sigv4::credentials::ProvideCredentials;
 use sigv4::imds::{ImdsClient, ImdsConfig, ImdsEndpoint};
 use sigv4::transport::UreqTransport;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 #[test]
 fn instance_profile_against_moto_server() {

@@ -391,3 +391,32 @@ impl MotoServer {
         r.text()
     }
 }
+
+/// An identity policy allowing every action.
+pub const ALLOW_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+/// A role trust policy letting any principal assume the role.
+pub const TRUST_ANYONE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+
+/// Creates role `name` (trusting anyone, allowed everything) with IAM
+/// calls signed by `client`; returns its ARN.
+#[cfg(feature = "client")]
+pub fn create_role(client: &sigv4::client::Client, name: &str) -> String {
+    use sigv4::client::query::QueryCall;
+    let created = client
+        .query(
+            &QueryCall::new("iam", "CreateRole", "2010-05-08")
+                .param("RoleName", name)
+                .param("AssumeRolePolicyDocument", TRUST_ANYONE),
+        )
+        .unwrap();
+    client
+        .query(
+            &QueryCall::new("iam", "PutRolePolicy", "2010-05-08")
+                .param("RoleName", name)
+                .param("PolicyName", "all")
+                .param("PolicyDocument", ALLOW_ALL),
+        )
+        .unwrap();
+    created.find("Arn").expect("role ARN")
+}
