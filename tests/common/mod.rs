@@ -84,7 +84,12 @@ impl Drop for ChildGuard {
     }
 }
 
+/// Serializes the install steps: tests of one binary run in parallel, and
+/// two concurrent `cargo install` / `pip install` runs would race.
+static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn s3s_fs_binary() -> PathBuf {
+    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let candidates = std::env::var_os("PATH")
         .map(|p| {
             std::env::split_paths(&p)
@@ -298,6 +303,7 @@ fn find_moto() -> Option<PathBuf> {
 /// ahead of the tests). Panics when it cannot be had: a peer that is not
 /// there is a failed test, not a skipped one.
 pub fn moto_binary() -> PathBuf {
+    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(bin) = find_moto() {
         return bin;
     }
