@@ -413,13 +413,8 @@ impl S3Location {
     /// The object URL without signature.
     pub fn url(&self) -> Result<String, S3Error> {
         let (scheme, authority, path) = self.parts()?;
-        let mut url = format!("{scheme}://{authority}{path}");
         let query = encode_query(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query);
-        }
-        Ok(url)
+        Ok(join_url(&scheme, &authority, &path, &query))
     }
 
     /// A presigned URL for `method` (GET, PUT, HEAD, DELETE, ...).
@@ -498,14 +493,9 @@ impl S3Location {
                 .headers()
                 .map(|(n, v)| (n.to_string(), v.to_string())),
         );
-        let mut url = format!("{scheme}://{authority}{path}");
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query);
-        }
         Ok(SignedRequest {
             method: method.to_string(),
-            url,
+            url: join_url(&scheme, &authority, &path, &query),
             headers: out_headers,
             canonical_request: signed.canonical_request().to_string(),
             string_to_sign: signed.string_to_sign(),
@@ -553,6 +543,16 @@ impl S3Location {
             layout.encode(body, &mut signer, checksum.as_deref().map(|c| (TRAILER, c)))?;
         Ok((seed, encoded))
     }
+}
+
+/// `scheme://authority/path[?query]`.
+fn join_url(scheme: &str, authority: &str, path: &str, query: &str) -> String {
+    let mut url = format!("{scheme}://{authority}{path}");
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(query);
+    }
+    url
 }
 
 fn encode_query<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {

@@ -69,15 +69,18 @@ struct Signed {
     canonical_request: String,
 }
 
-fn sign(i: &Input, extra_header: Option<(&str, &str)>) -> Signed {
-    let q = query_string(&i.query);
-    let mut req = SignableRequest::from_parts(&i.method, &i.path, &q)
+/// The request described by `i` (with query string `q`), headers included.
+fn signable<'a>(i: &'a Input, q: &'a str) -> SignableRequest<'a> {
+    SignableRequest::from_parts(&i.method, &i.path, q)
         .unwrap()
         .header("host", "example.amazonaws.com")
-        .payload(Payload::Bytes(&i.payload));
-    for (n, v) in &i.headers {
-        req = req.header(n, v);
-    }
+        .headers(i.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        .payload(Payload::Bytes(&i.payload))
+}
+
+fn sign(i: &Input, extra_header: Option<(&str, &str)>) -> Signed {
+    let q = query_string(&i.query);
+    let mut req = signable(i, &q);
     if let Some((n, v)) = extra_header {
         req = req.header(n, v);
     }
@@ -275,13 +278,7 @@ proptest! {
     fn verification_accepts_what_we_sign(i in input(), token in proptest::option::of("[A-Za-z0-9+/=]{1,40}")) {
         use sigv4::sign::verify::{verify_headers, verify_presigned};
         let q = query_string(&i.query);
-        let mut req = SignableRequest::from_parts(&i.method, &i.path, &q)
-            .unwrap()
-            .header("host", "example.amazonaws.com")
-            .payload(Payload::Bytes(&i.payload));
-        for (n, v) in &i.headers {
-            req = req.header(n, v);
-        }
+        let req = signable(&i, &q);
         let time = SigningTime::from_unix_seconds(i.time).unwrap();
         let params = SigningParams::new("AKIDEXAMPLE", &i.secret, &i.region, &i.service, time)
             .session_token(token.as_deref());

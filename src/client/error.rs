@@ -155,7 +155,7 @@ impl fmt::Debug for SignatureMismatch {
 
 /// Replaces the value of every `x-amz-security-token` header line and
 /// `X-Amz-Security-Token` query parameter in `text`.
-pub(crate) fn redact(text: &str) -> Cow<'_, str> {
+pub fn redact(text: &str) -> Cow<'_, str> {
     let lower = text.to_ascii_lowercase();
     if !lower.contains("x-amz-security-token") {
         return Cow::Borrowed(text);

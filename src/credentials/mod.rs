@@ -154,7 +154,7 @@ pub(crate) fn parse_rfc3339(text: &str) -> Result<SystemTime, &'static str> {
 }
 
 /// Formats a time as RFC 3339 UTC with second precision, for reports.
-pub(crate) fn format_rfc3339(t: SystemTime) -> String {
+pub fn format_rfc3339(t: SystemTime) -> String {
     let secs = match t.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::time::Duration;
 
+use sigv4::client::error::redact;
 use sigv4::client::ApiError;
 use sigv4::transport::{RequestOptions, Transport, UreqTransport};
 
@@ -95,21 +96,4 @@ fn print_mismatch(m: &sigv4::client::SignatureMismatch) {
             }
         }
     }
-}
-
-/// Hides session tokens in canonical request lines.
-fn redact(line: &str) -> String {
-    let lower = line.to_ascii_lowercase();
-    if lower.starts_with("x-amz-security-token:") {
-        return "x-amz-security-token:<redacted>".into();
-    }
-    if let Some(i) = lower.find("x-amz-security-token=") {
-        let end = line[i..].find('&').map_or(line.len(), |e| i + e);
-        return format!(
-            "{}X-Amz-Security-Token=<redacted>{}",
-            &line[..i],
-            &line[end..]
-        );
-    }
-    line.to_string()
 }

@@ -142,12 +142,6 @@ impl Context {
     /// Credentials: the example keys with `--example-credentials`, else the
     /// provider chain in the AWS CLI's order.
     pub fn credentials(&self) -> Result<Credentials, Failure> {
-        if self.global.example_credentials {
-            return Ok(
-                Credentials::new(EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY)
-                    .with_source("example keys"),
-            );
-        }
         load_chain_credentials(self)
     }
 }
@@ -166,23 +160,7 @@ fn load_chain_credentials(ctx: &Context) -> Result<Credentials, Failure> {
 }
 
 /// RFC 3339 UTC text of a system time.
-pub fn rfc3339(t: std::time::SystemTime) -> String {
-    let secs = t
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    match time::OffsetDateTime::from_unix_timestamp(secs) {
-        Ok(dt) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            dt.year(),
-            dt.month() as u8,
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second()
-        ),
-        Err(_) => secs.to_string(),
-    }
-}
+pub use sigv4::credentials::format_rfc3339 as rfc3339;
 
 /// `--timestamp` or now.
 pub fn signing_time(timestamp: Option<&str>) -> Result<SigningTime, Failure> {
