@@ -41,7 +41,7 @@ impl<'a> CanonicalHeaders<'a> {
         let mut entries: SmallVec<[Entry<'a>; 16]> = SmallVec::new();
         let mut has_host = false;
         for (i, &(name, value)) in req.headers.iter().enumerate() {
-            headers::checked(i, name, value)?;
+            let value = headers::checked(i, name, value)?;
             let skip = headers::NEVER_SIGNED
                 .iter()
                 .chain(added.replaced)
@@ -50,8 +50,6 @@ impl<'a> CanonicalHeaders<'a> {
                 continue;
             }
             has_host |= name.eq_ignore_ascii_case("host");
-            // `checked` verified UTF-8.
-            let value = core::str::from_utf8(value).unwrap_or_default();
             entries.push((name, value, i));
         }
         let n = req.headers.len();

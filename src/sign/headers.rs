@@ -118,16 +118,14 @@ pub fn cmp_lowercase(a: &str, b: &str) -> core::cmp::Ordering {
 }
 
 /// Validates a header and returns its value as text.
-pub(crate) fn checked(index: usize, name: &str, value: &[u8]) -> Result<(), Error> {
+pub(crate) fn checked<'v>(index: usize, name: &str, value: &'v [u8]) -> Result<&'v str, Error> {
     if !is_valid_name(name) {
         return Err(Error::InvalidHeaderName { index });
     }
-    check_value(value)
-        .map(|_| ())
-        .map_err(|reason| Error::InvalidHeaderValue {
-            name: name.to_ascii_lowercase(),
-            reason,
-        })
+    check_value(value).map_err(|reason| Error::InvalidHeaderValue {
+        name: name.to_ascii_lowercase(),
+        reason,
+    })
 }
 
 #[cfg(test)]
