@@ -36,10 +36,8 @@
 //! ```
 //! use sigv4::sign::{sign_headers, SignableRequest, SigningParams, SigningTime};
 //!
-//! let params = SigningParams::new(
-//!     "AKIDEXAMPLE",
-//!     "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-//!     "us-east-1",
+//! let credentials = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+//! let params = SigningParams::new(&credentials, "us-east-1",
 //!     "iam",
 //!     SigningTime::parse_amz_date("20150830T123600Z")?,
 //! );
@@ -57,6 +55,9 @@
 extern crate alloc;
 
 pub mod sign;
+
+#[cfg(feature = "std")]
+mod util;
 
 #[cfg(feature = "http")]
 pub mod http;

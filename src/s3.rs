@@ -35,10 +35,10 @@
 
 use std::fmt;
 
-use crate::credentials::Credentials;
 use crate::sign::chunked::{ChunkSigner, ChunkedLayout};
 use crate::sign::encoding::{decoded_bytes, encode_into, Input};
-use crate::sign::{self, Payload, SignableRequest, SigningSettings, SigningTime};
+use crate::sign::{self, Credentials, Payload, SignableRequest, SigningParams, SigningTime};
+use core::time::Duration;
 
 /// Errors from the S3 layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -443,9 +443,7 @@ impl S3Location {
         for (n, v) in &options.headers {
             req = req.header(n, v);
         }
-        let params = credentials
-            .signing_params(&self.region, "s3", time)
-            .settings(SigningSettings::s3());
+        let params = SigningParams::new(credentials, &self.region, "s3", time);
         let presigned = sign::presign(&req, &params, options.expires_in)?;
         Ok(PresignedUrl {
             url: presigned.uri().to_string(),
@@ -479,9 +477,7 @@ impl S3Location {
             .authority(Some(&scheme), &authority)
             .headers(headers.iter().copied())
             .payload(payload);
-        let params = credentials
-            .signing_params(&self.region, "s3", time)
-            .settings(SigningSettings::s3());
+        let params = SigningParams::new(credentials, &self.region, "s3", time);
         let signed = sign::sign_headers(&req, &params)?;
         let mut out_headers: Vec<(String, String)> = headers
             .iter()
@@ -535,9 +531,7 @@ impl S3Location {
             Payload::StreamingSigned
         };
         let seed = self.sign("PUT", credentials, time, &[], &all, payload)?;
-        let params = credentials
-            .signing_params(&self.region, "s3", time)
-            .settings(SigningSettings::s3());
+        let params = SigningParams::new(credentials, &self.region, "s3", time);
         let mut signer = ChunkSigner::new(&params, &seed.signature)?;
         let encoded =
             layout.encode(body, &mut signer, checksum.as_deref().map(|c| (TRAILER, c)))?;
@@ -571,8 +565,8 @@ fn encode_query<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
 /// Options of a presigned URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PresignOptions {
-    /// Validity in seconds, 1 ..= 604800.
-    pub expires_in: u64,
+    /// Validity, 1 s ..= 7 days.
+    pub expires_in: Duration,
     /// Extra headers to sign (e.g. `content-type`, `x-amz-meta-*`, checksum
     /// headers for a PUT); whoever uses the URL must send them.
     pub headers: Vec<(String, String)>,
@@ -581,8 +575,8 @@ pub struct PresignOptions {
 }
 
 impl PresignOptions {
-    /// A URL valid for `expires_in` seconds, with no extra headers.
-    pub fn new(expires_in: u64) -> Self {
+    /// A URL valid for `expires_in` (1 s ..= 7 days), with no extra headers.
+    pub fn new(expires_in: Duration) -> Self {
         PresignOptions {
             expires_in,
             headers: Vec::new(),

@@ -106,7 +106,7 @@ use sha2::{Digest, Sha256};
 
 use crate::credentials::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
 use crate::s3::AddressingStyle;
-use crate::sign::{self, Payload, SignableRequest, SigningKeyCache, SigningSettings, SigningTime};
+use crate::sign::{self, Payload, SignableRequest, SigningKeyCache, SigningTime};
 use crate::transport::{RequestOptions, Transport};
 
 pub mod assume_role;
@@ -410,11 +410,9 @@ impl ApiRequest {
             signable = signable
                 .headers(self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
                 .payload(payload);
-            let mut params = credentials
-                .signing_params(region, service, time)
-                .settings(SigningSettings::for_service(service));
+            let mut params = sign::SigningParams::new(credentials, region, service, time);
             if let Some(cache) = key_cache {
-                params = params.key_cache(cache);
+                params = params.with_key_cache(cache);
             }
             let signed = sign::sign_headers(&signable, &params)?;
             canonical_request = Some(signed.canonical_request().to_owned());

@@ -120,7 +120,7 @@ fn credentials(
         .child("Credentials")
         .ok_or_else(|| ClientError::parse(operation, "missing <Credentials>"))?;
     let expiration = required(c, "Expiration", operation)?;
-    let expires = crate::credentials::parse_rfc3339(expiration)
+    let expires = crate::util::time::parse_rfc3339(expiration)
         .map_err(|m| ClientError::parse(operation, format!("<Expiration>: {m}")))?;
     Ok(Credentials::new(
         required(c, "AccessKeyId", operation)?,

@@ -25,7 +25,8 @@ use std::time::SystemTime;
 use super::environment::EnvironmentProvider;
 use super::profile::ProfileProvider;
 use super::static_provider::StaticProvider;
-use super::{format_rfc3339, Credentials, CredentialsError, ProvideCredentials, SkipReason};
+use crate::util::time::format_rfc3339;
+use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
 use crate::config::Env;
 
 /// An ordered list of named providers. The first to return credentials

@@ -25,7 +25,8 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use super::json;
-use super::{parse_rfc3339, Credentials, CredentialsError, ProvideCredentials, SkipReason};
+use crate::util::time::parse_rfc3339;
+use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
 use crate::config::Env;
 use crate::transport::{RequestOptions, Transport};
 

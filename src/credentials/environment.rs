@@ -2,7 +2,8 @@
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (or its legacy name
 //! `AWS_SECURITY_TOKEN`) and `AWS_CREDENTIAL_EXPIRATION`.
 
-use super::{parse_rfc3339, Credentials, CredentialsError, ProvideCredentials, SkipReason};
+use crate::util::time::parse_rfc3339;
+use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
 use crate::config::Env;
 
 /// Environment variable: the access key id.

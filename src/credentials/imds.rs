@@ -14,7 +14,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use super::{format_rfc3339, Credentials, CredentialsError, ProvideCredentials, SkipReason};
+use crate::util::time::format_rfc3339;
+use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
 use crate::config::{Env, ProfileSet};
 use crate::imds::protocol::{parse_credentials, parse_role_list, SECURITY_CREDENTIALS_PATH};
 use crate::imds::{ImdsClient, ImdsConfig, ImdsError};

@@ -43,7 +43,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::protocol::{MAX_TOKEN_TTL, TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER};
-use crate::credentials::format_rfc3339;
+use crate::util::time::format_rfc3339;
 
 const META_DATA: &str = "/latest/meta-data/";
 const ROLES: &str = "iam/security-credentials/";

@@ -18,7 +18,8 @@ use zeroize::Zeroizing;
 use super::endpoint::ImdsEndpoint;
 use super::ImdsError;
 use crate::credentials::json;
-use crate::credentials::{parse_rfc3339, Credentials};
+use crate::sign::Credentials;
+use crate::util::time::parse_rfc3339;
 
 /// Path of the token request.
 pub const TOKEN_PATH: &str = "/latest/api/token";

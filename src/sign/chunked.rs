@@ -19,12 +19,13 @@
 //!
 //! ```
 //! use sigv4::sign::chunked::{ChunkSigner, ChunkedLayout};
-//! use sigv4::sign::{sign_headers, Payload, SignableRequest, SigningParams, SigningSettings, SigningTime};
+//! use sigv4::sign::{sign_headers, Payload, SignableRequest, SigningParams, SigningTime};
+//! use sigv4::Credentials;
 //!
 //! let body = vec![b'a'; 66_560];
 //! let layout = ChunkedLayout::new(body.len() as u64, 65_536)?;
-//! let params = SigningParams::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-//!     "us-east-1", "s3", SigningTime::parse_amz_date("20130524T000000Z")?);
+//! let credentials = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+//! let params = SigningParams::new(&credentials, "us-east-1", "s3", SigningTime::parse_amz_date("20130524T000000Z")?);
 //! let lengths = layout.headers();
 //! let req = SignableRequest::new("PUT", "https://s3.amazonaws.com/examplebucket/chunkObject.txt")?
 //!     .header("x-amz-storage-class", "REDUCED_REDUNDANCY")
@@ -307,6 +308,7 @@ pub fn write_chunk(out: &mut Vec<u8>, data: &[u8], signer: &mut ChunkSigner<'_>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sign::Credentials;
     use crate::sign::{sign_headers, Payload, SignableRequest, SigningTime};
 
     /// AWS S3 documentation, "Signature calculations for the Authorization
@@ -318,10 +320,8 @@ mod tests {
         let layout = ChunkedLayout::new(66_560, 65_536).unwrap();
         assert_eq!(layout.encoded_len(), 66_824);
         assert_eq!(layout.data_chunks(), 2);
-        let params = SigningParams::new(
-            "AKIAIOSFODNN7EXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            "us-east-1",
+        let credentials = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        let params = SigningParams::new(&credentials, "us-east-1",
             "s3",
             SigningTime::parse_amz_date("20130524T000000Z").unwrap(),
         );
@@ -370,10 +370,8 @@ mod tests {
 
     #[test]
     fn trailer_layout_length_matches_the_encoding() {
-        let params = SigningParams::new(
-            "AKID",
-            "secret",
-            "us-east-1",
+        let credentials = Credentials::new("AKID", "secret");
+        let params = SigningParams::new(&credentials, "us-east-1",
             "s3",
             SigningTime::from_unix_seconds(0).unwrap(),
         );
@@ -400,10 +398,8 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_errors() {
-        let params = SigningParams::new(
-            "AKID",
-            "secret",
-            "us-east-1",
+        let credentials = Credentials::new("AKID", "secret");
+        let params = SigningParams::new(&credentials, "us-east-1",
             "s3",
             SigningTime::from_unix_seconds(0).unwrap(),
         );

@@ -167,6 +167,32 @@ pub fn encode(s: &str, mode: Input, keep_slash: bool) -> String {
     out
 }
 
+/// A decimal number rendered on the stack (no allocation, no `core::fmt`).
+pub(crate) struct Decimal {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Decimal {
+    pub(crate) fn new(mut v: u64) -> Self {
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        Decimal { buf, start: i }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.buf[self.start..]).unwrap_or("0")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +242,13 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn decimal_renders_every_width() {
+        for v in [0u64, 7, 10, 604_800, u64::MAX] {
+            assert_eq!(Decimal::new(v).as_str(), alloc::format!("{v}"));
         }
     }
 }

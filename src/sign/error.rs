@@ -55,6 +55,12 @@ pub enum Error {
     SignatureMismatch,
     /// The access key id is not known to the verifier.
     UnknownAccessKey,
+    /// The signature's credential scope names a region or service the
+    /// verifier does not accept (verification).
+    WrongScope {
+        /// Which part: `"region"` or `"service"`.
+        part: &'static str,
+    },
     /// A presigned request is used outside its validity window (verification).
     Expired,
     /// An aws-chunked chunk size below 8 KiB, or a body that does not match its layout.
@@ -99,7 +105,12 @@ impl fmt::Display for Error {
             Error::MalformedSignature { reason } => write!(f, "malformed signature: {reason}"),
             Error::SignatureMismatch => f.write_str("signature does not match"),
             Error::UnknownAccessKey => f.write_str("unknown access key id"),
-            Error::Expired => f.write_str("presigned request is expired or not yet valid"),
+            Error::WrongScope { part } => {
+                write!(f, "the signature is scoped to another {part} than this server's")
+            }
+            Error::Expired => f.write_str(
+                "request time is outside the allowed clock skew, or the presigned URL is expired or not yet valid",
+            ),
             Error::InvalidChunkSize { size } => write!(
                 f,
                 "invalid aws-chunked size {size}: chunks must be at least 8192 bytes and the body must match the declared length"

@@ -1,6 +1,6 @@
 //! The request to sign: method, target, headers and payload, all borrowed.
 
-use super::{headers, Error, Payload};
+use super::{canonical_headers as headers, Error, Payload};
 use alloc::borrow::Cow;
 use alloc::string::String;
 

@@ -1,41 +1,143 @@
 //! Server-side verification of SigV4 signatures: recompute what the client
 //! signed and compare in constant time.
 //!
-//! [`verify_headers`] checks a request signed with an `Authorization`
-//! header; [`verify_presigned`] checks a presigned URL. Both take the
-//! request as received, the secret for its access key (through a lookup, so
-//! unknown keys are a typed error), the service's [`SigningSettings`], what
-//! the body is, and the verifier's clock. Only the headers the client listed
-//! in `SignedHeaders` take part, as on AWS.
+//! [`verify`] checks a request signed either way; [`verify_headers`] only
+//! one signed with an `Authorization` header, [`verify_presigned`] only a
+//! presigned URL. Each takes the request as received (with its
+//! [payload](SignableRequest::payload): the body's bytes, or
+//! [`Payload::Unsigned`] when the server does not hash it), a lookup from
+//! access key id to secret (unknown keys are a typed error), and
+//! [`VerifyOptions`]: the verifier's clock, the allowed clock skew, and
+//! optionally the region and service the server accepts. The signing rules
+//! default to those of the service named in the signature's scope. Only the
+//! headers the client listed in `SignedHeaders` take part, as on AWS.
 //!
 //! ```
-//! use sigv4::sign::verify::verify_headers;
-//! use sigv4::sign::{sign_headers, Payload, SignableRequest, SigningParams, SigningSettings, SigningTime};
+//! use sigv4::sign::{sign_headers, verify, SignableRequest, SigningParams, SigningTime, VerifyOptions};
+//! use sigv4::Credentials;
 //!
 //! let now = SigningTime::parse_amz_date("20150830T123600Z")?;
-//! let params = SigningParams::new("AKIDEXAMPLE", "secret", "us-east-1", "service", now);
+//! let credentials = Credentials::new("AKIDEXAMPLE", "secret");
 //! let req = SignableRequest::new("GET", "https://example.amazonaws.com/path?x=1")?;
-//! let signed = sign_headers(&req, &params)?;
+//! let signed = sign_headers(&req, &SigningParams::new(&credentials, "us-east-1", "service", now))?;
 //!
 //! // The server's view: the request with the headers the client sent.
 //! let received = req.clone().headers(signed.headers());
-//! let ok = verify_headers(&received, |key| (key == "AKIDEXAMPLE").then_some("secret"),
-//!     SigningSettings::new(), Payload::EMPTY, now, 900)?;
+//! let options = VerifyOptions::new(now).expect_region("us-east-1");
+//! let ok = verify(&received, |key| (key == "AKIDEXAMPLE").then_some("secret"), &options)?;
 //! assert_eq!(ok.access_key_id, "AKIDEXAMPLE");
-//! assert!(verify_headers(&received, |_| Some("other secret"), SigningSettings::new(),
-//!     Payload::EMPTY, now, 900).is_err());
+//! assert!(verify(&received, |_| Some("other secret"), &options).is_err());
+//! assert!(verify(&received, |_| None, &options).is_err());
 //! # Ok::<(), sigv4::sign::Error>(())
 //! ```
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::time::Duration;
 use subtle::ConstantTimeEq;
 
+use super::canonical_query::parse_query;
 use super::encoding::{decoded_bytes, Input};
+use super::names::{
+    AUTHORIZATION, HOST, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SECURITY_TOKEN,
+    Q_SIGNATURE, Q_SIGNED_HEADERS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN,
+};
 use super::{
     presign, sign_headers, Error, Payload, SessionTokenMode, SignableRequest, SigningParams,
-    SigningSettings, SigningTime, ALGORITHM, MAX_PRESIGN_EXPIRY_SECS,
+    SigningSettings, SigningTime, ALGORITHM, MAX_PRESIGN_EXPIRY,
 };
+
+/// How a server verifies: its clock, the clock skew it allows, and what it
+/// expects of the credential scope.
+///
+/// ```
+/// use core::time::Duration;
+/// use sigv4::sign::{SigningTime, VerifyOptions};
+/// let options = VerifyOptions::new(SigningTime::from_unix_seconds(1_700_000_000)?)
+///     .with_max_skew(Duration::from_secs(300))
+///     .expect_region("eu-west-1")
+///     .expect_service("s3");
+/// assert_eq!(options.max_skew(), Duration::from_secs(300));
+/// # Ok::<(), sigv4::sign::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifyOptions<'a> {
+    now: SigningTime,
+    max_skew: Duration,
+    settings: Option<SigningSettings>,
+    region: Option<&'a str>,
+    service: Option<&'a str>,
+}
+
+impl<'a> VerifyOptions<'a> {
+    /// The clock skew S3 allows: 15 minutes.
+    pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(900);
+
+    /// Verification at `now`, allowing [`DEFAULT_MAX_SKEW`](Self::DEFAULT_MAX_SKEW),
+    /// any region and service, and the signed service's rules.
+    pub const fn new(now: SigningTime) -> Self {
+        VerifyOptions {
+            now,
+            max_skew: Self::DEFAULT_MAX_SKEW,
+            settings: None,
+            region: None,
+            service: None,
+        }
+    }
+
+    /// How far the request's signing time may be from `now`.
+    pub const fn with_max_skew(mut self, max_skew: Duration) -> Self {
+        self.max_skew = max_skew;
+        self
+    }
+
+    /// Uses these rules instead of [`SigningSettings::for_service`] of the
+    /// signed service. Whether `x-amz-content-sha256` and the session token
+    /// are signed is always read from the request.
+    pub const fn with_settings(mut self, settings: SigningSettings) -> Self {
+        self.settings = Some(settings);
+        self
+    }
+
+    /// Accepts only signatures scoped to `region`.
+    pub const fn expect_region(mut self, region: &'a str) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// Accepts only signatures scoped to `service`.
+    pub const fn expect_service(mut self, service: &'a str) -> Self {
+        self.service = Some(service);
+        self
+    }
+
+    /// The verifier's clock.
+    pub const fn now(&self) -> SigningTime {
+        self.now
+    }
+
+    /// The allowed clock skew.
+    pub const fn max_skew(&self) -> Duration {
+        self.max_skew
+    }
+
+    fn max_skew_secs(&self) -> i64 {
+        i64::try_from(self.max_skew.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    /// Checks the scope against the expectations; returns the rules to use.
+    fn settings_for(&self, region: &str, service: &str) -> Result<SigningSettings, Error> {
+        if self.region.is_some_and(|r| r != region) {
+            return Err(Error::WrongScope { part: "region" });
+        }
+        if self.service.is_some_and(|s| s != service) {
+            return Err(Error::WrongScope { part: "service" });
+        }
+        Ok(self
+            .settings
+            .unwrap_or_else(|| SigningSettings::for_service(service)))
+    }
+}
 
 /// The parts of an `Authorization: AWS4-HMAC-SHA256 ...` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,10 +263,7 @@ fn signed_only<'a>(req: &SignableRequest<'a>, signed: &str) -> Result<SignableRe
         if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) {
             return Err(malformed("signed headers must be lowercase names"));
         }
-        if matches!(
-            name,
-            "x-amz-date" | "x-amz-security-token" | "x-amz-content-sha256"
-        ) {
+        if [X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_CONTENT_SHA256].contains(&name) {
             continue;
         }
         let mut found = false;
@@ -174,7 +273,7 @@ fn signed_only<'a>(req: &SignableRequest<'a>, signed: &str) -> Result<SignableRe
                 found = true;
             }
         }
-        if !found && name != "host" {
+        if !found && name != HOST {
             return Err(malformed("a signed header is missing from the request"));
         }
     }
@@ -197,38 +296,35 @@ fn equal(a: &str, b: &str) -> bool {
 
 /// Verifies a request signed for the `Authorization` header.
 ///
-/// `req` is the request as received; `lookup` returns the secret of an
-/// access key id; `payload` is what the body is (its bytes, or
-/// [`Payload::Unsigned`] when the server does not hash it). When the client
-/// signed `x-amz-content-sha256`, that header's value is what was signed and
-/// it must match `payload` when `payload` is [`Payload::Bytes`]. The signing
-/// time (`x-amz-date`) must be within `max_skew_secs` of `now` (AWS allows 900).
-pub fn verify_headers<'a, S: AsRef<str>>(
-    req: &SignableRequest<'a>,
-    lookup: impl FnOnce(&str) -> Option<S>,
-    settings: SigningSettings,
-    payload: Payload<'a>,
-    now: SigningTime,
-    max_skew_secs: u64,
+/// `req` is the request as received, its payload what the body is (see
+/// the [module docs](self)). When the client signed `x-amz-content-sha256`,
+/// that header's value is what was signed, and it must match the body when
+/// the payload is [`Payload::Bytes`]. The signing time (`x-amz-date`) must
+/// be within the allowed skew of the verifier's clock.
+pub fn verify_headers<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
 ) -> Result<Verified, Error> {
     let auth = parse_authorization(
-        header_value(req, "authorization").ok_or(malformed("no authorization header"))?,
+        header_value(req, AUTHORIZATION).ok_or(malformed("no authorization header"))?,
     )?;
     let time = SigningTime::parse_amz_date(
-        header_value(req, "x-amz-date").ok_or(malformed("no x-amz-date header"))?,
+        header_value(req, X_AMZ_DATE).ok_or(malformed("no x-amz-date header"))?,
     )?;
     if time.date_stamp() != auth.date {
         return Err(malformed("x-amz-date does not match the credential date"));
     }
-    check_skew(time, now, max_skew_secs)?;
+    let mut settings = options.settings_for(auth.region, auth.service)?;
+    check_skew(time, options.now, options.max_skew.as_secs())?;
     let signed_names = || auth.signed_headers.split(';');
-    if !signed_names().any(|n| n == "host") {
+    if !signed_names().any(|n| n == HOST) {
         return Err(malformed("host is not signed"));
     }
+    let payload = req.payload;
     let filtered = signed_only(req, auth.signed_headers)?;
-    let mut settings = settings;
-    settings.content_sha256_header = signed_names().any(|n| n == "x-amz-content-sha256");
-    let body_hash_header = header_value(req, "x-amz-content-sha256");
+    settings.content_sha256_header = signed_names().any(|n| n == X_AMZ_CONTENT_SHA256);
+    let body_hash_header = header_value(req, X_AMZ_CONTENT_SHA256);
     let filtered = match (settings.content_sha256_header, body_hash_header) {
         (true, Some(h)) => {
             if let Payload::Bytes(_) = payload {
@@ -241,22 +337,22 @@ pub fn verify_headers<'a, S: AsRef<str>>(
         (true, None) => return Err(malformed("x-amz-content-sha256 is signed but missing")),
         (false, _) => filtered.payload(payload),
     };
-    let token = header_value(req, "x-amz-security-token");
-    settings.session_token = if signed_names().any(|n| n == "x-amz-security-token") {
+    let token = header_value(req, X_AMZ_SECURITY_TOKEN);
+    settings.session_token = if signed_names().any(|n| n == X_AMZ_SECURITY_TOKEN) {
         SessionTokenMode::Signed
     } else {
         SessionTokenMode::AppendedAfterSigning
     };
     let secret = lookup(auth.access_key_id).ok_or(Error::UnknownAccessKey)?;
-    let params = SigningParams::new(
+    let params = SigningParams::from_keys(
         auth.access_key_id,
-        secret.as_ref(),
+        secret,
+        token,
         auth.region,
         auth.service,
         time,
     )
-    .settings(settings)
-    .session_token(token);
+    .with_settings(settings);
     let expected = sign_headers(&filtered, &params)?;
     // The recomputed list must be the client's list exactly (same headers, same order).
     let same_list = equal(expected.signed_headers(), auth.signed_headers);
@@ -272,6 +368,26 @@ pub fn verify_headers<'a, S: AsRef<str>>(
     })
 }
 
+/// Verifies a request signed either way: [`verify_headers`] when it has an
+/// `Authorization` header, [`verify_presigned`] when its query has
+/// `X-Amz-Signature`. A request with both, or neither, is malformed.
+pub fn verify<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
+) -> Result<Verified, Error> {
+    let has_header = header_value(req, AUTHORIZATION).is_some();
+    let has_query = parse_query(&req.query).any(|p| p.key == Q_SIGNATURE);
+    match (has_header, has_query) {
+        (true, false) => verify_headers(req, lookup, options),
+        (false, true) => verify_presigned(req, lookup, options),
+        (true, true) => Err(malformed(
+            "signed both in the authorization header and in the query",
+        )),
+        (false, false) => Err(malformed("not signed: no authorization header or X-Amz-Signature")),
+    }
+}
+
 fn decode(s: &str) -> Result<String, Error> {
     String::from_utf8(decoded_bytes(s, Input::Decoded).collect())
         .map_err(|_| malformed("query value is not UTF-8"))
@@ -279,68 +395,62 @@ fn decode(s: &str) -> Result<String, Error> {
 
 /// Verifies a presigned request (signature in the `X-Amz-*` query parameters).
 ///
-/// `req` is the request as received (its query carries the parameters);
-/// `payload` is what was signed for the body ([`Payload::Unsigned`] for S3).
-/// The URL must be used between its `X-Amz-Date` (less `max_skew_secs`) and
+/// `req` is the request as received (its query carries the parameters), its
+/// payload what was signed for the body ([`Payload::Unsigned`] for S3). The
+/// URL must be used between its `X-Amz-Date` (less the allowed skew) and
 /// `X-Amz-Date + X-Amz-Expires`.
-pub fn verify_presigned<'a, S: AsRef<str>>(
-    req: &SignableRequest<'a>,
-    lookup: impl FnOnce(&str) -> Option<S>,
-    settings: SigningSettings,
-    payload: Payload<'a>,
-    now: SigningTime,
-    max_skew_secs: u64,
+pub fn verify_presigned<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
 ) -> Result<Verified, Error> {
     let find = |name: &str| -> Result<Option<String>, Error> {
         let mut found = None;
-        for piece in req.query.split('&') {
-            let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
-            if k == name {
-                if found.is_some() {
-                    return Err(malformed("repeated X-Amz-* parameter"));
-                }
-                found = Some(decode(v)?);
+        for param in parse_query(&req.query).filter(|p| p.key == name) {
+            if found.is_some() {
+                return Err(malformed("repeated X-Amz-* parameter"));
             }
+            found = Some(decode(param.value)?);
         }
         Ok(found)
     };
     let need = |v: Option<String>, what: &'static str| v.ok_or(malformed(what));
-    if need(find("X-Amz-Algorithm")?, "no X-Amz-Algorithm")? != ALGORITHM {
+    if need(find(Q_ALGORITHM)?, "no X-Amz-Algorithm")? != ALGORITHM {
         return Err(malformed("X-Amz-Algorithm is not AWS4-HMAC-SHA256"));
     }
-    let credential = need(find("X-Amz-Credential")?, "no X-Amz-Credential")?;
+    let credential = need(find(Q_CREDENTIAL)?, "no X-Amz-Credential")?;
     let (akid, date, region, service) = parse_credential(&credential)?;
-    let time = SigningTime::parse_amz_date(&need(find("X-Amz-Date")?, "no X-Amz-Date")?)?;
+    let time = SigningTime::parse_amz_date(&need(find(Q_DATE)?, "no X-Amz-Date")?)?;
     if time.date_stamp() != date {
         return Err(malformed("X-Amz-Date does not match the credential date"));
     }
-    let expires: u64 = need(find("X-Amz-Expires")?, "no X-Amz-Expires")?
+    let mut settings = options.settings_for(region, service)?;
+    let expires: u64 = need(find(Q_EXPIRES)?, "no X-Amz-Expires")?
         .parse()
         .map_err(|_| malformed("X-Amz-Expires is not a number"))?;
-    if !(1..=MAX_PRESIGN_EXPIRY_SECS).contains(&expires) {
+    if !(1..=MAX_PRESIGN_EXPIRY.as_secs()).contains(&expires) {
         return Err(Error::InvalidExpiry { seconds: expires });
     }
-    let (start, now_s) = (time.unix_seconds(), now.unix_seconds());
-    if now_s + (max_skew_secs as i64) < start || now_s > start + expires as i64 {
+    let (start, now_s) = (time.unix_seconds(), options.now.unix_seconds());
+    if now_s.saturating_add(options.max_skew_secs()) < start || now_s > start + expires as i64 {
         return Err(Error::Expired);
     }
-    let signed = need(find("X-Amz-SignedHeaders")?, "no X-Amz-SignedHeaders")?;
-    if !signed.split(';').any(|n| n == "host") {
+    let signed = need(find(Q_SIGNED_HEADERS)?, "no X-Amz-SignedHeaders")?;
+    if !signed.split(';').any(|n| n == HOST) {
         return Err(malformed("host is not signed"));
     }
-    let signature = need(find("X-Amz-Signature")?, "no X-Amz-Signature")?;
-    let token = find("X-Amz-Security-Token")?;
-    let filtered = signed_only(req, &signed)?.payload(payload);
+    let signature = need(find(Q_SIGNATURE)?, "no X-Amz-Signature")?;
+    let token = find(Q_SECURITY_TOKEN)?;
+    let filtered = signed_only(req, &signed)?;
     let secret = lookup(akid).ok_or(Error::UnknownAccessKey)?;
-    let mut settings = settings;
     settings.session_token = SessionTokenMode::Signed;
-    let params = SigningParams::new(akid, secret.as_ref(), region, service, time)
-        .settings(settings)
-        .session_token(token.as_deref());
-    let expected = presign(&filtered, &params, expires)?;
+    let params =
+        SigningParams::from_keys(akid, secret, token.as_deref(), region, service, time)
+            .with_settings(settings);
+    let expected = presign(&filtered, &params, Duration::from_secs(expires))?;
     let expected_signed = expected
         .params()
-        .find(|(k, _)| *k == "X-Amz-SignedHeaders")
+        .find(|(k, _)| *k == Q_SIGNED_HEADERS)
         .map_or("", |(_, v)| v);
     let same_list = equal(expected_signed, &signed);
     if !(equal(expected.signature(), &signature) & same_list) {
@@ -358,6 +468,37 @@ pub fn verify_presigned<'a, S: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sign::Credentials;
+
+    /// The verifier with the request's payload and rules given explicitly.
+    fn vh<'a, 's>(
+        req: &SignableRequest<'a>,
+        lookup: impl FnOnce(&str) -> Option<&'s str>,
+        settings: SigningSettings,
+        payload: Payload<'a>,
+        now: SigningTime,
+        max_skew_secs: u64,
+    ) -> Result<Verified, Error> {
+        let options = VerifyOptions::new(now)
+            .with_settings(settings)
+            .with_max_skew(Duration::from_secs(max_skew_secs));
+        verify_headers(&req.clone().payload(payload), lookup, &options)
+    }
+
+    /// [`vh`] for presigned requests.
+    fn vp<'a, 's>(
+        req: &SignableRequest<'a>,
+        lookup: impl FnOnce(&str) -> Option<&'s str>,
+        settings: SigningSettings,
+        payload: Payload<'a>,
+        now: SigningTime,
+        max_skew_secs: u64,
+    ) -> Result<Verified, Error> {
+        let options = VerifyOptions::new(now)
+            .with_settings(settings)
+            .with_max_skew(Duration::from_secs(max_skew_secs));
+        verify_presigned(&req.clone().payload(payload), lookup, &options)
+    }
     use crate::sign::SigningSettings;
 
     fn t(s: &str) -> SigningTime {
@@ -401,9 +542,8 @@ mod tests {
     #[test]
     fn header_signatures_verify_and_tampering_fails() {
         let now = t("20130524T000000Z");
-        let params = SigningParams::new("AKIAIOSFODNN7EXAMPLE", "secret", "us-east-1", "s3", now)
-            .settings(SigningSettings::s3())
-            .session_token(Some("tok"));
+        let credentials = Credentials::new("AKIAIOSFODNN7EXAMPLE", "secret").with_session_token("tok");
+        let params = SigningParams::new(&credentials, "us-east-1", "s3", now);
         let req = SignableRequest::new("PUT", "https://b.s3.amazonaws.com/a%20b?x=1")
             .unwrap()
             .header("content-type", "text/plain")
@@ -418,7 +558,7 @@ mod tests {
             (k == "AKIAIOSFODNN7EXAMPLE").then_some("secret")
         }
         let got = received(&req, &added);
-        let ok = verify_headers(
+        let ok = vh(
             &got,
             lookup,
             SigningSettings::s3(),
@@ -439,7 +579,7 @@ mod tests {
         );
         // An unsigned header may change.
         let ua = received(&req, &added).header("user-agent", "changed");
-        assert!(verify_headers(
+        assert!(vh(
             &ua,
             lookup,
             SigningSettings::s3(),
@@ -456,7 +596,7 @@ mod tests {
             p: Payload<'a>,
             at: SigningTime,
         ) -> Result<Verified, Error> {
-            verify_headers(r, lookup, SigningSettings::s3(), p, at, 900)
+            vh(r, lookup, SigningSettings::s3(), p, at, 900)
         }
         // Another body.
         assert_eq!(
@@ -485,11 +625,11 @@ mod tests {
         );
         assert!(check(&got, body, t("20130524T001500Z")).is_ok());
         assert_eq!(
-            verify_headers(&got, |_| None::<&str>, s3, body, now, 900),
+            vh(&got, |_| None::<&str>, s3, body, now, 900),
             Err(Error::UnknownAccessKey)
         );
         assert_eq!(
-            verify_headers(&got, |_| Some("nope"), s3, body, now, 900),
+            vh(&got, |_| Some("nope"), s3, body, now, 900),
             Err(Error::SignatureMismatch)
         );
     }
@@ -497,21 +637,21 @@ mod tests {
     #[test]
     fn presigned_urls_verify_within_their_window() {
         let now = t("20130524T000000Z");
-        let params = SigningParams::new("AKID", "secret", "us-east-1", "s3", now)
-            .settings(SigningSettings::s3());
+        let credentials = Credentials::new("AKID", "secret");
+        let params = SigningParams::new(&credentials, "us-east-1", "s3", now);
         let req = SignableRequest::new("GET", "https://b.s3.amazonaws.com/k?versionId=7")
             .unwrap()
             .header("x-amz-meta-a", "1")
             .payload(Payload::Unsigned);
-        let p = presign(&req, &params, 60).unwrap();
+        let p = presign(&req, &params, Duration::from_secs(60)).unwrap();
         let got = SignableRequest::new("GET", p.uri())
             .unwrap()
             .header("x-amz-meta-a", "1");
         let lookup = |_: &str| Some("secret");
         let s3 = SigningSettings::s3();
-        let ok = verify_presigned(&got, lookup, s3, Payload::Unsigned, now, 900).unwrap();
+        let ok = vp(&got, lookup, s3, Payload::Unsigned, now, 900).unwrap();
         assert_eq!(ok.access_key_id, "AKID");
-        assert!(verify_presigned(
+        assert!(vp(
             &got,
             lookup,
             s3,
@@ -521,7 +661,7 @@ mod tests {
         )
         .is_ok());
         assert_eq!(
-            verify_presigned(
+            vp(
                 &got,
                 lookup,
                 s3,
@@ -532,7 +672,7 @@ mod tests {
             Err(Error::Expired)
         );
         assert_eq!(
-            verify_presigned(
+            vp(
                 &got,
                 lookup,
                 s3,
@@ -546,19 +686,19 @@ mod tests {
             .unwrap()
             .header("x-amz-meta-a", "2");
         assert_eq!(
-            verify_presigned(&other, lookup, s3, Payload::Unsigned, now, 900),
+            vp(&other, lookup, s3, Payload::Unsigned, now, 900),
             Err(Error::SignatureMismatch)
         );
         let put = SignableRequest::new("PUT", p.uri())
             .unwrap()
             .header("x-amz-meta-a", "1");
         assert_eq!(
-            verify_presigned(&put, lookup, s3, Payload::Unsigned, now, 900),
+            vp(&put, lookup, s3, Payload::Unsigned, now, 900),
             Err(Error::SignatureMismatch)
         );
         let missing = SignableRequest::new("GET", p.uri()).unwrap();
         assert!(matches!(
-            verify_presigned(&missing, lookup, s3, Payload::Unsigned, now, 900),
+            vp(&missing, lookup, s3, Payload::Unsigned, now, 900),
             Err(Error::MalformedSignature { .. })
         ));
     }

@@ -182,7 +182,7 @@ pub fn parse_headers(raw: &[String]) -> Result<Vec<(String, String)>, Failure> {
                 Failure::new(format!("invalid header {h:?}: expected 'Name: value'"))
             })?;
             let name = name.trim();
-            if !sigv4::sign::headers::is_valid_name(name) {
+            if !sigv4::sign::canonical_headers::is_valid_name(name) {
                 return Err(Failure::new(format!("invalid header name {name:?}")));
             }
             Ok((name.to_string(), value.trim().to_string()))

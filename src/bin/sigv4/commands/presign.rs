@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, args: &PresignArgs) -> Result<(), Failure> {
     if args.path_style {
         location = location.with_style(AddressingStyle::Path);
     }
-    let mut options = PresignOptions::new(args.expires_in);
+    let mut options = PresignOptions::new(std::time::Duration::from_secs(args.expires_in));
     for (n, v) in parse_headers(&args.headers)? {
         options = options.header(&n, &v);
     }

@@ -71,15 +71,7 @@ pub fn prepare(ctx: &Context, args: &RequestArgs) -> Result<Prepared, Failure> {
     let req = probe
         .headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
         .payload(payload);
-    let params = SigningParams::new(
-        credentials.access_key_id(),
-        credentials.secret_access_key(),
-        &region,
-        &service,
-        time,
-    )
-    .session_token(credentials.session_token())
-    .settings(settings);
+    let params = SigningParams::new(&credentials, &region, &service, time).with_settings(settings);
     let signed = sign_headers(&req, &params)?;
     ctx.debug("canonical request", signed.canonical_request());
     ctx.debug("string to sign", &signed.string_to_sign());

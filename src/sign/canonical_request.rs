@@ -1,22 +1,12 @@
 //! Canonical request assembly: method, path, query, headers, signed headers, payload hash.
 
-use super::headers::{self, cmp_lowercase, write_canonical_value, write_lowercase};
-use super::path::write_canonical_path;
-use super::query::{parse_query, write_canonical_query, QueryParam};
+use super::canonical_headers::{self as headers, cmp_lowercase, write_canonical_value, write_lowercase};
+use super::canonical_uri::write_canonical_path;
+use super::canonical_query::{parse_query, write_canonical_query, QueryParam};
+use super::names::{PRESIGN_PARAMS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use super::{Error, PayloadHash, SignableRequest, SigningSettings};
 use alloc::string::String;
 use smallvec::SmallVec;
-
-/// Query parameters a presigned URL carries; any already in the request are replaced.
-pub const PRESIGN_PARAMS: &[&str] = &[
-    "X-Amz-Algorithm",
-    "X-Amz-Credential",
-    "X-Amz-Date",
-    "X-Amz-Expires",
-    "X-Amz-SignedHeaders",
-    "X-Amz-Security-Token",
-    "X-Amz-Signature",
-];
 
 /// Headers the signer adds itself, with the values to sign.
 pub(crate) struct Added<'a> {
@@ -49,7 +39,7 @@ impl<'a> CanonicalHeaders<'a> {
             if skip {
                 continue;
             }
-            has_host |= name.eq_ignore_ascii_case("host");
+            has_host |= name.eq_ignore_ascii_case(super::names::HOST);
             entries.push((name, value, i));
         }
         let n = req.headers.len();
@@ -58,12 +48,12 @@ impl<'a> CanonicalHeaders<'a> {
                 .authority
                 .map(|a| super::request::host_from_authority(req.scheme, a))
                 .ok_or(Error::MissingHost)?;
-            entries.push(("host", host, n));
+            entries.push((super::names::HOST, host, n));
         }
         for (k, (name, value)) in [
-            ("x-amz-date", added.amz_date),
-            ("x-amz-security-token", added.security_token),
-            ("x-amz-content-sha256", added.content_sha256),
+            (X_AMZ_DATE, added.amz_date),
+            (X_AMZ_SECURITY_TOKEN, added.security_token),
+            (X_AMZ_CONTENT_SHA256, added.content_sha256),
         ]
         .into_iter()
         .enumerate()

@@ -1,0 +1,276 @@
+//! Presigning: the signature in `X-Amz-*` query parameters, and the URI
+//! that carries them.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+
+use super::canonical_query::QueryParam;
+use super::canonical_request::{write_canonical_request, Added, CanonicalHeaders};
+use super::encoding::{self, Decimal};
+use super::names::{
+    PRESIGN_PARAMS, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SECURITY_TOKEN, Q_SIGNATURE,
+    Q_SIGNED_HEADERS, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN,
+};
+use super::signature::{ascii, sign_hash, SigningDetails};
+use super::{
+    Error, SessionTokenMode, SignableRequest, SigningParams, SigningTime, ALGORITHM,
+    MAX_PRESIGN_EXPIRY,
+};
+
+/// Parameter names and value ranges, in output order.
+type Ranges = [(&'static str, core::ops::Range<usize>); 7];
+
+/// The result of presigning: query parameters to add to the URL, and
+/// (through [`SigningDetails`], which it dereferences to) the intermediate
+/// strings for debugging.
+#[derive(Clone)]
+pub struct PresignedQuery<'a> {
+    /// Unencoded parameter values, back to back; `params` indexes into it.
+    values: String,
+    params: Ranges,
+    nparams: usize,
+    uri: String,
+    query_start: usize,
+    details: SigningDetails<'a>,
+    expires_in: u64,
+}
+
+impl fmt::Debug for PresignedQuery<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URI carries the session token: show only the parameter names.
+        f.debug_struct("PresignedQuery")
+            .field("params", &self.params().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> core::ops::Deref for PresignedQuery<'a> {
+    type Target = SigningDetails<'a>;
+    fn deref(&self) -> &SigningDetails<'a> {
+        &self.details
+    }
+}
+
+impl PresignedQuery<'_> {
+    /// The added parameters, unencoded, in the order they are appended:
+    /// `X-Amz-Algorithm`, `-Credential`, `-Date`, `-SignedHeaders`,
+    /// `-Expires`, `-Security-Token` (with a session token), `-Signature`.
+    pub fn params(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        self.params[..self.nparams]
+            .iter()
+            .map(|(k, r)| (*k, self.values.get(r.clone()).unwrap_or("")))
+    }
+
+    /// The full query string to send (without `?`): the request's own
+    /// parameters as they were, then the added ones, encoded.
+    pub fn query_string(&self) -> &str {
+        self.uri.get(self.query_start..).unwrap_or("")
+    }
+
+    /// The presigned URI: absolute (`scheme://authority/path?query`) when
+    /// the request was built from an absolute URI, else `/path?query`.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The hex signature.
+    pub fn signature(&self) -> &str {
+        self.params().last().map_or("", |(_, v)| v)
+    }
+
+    /// How long the URL stays valid.
+    pub fn expires_in(&self) -> Duration {
+        Duration::from_secs(self.expires_in)
+    }
+
+    /// When the URL stops being valid.
+    pub fn expires_at(&self) -> Result<SigningTime, Error> {
+        self.details
+            .scope
+            .date
+            .checked_add_seconds(self.expires_in as i64)
+    }
+}
+
+/// Presigns `req`: the signature goes into query parameters valid for
+/// `expires_in` (whole seconds, 1 s ..= 7 days; a fraction of a second is
+/// dropped).
+///
+/// Any `X-Amz-*` presign parameter already in the query is replaced. The
+/// payload is signed as given (use [`Payload::Unsigned`](super::Payload::Unsigned)
+/// for S3 URLs); no `x-amz-content-sha256` header is added. Headers in the
+/// request (besides `host`) are signed and must be sent by whoever uses the URL.
+///
+/// ```
+/// use core::time::Duration;
+/// use sigv4::sign::{presign, Payload, SignableRequest, SigningParams, SigningTime};
+/// use sigv4::Credentials;
+///
+/// let credentials = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+/// let params = SigningParams::new(&credentials, "us-east-1", "s3",
+///     SigningTime::parse_amz_date("20130524T000000Z")?);
+/// let req = SignableRequest::new("GET", "https://examplebucket.s3.amazonaws.com/test.txt")?
+///     .payload(Payload::Unsigned);
+/// let url = presign(&req, &params, Duration::from_secs(86400))?;
+/// assert!(url.uri().ends_with("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"));
+/// # Ok::<(), sigv4::sign::Error>(())
+/// ```
+pub fn presign<'a>(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'a>,
+    expires_in: Duration,
+) -> Result<PresignedQuery<'a>, Error> {
+    let expires_in_secs = expires_in.as_secs();
+    if !(1..=MAX_PRESIGN_EXPIRY.as_secs()).contains(&expires_in_secs) {
+        return Err(Error::InvalidExpiry {
+            seconds: expires_in_secs,
+        });
+    }
+    params.validate()?;
+    let payload = req.payload.resolve()?;
+    let settings = &params.settings;
+    let token_name = if params.session_token.is_some() {
+        X_AMZ_SECURITY_TOKEN
+    } else {
+        ""
+    };
+    let replaced: [&str; 2] = [X_AMZ_DATE, token_name];
+    let added = Added {
+        amz_date: None,
+        security_token: None,
+        content_sha256: None,
+        replaced: &replaced,
+    };
+    let headers = CanonicalHeaders::new(req, &added)?;
+    let scope = params.scope();
+    let expires_buf = Decimal::new(expires_in_secs);
+    let expires = expires_buf.as_str();
+    let token = params.session_token.unwrap_or("");
+
+    // All parameter values in one buffer, in output order.
+    let mut values = String::with_capacity(
+        ALGORITHM.len()
+            + params.access_key_id.len()
+            + 1
+            + scope.len()
+            + 16
+            + 32 * (req.headers.len() + 1)
+            + expires.len()
+            + token.len()
+            + 64,
+    );
+    let mut ranges: Ranges = Default::default();
+    fn put(
+        values: &mut String,
+        ranges: &mut Ranges,
+        i: usize,
+        name: &'static str,
+        write: &dyn Fn(&mut String),
+    ) {
+        let start = values.len();
+        write(values);
+        ranges[i] = (name, start..values.len());
+    }
+    put(&mut values, &mut ranges, 0, Q_ALGORITHM, &|v| {
+        v.push_str(ALGORITHM)
+    });
+    put(&mut values, &mut ranges, 1, Q_CREDENTIAL, &|v| {
+        v.push_str(params.access_key_id);
+        v.push('/');
+        scope.write(v);
+    });
+    put(&mut values, &mut ranges, 2, Q_DATE, &|v| {
+        v.push_str(params.time.amz_date())
+    });
+    put(&mut values, &mut ranges, 3, Q_SIGNED_HEADERS, &|v| {
+        headers.write_signed(v)
+    });
+    put(&mut values, &mut ranges, 4, Q_EXPIRES, &|v| v.push_str(expires));
+    let mut n = 5;
+    if params.session_token.is_some() {
+        put(&mut values, &mut ranges, 5, Q_SECURITY_TOKEN, &|v| {
+            v.push_str(token)
+        });
+        n = 6;
+    }
+
+    let mut creq =
+        String::with_capacity(512 + req.path.len() + req.query.len() + 48 * req.headers.len());
+    {
+        let value = |i: usize| values.get(ranges[i].1.clone()).unwrap_or("");
+        let mut extra: smallvec::SmallVec<[QueryParam<'_>; 6]> = smallvec::SmallVec::new();
+        for i in [0, 1, 2, 4, 3] {
+            extra.push(QueryParam::literal(ranges[i].0, value(i)));
+        }
+        if n == 6 && settings.session_token == SessionTokenMode::Signed {
+            extra.push(QueryParam::literal(ranges[5].0, value(5)));
+        }
+        write_canonical_request(&mut creq, req, settings, &headers, &extra, &payload);
+    }
+    let details = SigningDetails::new(creq, scope);
+    let signature = sign_hash(params, &details.creq_hash);
+    put(&mut values, &mut ranges, n, Q_SIGNATURE, &|v| {
+        v.push_str(ascii(&signature))
+    });
+    let nparams = n + 1;
+    let (uri, query_start) = render_uri(req, &values, &ranges[..nparams]);
+    Ok(PresignedQuery {
+        values,
+        params: ranges,
+        nparams,
+        uri,
+        query_start,
+        details,
+        expires_in: expires_in_secs,
+    })
+}
+
+/// The presigned URI: origin, path, the request's own query minus the
+/// replaced parameters, then ours (encoded). Returns it and where its query
+/// starts.
+fn render_uri(
+    req: &SignableRequest<'_>,
+    values: &str,
+    params: &[(&'static str, core::ops::Range<usize>)],
+) -> (String, usize) {
+    let origin_len = req.origin().map_or(0, |(s, a)| s.len() + 3 + a.len());
+    let mut uri = String::with_capacity(
+        origin_len + 1 + req.path.len() + req.query.len() + 2 + 3 * values.len() + 160,
+    );
+    if let Some((scheme, authority)) = req.origin() {
+        uri.push_str(scheme);
+        uri.push_str("://");
+        uri.push_str(authority);
+    }
+    if !req.path.starts_with('/') {
+        uri.push('/');
+    }
+    uri.push_str(&req.path);
+    uri.push('?');
+    let query_start = uri.len();
+    for piece in req.query.split('&').filter(|p| !p.is_empty()) {
+        let key = piece.split_once('=').map_or(piece, |(k, _)| k);
+        if PRESIGN_PARAMS.contains(&key) {
+            continue;
+        }
+        uri.push_str(piece);
+        uri.push('&');
+    }
+    for (i, (k, r)) in params.iter().enumerate() {
+        if i > 0 {
+            uri.push('&');
+        }
+        uri.push_str(k);
+        uri.push('=');
+        encoding::encode_into(
+            &mut uri,
+            values.get(r.clone()).unwrap_or(""),
+            encoding::Input::Literal,
+            false,
+        );
+    }
+    (uri, query_start)
+}

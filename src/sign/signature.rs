@@ -1,0 +1,114 @@
+//! The signature: HMAC-SHA256 of the string to sign under the signing key,
+//! the `Authorization` header value built from it, and the intermediate
+//! steps every signing result exposes ([`SigningDetails`]).
+
+use alloc::string::String;
+use core::fmt;
+use hmac::Mac;
+
+use super::string_to_sign::{feed_string_to_sign, string_to_sign};
+use super::{Scope, SigningParams, ALGORITHM};
+
+/// SHA-256 of the canonical request, as 64 lowercase hex digits.
+pub(crate) fn hash_hex(s: &str) -> [u8; 64] {
+    use sha2::Digest;
+    let mut out = [0u8; 64];
+    let _ = hex::encode_to_slice(sha2::Sha256::digest(s.as_bytes()), &mut out);
+    out
+}
+
+/// The hex signature of the canonical request whose SHA-256 is `creq_hash`.
+pub(crate) fn sign_hash(params: &SigningParams<'_>, creq_hash: &[u8; 64]) -> [u8; 64] {
+    let mut mac = params.mac();
+    feed_string_to_sign(&mut |b| mac.update(b), &params.scope(), creq_hash);
+    let sig: [u8; 32] = mac.finalize().into_bytes().into();
+    let mut out = [0u8; 64];
+    let _ = hex::encode_to_slice(sig, &mut out);
+    out
+}
+
+/// A buffer of hex digits as text.
+pub(crate) fn ascii(b: &[u8]) -> &str {
+    // Only called on buffers filled with hex digits.
+    core::str::from_utf8(b).unwrap_or("")
+}
+
+/// The `Authorization` header value:
+/// `AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=a;b, Signature=hex`.
+pub(crate) fn authorization(
+    access_key_id: &str,
+    scope: &Scope<'_>,
+    signed_headers: &str,
+    signature: &[u8; 64],
+) -> String {
+    let mut auth = String::with_capacity(
+        ALGORITHM.len() + 64 + access_key_id.len() + scope.len() + signed_headers.len() + 64,
+    );
+    auth.push_str(ALGORITHM);
+    auth.push_str(" Credential=");
+    auth.push_str(access_key_id);
+    auth.push('/');
+    scope.write(&mut auth);
+    auth.push_str(", SignedHeaders=");
+    auth.push_str(signed_headers);
+    auth.push_str(", Signature=");
+    auth.push_str(ascii(signature));
+    auth
+}
+
+/// What was signed: the canonical request, its hash and the scope, from
+/// which the string to sign is rebuilt on demand. Both
+/// [`HeaderSignature`](super::HeaderSignature) and
+/// [`PresignedQuery`](super::PresignedQuery) dereference to it.
+#[derive(Clone)]
+pub struct SigningDetails<'a> {
+    pub(crate) canonical_request: String,
+    pub(crate) creq_hash: [u8; 64],
+    pub(crate) scope: Scope<'a>,
+}
+
+impl<'a> SigningDetails<'a> {
+    pub(crate) fn new(canonical_request: String, scope: Scope<'a>) -> Self {
+        let creq_hash = hash_hex(&canonical_request);
+        SigningDetails {
+            canonical_request,
+            creq_hash,
+            scope,
+        }
+    }
+
+    /// The canonical request that was signed.
+    pub fn canonical_request(&self) -> &str {
+        &self.canonical_request
+    }
+
+    /// The hex SHA-256 of the canonical request (the string to sign's last line).
+    pub fn canonical_request_hash(&self) -> &str {
+        ascii(&self.creq_hash)
+    }
+
+    /// The string to sign (built on demand).
+    pub fn string_to_sign(&self) -> String {
+        string_to_sign(&self.scope, &self.creq_hash)
+    }
+
+    /// The credential scope.
+    pub fn scope(&self) -> &Scope<'a> {
+        &self.scope
+    }
+
+    /// The `X-Amz-Date` value: the signing time.
+    pub fn amz_date(&self) -> &str {
+        self.scope.date.amz_date()
+    }
+}
+
+impl fmt::Debug for SigningDetails<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The canonical request can hold a session token: show its hash only.
+        f.debug_struct("SigningDetails")
+            .field("canonical_request_hash", &self.canonical_request_hash())
+            .field("scope", &self.scope)
+            .finish()
+    }
+}

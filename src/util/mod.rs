@@ -1,0 +1,6 @@
+//! Crate-private helpers shared by the std layers (time formats, JSON).
+//!
+//! Below everything but the signing core: nothing here imports another
+//! module of the crate except `sign`.
+
+pub(crate) mod time;
