@@ -55,6 +55,7 @@
 extern crate alloc;
 
 pub mod sign;
+pub use sign::{Credentials, Payload, SignableRequest, SigningParams, SigningTime};
 
 #[cfg(feature = "std")]
 mod util;

@@ -342,4 +342,47 @@ mod tests {
         });
         assert!(c.misses() >= 1);
     }
+
+    /// Exercises the `unsafe` slot access from many threads at once: with
+    /// six scopes for four slots every thread keeps replacing entries while
+    /// others read them and one clears, and every key handed out must still
+    /// be the derived one.
+    #[cfg(feature = "std")]
+    #[test]
+    fn cache_stays_correct_under_contention() {
+        const SCOPES: [(&str, &str); 6] = [
+            ("us-east-1", "s3"),
+            ("us-east-1", "sts"),
+            ("eu-west-1", "s3"),
+            ("eu-west-1", "sts"),
+            ("ap-south-1", "iam"),
+            ("sa-east-1", "ec2"),
+        ];
+        let want: alloc::vec::Vec<SigningKey> = SCOPES
+            .iter()
+            .map(|(r, s)| SigningKey::derive("secret", "20150830", r, s))
+            .collect();
+        let c = SigningKeyCache::new();
+        let barrier = std::sync::Barrier::new(16);
+        std::thread::scope(|s| {
+            for t in 0..16 {
+                let (c, want, barrier) = (&c, &want, &barrier);
+                s.spawn(move || {
+                    barrier.wait();
+                    for i in 0..500 {
+                        let k = (t + i) % SCOPES.len();
+                        let (region, service) = SCOPES[k];
+                        assert_eq!(
+                            c.get("secret", "20150830", region, service).as_bytes(),
+                            want[k].as_bytes()
+                        );
+                        if t == 0 && i % 50 == 0 {
+                            c.clear();
+                        }
+                    }
+                });
+            }
+        });
+        assert!(c.misses() >= SCOPES.len());
+    }
 }
