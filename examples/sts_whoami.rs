@@ -17,6 +17,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         builder = builder.endpoint_url(endpoint);
     }
     let me = builder.build()?.get_caller_identity()?;
-    println!("account {}\narn     {}\nuser id {}", me.account, me.arn, me.user_id);
+    println!(
+        "account {}\narn     {}\nuser id {}",
+        me.account, me.arn, me.user_id
+    );
     Ok(())
 }

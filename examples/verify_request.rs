@@ -53,7 +53,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// A minimal HTTP/1.1 request reader: request line, headers, blank line, body.
 fn parse_http_request(raw: &str) -> Result<http::Request<Vec<u8>>, Box<dyn std::error::Error>> {
-    let (head, body) = raw.split_once("\n\n").ok_or("no blank line after the headers")?;
+    let (head, body) = raw
+        .split_once("\n\n")
+        .ok_or("no blank line after the headers")?;
     let mut lines = head.lines();
     let mut request_line = lines.next().ok_or("empty request")?.split(' ');
     let (method, target) = (request_line.next(), request_line.next());

@@ -288,7 +288,10 @@ mod tests {
         let lookup = |k: &str| (k == creds.access_key_id()).then_some(creds.secret_access_key());
         let options = VerifyOptions::new(now);
         let ok = verify_request(&req, lookup, &options).unwrap();
-        assert_eq!((ok.region.as_str(), ok.service.as_str()), ("eu-west-1", "execute-api"));
+        assert_eq!(
+            (ok.region.as_str(), ok.service.as_str()),
+            ("eu-west-1", "execute-api")
+        );
         assert_eq!(
             verify_request(&req, lookup, &options.expect_region("us-east-1")),
             Err(Error::WrongScope { part: "region" })
@@ -343,13 +346,18 @@ mod tests {
         let ok = verify_request_with(&received, Payload::Unsigned, lookup, &options).unwrap();
         assert_eq!(ok.signed_headers, ["host"]);
         let mut both = received;
-        both.headers_mut()
-            .insert("authorization", HeaderValue::from_static("AWS4-HMAC-SHA256 x"));
+        both.headers_mut().insert(
+            "authorization",
+            HeaderValue::from_static("AWS4-HMAC-SHA256 x"),
+        );
         assert!(matches!(
             verify_request_with(&both, Payload::Unsigned, lookup, &options),
             Err(Error::MalformedSignature { .. })
         ));
-        let unsigned = http::Request::get("/x").header("host", "h").body(()).unwrap();
+        let unsigned = http::Request::get("/x")
+            .header("host", "h")
+            .body(())
+            .unwrap();
         assert!(matches!(
             verify_request_with(&unsigned, Payload::Unsigned, lookup, &options),
             Err(Error::MalformedSignature { .. })

@@ -1,32 +1,37 @@
-//! AWS Signature Version 4, in pure Rust.
+//! AWS Signature Version 4, in pure Rust: a `no_std` signing core that
+//! matches AWS byte for byte, S3 presigned URLs and aws-chunked uploads,
+//! server-side verification, credentials found where the AWS CLI finds
+//! them, a small blocking API client, and the `sigv4` command-line tool.
 //!
-//! - [`sign`]: the signing core, `no_std` + `alloc`, no I/O, no clock: turns a
-//!   request (method, path, query, headers, payload hash) into an
-//!   `Authorization` header or a presigned query string, exactly as AWS
-//!   computes them (all 40 cases of the AWS SigV4 test suite pass byte for
-//!   byte).
-//! - [`http`](crate::http) (feature `http`, default): sign an [`::http::Request`] in place,
-//!   or presign it into a URL.
-//! - [`s3`] (feature `std`, default): S3 presigned URLs, S3 signing rules, aws-chunked uploads.
-//! - [`credentials`] (feature `std`, default): credentials and where they come from.
-//! - [`config`] (feature `std`, default): the shared `~/.aws/config` and
-//!   `~/.aws/credentials` files.
-//! - [`transport`] (feature `http`, default): the HTTP `Transport` trait every network call goes through; a blocking ureq/rustls implementation with feature `client`.
-//! - [`imds`] (feature `http`, default): the EC2 instance metadata service (IMDSv2), sans-IO protocol and client; a local emulator with feature `imds-emulator`.
-//! - `client` (feature `client`): a minimal API client: signed requests with retries and backoff, typed AWS errors, STS, S3 objects, query-protocol calls (EC2 dry runs), instance metadata, assume-role and web-identity profiles.
+//! # I want to...
+//!
+//! | task | use | feature |
+//! | --- | --- | --- |
+//! | sign a request (any HTTP stack) | [`sign::sign_headers`] with a [`SignableRequest`] and [`SigningParams`] | core |
+//! | sign an [`::http::Request`] in place (body hashed for me) | [`http::sign_request`](crate::http::sign_request) ([`sign_request_with`](crate::http::sign_request_with) for streams) | `http` |
+//! | presign a URL | [`sign::presign`], [`http::presign_request`](crate::http::presign_request) | core, `http` |
+//! | presign an S3 object URL (GET/PUT, custom endpoints) | [`s3::S3Location::presign`] | `std` |
+//! | sign an S3 request or an aws-chunked upload | [`s3::S3Location::sign`], [`sign::chunked`] | `std`, core |
+//! | verify a signed request on the server | [`http::verify_request`](crate::http::verify_request), [`sign::verify`] with [`sign::VerifyOptions`] | `http`, core |
+//! | hand over credentials | [`Credentials`]: every signing entry point takes `&Credentials`, and it is a provider | core |
+//! | find credentials like the AWS CLI | [`credentials::default_chain`](crate::credentials) and its `explain()` | `client` (`std` without HTTP sources) |
+//! | read `~/.aws/config` and `~/.aws/credentials` | [`config`] | `std` |
+//! | call STS, S3, query-protocol APIs with retries | the `client` module's `Client` | `client` |
+//! | talk to the EC2 instance metadata service | [`imds`] | `http` |
+//! | do all of it from a shell | the `sigv4` binary: `cargo install sigv4 --features cli` | `cli` |
 //!
 //! # Features
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `std` | yes | `std::error::Error`, `SystemTime`, shared config files |
+//! | `std` | yes | `std::error::Error`, `SystemTime`, credentials, shared config files, S3 helpers |
 //! | `http` | yes | [`http`](crate::http) integration, [`transport`], [`imds`] (implies `std`) |
-//! | `client` | no | the ureq transport and the API client (`client` module) |
-//! | `imds-emulator` | no | a local IMDS emulator (`imds::emulator`) |
+//! | `client` | no | the ureq/rustls transport, the API client and the role credential sources |
+//! | `imds-emulator` | no | a local IMDS emulator |
 //! | `cli` | no | the `sigv4` command-line tool |
 //!
 //! With `default-features = false` the crate is `#![no_std]` and needs only
-//! `alloc`.
+//! `alloc`. The default features pull no TLS, async or CLI stack.
 //!
 //! # Example
 //!
@@ -34,23 +39,29 @@
 //! `Authorization` header:
 //!
 //! ```
-//! use sigv4::sign::{sign_headers, SignableRequest, SigningParams, SigningTime};
+//! use sigv4::sign::sign_headers;
+//! use sigv4::{Credentials, SignableRequest, SigningParams, SigningTime};
 //!
 //! let credentials = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-//! let params = SigningParams::new(&credentials, "us-east-1",
-//!     "iam",
-//!     SigningTime::parse_amz_date("20150830T123600Z")?,
-//! );
+//! let time = SigningTime::parse_amz_date("20150830T123600Z")?; // the core never reads a clock
+//! let params = SigningParams::new(&credentials, "us-east-1", "iam", time);
 //! let req = SignableRequest::new("GET", "https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08")?
 //!     .header("content-type", "application/x-www-form-urlencoded; charset=utf-8");
 //! let signed = sign_headers(&req, &params)?;
 //! assert_eq!(signed.signature(), "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
 //! # Ok::<(), sigv4::sign::Error>(())
 //! ```
+//!
+//! # Layers
+//!
+//! The crate is layered, each layer importing only those below it; see
+//! `DESIGN.md` in the repository for one line per module:
+//! `sign` (core) <- helpers <- `transport`, `config`, `imds`, `api` <-
+//! `credentials` <- `client` <- the CLI.
 #![cfg_attr(not(feature = "std"), no_std)]
-#![forbid(unsafe_op_in_unsafe_fn)]
-#![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+// The library keeps `pub` for what it exports (the binary's modules are exempt).
+#![warn(unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
 

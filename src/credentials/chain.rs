@@ -25,9 +25,9 @@ use std::time::SystemTime;
 use super::environment::EnvironmentProvider;
 use super::profile::ProfileProvider;
 use super::static_provider::StaticProvider;
-use crate::util::time::format_rfc3339;
 use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
 use crate::config::Env;
+use crate::util::time::format_rfc3339;
 
 /// An ordered list of named providers. The first to return credentials
 /// wins; see the [module docs](self).

@@ -25,10 +25,10 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use super::json;
-use crate::util::time::parse_rfc3339;
 use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
 use crate::config::Env;
 use crate::transport::{RequestOptions, Transport};
+use crate::util::time::parse_rfc3339;
 
 /// Environment variable: path on the ECS agent.
 pub const AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";

@@ -2,9 +2,9 @@
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (or its legacy name
 //! `AWS_SECURITY_TOKEN`) and `AWS_CREDENTIAL_EXPIRATION`.
 
-use crate::util::time::parse_rfc3339;
 use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
 use crate::config::Env;
+use crate::util::time::parse_rfc3339;
 
 /// Environment variable: the access key id.
 pub const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";

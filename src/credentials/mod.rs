@@ -150,7 +150,11 @@ mod tests {
         let c = Credentials::new("AKID", "SECRET").with_source("explicit");
         let provided = c.provide().unwrap();
         assert_eq!(
-            (provided.access_key_id(), provided.secret_access_key(), provided.source()),
+            (
+                provided.access_key_id(),
+                provided.secret_access_key(),
+                provided.source()
+            ),
             ("AKID", "SECRET", "explicit")
         );
     }

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use super::json;
-use crate::util::time::parse_rfc3339;
 use super::{Credentials, CredentialsError};
+use crate::util::time::parse_rfc3339;
 
 /// Most bytes read from the process's standard output.
 const MAX_STDOUT: u64 = 1024 * 1024;

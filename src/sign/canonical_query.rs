@@ -81,7 +81,7 @@ pub fn write_canonical_query(out: &mut String, params: &mut [QueryParam<'_>]) {
 
 /// The canonical query string of a raw query as a new string.
 pub fn canonical_query(query: &str) -> String {
-    let mut params: alloc::vec::Vec<_> = parse_query(query).collect();
+    let mut params: Vec<_> = parse_query(query).collect();
     let mut out = String::with_capacity(query.len() + 16);
     write_canonical_query(&mut out, &mut params);
     out

@@ -1,8 +1,10 @@
 //! Canonical request assembly: method, path, query, headers, signed headers, payload hash.
 
-use super::canonical_headers::{self as headers, cmp_lowercase, write_canonical_value, write_lowercase};
-use super::canonical_uri::write_canonical_path;
+use super::canonical_headers::{
+    self as headers, cmp_lowercase, write_canonical_value, write_lowercase,
+};
 use super::canonical_query::{parse_query, write_canonical_query, QueryParam};
+use super::canonical_uri::write_canonical_path;
 use super::names::{PRESIGN_PARAMS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use super::{Error, PayloadHash, SignableRequest, SigningSettings};
 use alloc::string::String;

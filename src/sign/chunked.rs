@@ -320,8 +320,13 @@ mod tests {
         let layout = ChunkedLayout::new(66_560, 65_536).unwrap();
         assert_eq!(layout.encoded_len(), 66_824);
         assert_eq!(layout.data_chunks(), 2);
-        let credentials = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-        let params = SigningParams::new(&credentials, "us-east-1",
+        let credentials = Credentials::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        );
+        let params = SigningParams::new(
+            &credentials,
+            "us-east-1",
             "s3",
             SigningTime::parse_amz_date("20130524T000000Z").unwrap(),
         );
@@ -371,7 +376,9 @@ mod tests {
     #[test]
     fn trailer_layout_length_matches_the_encoding() {
         let credentials = Credentials::new("AKID", "secret");
-        let params = SigningParams::new(&credentials, "us-east-1",
+        let params = SigningParams::new(
+            &credentials,
+            "us-east-1",
             "s3",
             SigningTime::from_unix_seconds(0).unwrap(),
         );
@@ -399,7 +406,9 @@ mod tests {
     #[test]
     fn bad_inputs_are_errors() {
         let credentials = Credentials::new("AKID", "secret");
-        let params = SigningParams::new(&credentials, "us-east-1",
+        let params = SigningParams::new(
+            &credentials,
+            "us-east-1",
             "s3",
             SigningTime::from_unix_seconds(0).unwrap(),
         );

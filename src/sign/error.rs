@@ -26,7 +26,7 @@ pub enum Error {
     /// A header value is not UTF-8 or contains control characters.
     InvalidHeaderValue {
         /// The header's name, lowercased.
-        name: alloc::string::String,
+        name: String,
         /// What is wrong with it.
         reason: &'static str,
     },

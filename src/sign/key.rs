@@ -20,9 +20,8 @@ pub type HmacSha256 = Hmac<Sha256>;
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
     // HMAC accepts keys of any length: `new_from_slice` cannot fail for it.
-    let mut mac = match HmacSha256::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => unreachable_hmac(),
+    let Ok(mut mac) = HmacSha256::new_from_slice(key) else {
+        unreachable_hmac()
     };
     mac.update(data);
     mac.finalize().into_bytes().into()
@@ -148,6 +147,7 @@ struct Slots {
 // from false to true (Acquire) and it releases the flag (Release) when done;
 // all other threads never touch `slots`. The contents (`Vec`, `String`, plain
 // arrays and an HMAC state) are `Send`.
+#[allow(unsafe_code)]
 unsafe impl Sync for SigningKeyCache {}
 
 impl Default for SigningKeyCache {
@@ -227,6 +227,7 @@ impl SigningKeyCache {
         }
         let _release = Release(&self.busy);
         // SAFETY: this thread holds `busy` until `_release` drops (see `impl Sync`).
+        #[allow(unsafe_code)]
         let slots = unsafe { &mut *self.slots.get() };
         if let Some(e) = slots
             .entries
@@ -267,6 +268,7 @@ impl SigningKeyCache {
         {
             let _release = Release(&self.busy);
             // SAFETY: as in `with_entry`.
+            #[allow(unsafe_code)]
             let slots = unsafe { &mut *self.slots.get() };
             slots.entries = [None, None, None, None];
         }

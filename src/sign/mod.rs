@@ -80,7 +80,7 @@ pub use scope::Scope;
 pub use settings::{SessionTokenMode, SigningSettings};
 pub use signature::SigningDetails;
 pub use time::SigningTime;
-pub use verify::{verify, verify_headers, verify_presigned, VerifyOptions, Verified};
+pub use verify::{verify, verify_headers, verify_presigned, Verified, VerifyOptions};
 
 /// The signature algorithm name.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";

@@ -175,7 +175,7 @@ pub fn presign<'a>(
         ranges[i] = (name, start..values.len());
     }
     put(&mut values, &mut ranges, 0, Q_ALGORITHM, &|v| {
-        v.push_str(ALGORITHM)
+        v.push_str(ALGORITHM);
     });
     put(&mut values, &mut ranges, 1, Q_CREDENTIAL, &|v| {
         v.push_str(params.access_key_id);
@@ -183,16 +183,18 @@ pub fn presign<'a>(
         scope.write(v);
     });
     put(&mut values, &mut ranges, 2, Q_DATE, &|v| {
-        v.push_str(params.time.amz_date())
+        v.push_str(params.time.amz_date());
     });
     put(&mut values, &mut ranges, 3, Q_SIGNED_HEADERS, &|v| {
-        headers.write_signed(v)
+        headers.write_signed(v);
     });
-    put(&mut values, &mut ranges, 4, Q_EXPIRES, &|v| v.push_str(expires));
+    put(&mut values, &mut ranges, 4, Q_EXPIRES, &|v| {
+        v.push_str(expires)
+    });
     let mut n = 5;
     if params.session_token.is_some() {
         put(&mut values, &mut ranges, 5, Q_SECURITY_TOKEN, &|v| {
-            v.push_str(token)
+            v.push_str(token);
         });
         n = 6;
     }
@@ -213,7 +215,7 @@ pub fn presign<'a>(
     let details = SigningDetails::new(creq, scope);
     let signature = sign_hash(params, &details.creq_hash);
     put(&mut values, &mut ranges, n, Q_SIGNATURE, &|v| {
-        v.push_str(ascii(&signature))
+        v.push_str(ascii(&signature));
     });
     let nparams = n + 1;
     let (uri, query_start) = render_uri(req, &values, &ranges[..nparams]);

@@ -44,7 +44,7 @@ pub(crate) struct HeaderList<'a> {
     inline: [Header<'a>; INLINE_HEADERS],
     len: usize,
     /// All headers once there are more than fit inline.
-    spill: alloc::vec::Vec<Header<'a>>,
+    spill: Vec<Header<'a>>,
 }
 
 impl<'a> HeaderList<'a> {
@@ -52,7 +52,7 @@ impl<'a> HeaderList<'a> {
         HeaderList {
             inline: [("", &[]); INLINE_HEADERS],
             len: 0,
-            spill: alloc::vec::Vec::new(),
+            spill: Vec::new(),
         }
     }
 

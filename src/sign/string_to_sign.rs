@@ -32,7 +32,7 @@ pub fn feed_string_to_sign(
 
 /// The string to sign as text.
 pub fn string_to_sign(scope: &Scope<'_>, creq_hash_hex: &[u8; 64]) -> String {
-    let mut v = alloc::vec::Vec::with_capacity(64 + 16 + scope.len() + 20);
+    let mut v = Vec::with_capacity(64 + 16 + scope.len() + 20);
     feed_string_to_sign(&mut |b| v.extend_from_slice(b), scope, creq_hash_hex);
     String::from_utf8(v).unwrap_or_default()
 }

@@ -384,7 +384,9 @@ pub fn verify<'s>(
         (true, true) => Err(malformed(
             "signed both in the authorization header and in the query",
         )),
-        (false, false) => Err(malformed("not signed: no authorization header or X-Amz-Signature")),
+        (false, false) => Err(malformed(
+            "not signed: no authorization header or X-Amz-Signature",
+        )),
     }
 }
 
@@ -444,9 +446,8 @@ pub fn verify_presigned<'s>(
     let filtered = signed_only(req, &signed)?;
     let secret = lookup(akid).ok_or(Error::UnknownAccessKey)?;
     settings.session_token = SessionTokenMode::Signed;
-    let params =
-        SigningParams::from_keys(akid, secret, token.as_deref(), region, service, time)
-            .with_settings(settings);
+    let params = SigningParams::from_keys(akid, secret, token.as_deref(), region, service, time)
+        .with_settings(settings);
     let expected = presign(&filtered, &params, Duration::from_secs(expires))?;
     let expected_signed = expected
         .params()
@@ -542,7 +543,8 @@ mod tests {
     #[test]
     fn header_signatures_verify_and_tampering_fails() {
         let now = t("20130524T000000Z");
-        let credentials = Credentials::new("AKIAIOSFODNN7EXAMPLE", "secret").with_session_token("tok");
+        let credentials =
+            Credentials::new("AKIAIOSFODNN7EXAMPLE", "secret").with_session_token("tok");
         let params = SigningParams::new(&credentials, "us-east-1", "s3", now);
         let req = SignableRequest::new("PUT", "https://b.s3.amazonaws.com/a%20b?x=1")
             .unwrap()
