@@ -744,7 +744,7 @@ mod tests {
         )
         .with_session_token("tok/en+=");
         let l = S3Location::new("examplebucket", "test.txt", "us-east-1").unwrap();
-        let opts = PresignOptions::new(3600)
+        let opts = PresignOptions::new(Duration::from_secs(3600))
             .header("Content-Type", "text/plain")
             .response_override(
                 "response-content-disposition",
@@ -760,13 +760,13 @@ mod tests {
         );
         assert_eq!(p.expires_at.amz_date(), "20130524T010000Z");
         assert!(!format!("{p:?}").contains("Signature"));
-        let bad = PresignOptions::new(3600).response_override("x-nope", "1");
+        let bad = PresignOptions::new(Duration::from_secs(3600)).response_override("x-nope", "1");
         assert_eq!(
             l.presign("GET", &creds, t(), &bad),
             Err(S3Error::InvalidResponseOverride("x-nope".into()))
         );
         assert!(matches!(
-            l.presign("GET", &creds, t(), &PresignOptions::new(0)),
+            l.presign("GET", &creds, t(), &PresignOptions::new(Duration::ZERO)),
             Err(S3Error::Sign(sign::Error::InvalidExpiry { seconds: 0 }))
         ));
     }

@@ -9,6 +9,7 @@
 
 use super::encoding::{encode_into, encoded_bytes, Input};
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::cmp::Ordering;
 
 /// One query parameter as it enters the canonical query string.

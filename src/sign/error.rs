@@ -1,5 +1,6 @@
 //! The signing core's error type.
 
+use alloc::string::String;
 use core::fmt;
 
 /// Everything that can go wrong while signing or verifying a request.
@@ -46,6 +47,22 @@ pub enum Error {
     },
     /// The session token contains characters that cannot be sent in a header.
     InvalidSessionToken,
+    /// The caller's `x-amz-content-sha256` header and the payload it chose
+    /// state different hashes: the request would contradict its signature.
+    PayloadHashConflict {
+        /// The header's value.
+        header: String,
+        /// The chosen payload's hash (or marker).
+        payload: String,
+    },
+    /// The caller's `x-amz-security-token` header holds another session
+    /// token than the signing parameters (neither is shown).
+    SessionTokenConflict,
+    /// A signing header appears more than once with different values.
+    ConflictingHeaders {
+        /// The header's name.
+        name: &'static str,
+    },
     /// An `Authorization` header or presigned query could not be parsed (verification).
     MalformedSignature {
         /// What is wrong with it.
@@ -105,6 +122,16 @@ impl fmt::Display for Error {
             Error::MalformedSignature { reason } => write!(f, "malformed signature: {reason}"),
             Error::SignatureMismatch => f.write_str("signature does not match"),
             Error::UnknownAccessKey => f.write_str("unknown access key id"),
+            Error::PayloadHashConflict { header, payload } => write!(
+                f,
+                "x-amz-content-sha256 is {header:?} but the payload to sign is {payload:?}: set one of them, or make them agree"
+            ),
+            Error::SessionTokenConflict => f.write_str(
+                "the request's x-amz-security-token header holds another session token than the credentials",
+            ),
+            Error::ConflictingHeaders { name } => {
+                write!(f, "the request has several different {name} headers")
+            }
             Error::WrongScope { part } => {
                 write!(f, "the signature is scoped to another {part} than this server's")
             }

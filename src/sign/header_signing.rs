@@ -4,6 +4,7 @@ use alloc::string::String;
 use core::fmt;
 
 use super::canonical_request::{write_canonical_request, Added, CanonicalHeaders};
+use super::header_rules::{self, Token};
 use super::names::{AUTHORIZATION, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use super::signature::{authorization, sign_hash, SigningDetails};
 use super::{Error, PayloadHash, SessionTokenMode, SignableRequest, SigningParams};
@@ -78,9 +79,12 @@ impl HeaderSignature<'_> {
 
 /// Signs `req` for the `Authorization` header.
 ///
-/// Returns the headers to add; the request's own `x-amz-date` (and
-/// `x-amz-security-token` / `x-amz-content-sha256` when the signer sets them)
-/// are replaced, never signed twice.
+/// Returns the headers to add; each replaces the request's header of the
+/// same name. Signing headers the request already carries follow the rules
+/// of [`header_rules`](super::header_rules): its `x-amz-content-sha256` is
+/// the payload hash signed, its `x-amz-date` is replaced, its
+/// `x-amz-security-token` is the session token when the credentials have
+/// none, its `authorization` is never signed.
 ///
 /// ```
 /// use sigv4::sign::{sign_headers, SignableRequest, SigningParams, SigningTime};
@@ -101,15 +105,24 @@ pub fn sign_headers<'a>(
     params: &SigningParams<'a>,
 ) -> Result<HeaderSignature<'a>, Error> {
     params.validate()?;
-    let payload = req.payload.resolve()?;
+    let payload = header_rules::payload_hash(req)?;
+    let token = header_rules::session_token(req, params.session_token)?;
     let settings = &params.settings;
     let content_sha256 = settings.content_sha256_header.then_some(payload);
-    let signed_token = match settings.session_token {
-        SessionTokenMode::Signed => params.session_token,
-        SessionTokenMode::AppendedAfterSigning => None,
+    let signed_mode = settings.session_token == SessionTokenMode::Signed;
+    // The token to add as a header, signed or not: the parameters' (a
+    // caller's token header is signed where it stands).
+    let (token_header, signed_token, drop_token) = match token {
+        Token::Params(_) => (
+            params.session_token,
+            params.session_token.filter(|_| signed_mode),
+            true,
+        ),
+        Token::Caller(_) => (None, None, !signed_mode),
+        Token::None => (None, None, false),
     };
     let mut replaced: [&str; 3] = [X_AMZ_DATE, "", ""];
-    if params.session_token.is_some() {
+    if drop_token {
         replaced[1] = X_AMZ_SECURITY_TOKEN;
     }
     if content_sha256.is_some() {
@@ -136,7 +149,7 @@ pub fn sign_headers<'a>(
         authorization,
         signed_headers: signed_range,
         details,
-        session_token: params.session_token,
+        session_token: token_header,
         content_sha256,
     })
 }

@@ -133,6 +133,9 @@ impl Entry {
 /// ```
 pub struct SigningKeyCache {
     busy: AtomicBool,
+    /// Set by [`clear`](Self::clear); whoever holds `busy` next (or holds it
+    /// now, when it lets go) empties the slots.
+    clear_pending: AtomicBool,
     slots: UnsafeCell<Slots>,
     misses: core::sync::atomic::AtomicUsize,
 }
@@ -143,9 +146,9 @@ struct Slots {
     next: usize,
 }
 
-// SAFETY: `slots` is only read or written by the thread that switched `busy`
-// from false to true (Acquire) and it releases the flag (Release) when done;
-// all other threads never touch `slots`. The contents (`Vec`, `String`, plain
+// SAFETY: `slots` is only read or written through a `Busy` guard, held by
+// the thread that switched `busy` from false to true (Acquire) until it
+// releases the flag (Release); all other threads never touch `slots`. The contents (`Vec`, `String`, plain
 // arrays and an HMAC state) are `Send`.
 #[allow(unsafe_code)]
 unsafe impl Sync for SigningKeyCache {}
@@ -164,10 +167,44 @@ impl fmt::Debug for SigningKeyCache {
     }
 }
 
-struct Release<'a>(&'a AtomicBool);
-impl Drop for Release<'_> {
+/// Holds `busy`; empties the slots on the way out when a clear was asked
+/// for meanwhile, then lets go.
+struct Busy<'a>(&'a SigningKeyCache);
+
+impl<'a> Busy<'a> {
+    fn acquire(cache: &'a SigningKeyCache) -> Option<Self> {
+        cache
+            .busy
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .ok()?;
+        let held = Busy(cache);
+        held.clear_if_pending();
+        Some(held)
+    }
+
+    fn slots(&mut self) -> &mut Slots {
+        // SAFETY: this thread switched `busy` from false to true in
+        // `acquire` and holds it until `self` drops (see `impl Sync`).
+        #[allow(unsafe_code)]
+        unsafe {
+            &mut *self.0.slots.get()
+        }
+    }
+
+    fn clear_if_pending(&self) {
+        if self.0.clear_pending.swap(false, Ordering::AcqRel) {
+            // SAFETY: as in `slots`.
+            #[allow(unsafe_code)]
+            let slots = unsafe { &mut *self.0.slots.get() };
+            slots.entries = [None, None, None, None];
+        }
+    }
+}
+
+impl Drop for Busy<'_> {
     fn drop(&mut self) {
-        self.0.store(false, Ordering::Release);
+        self.clear_if_pending();
+        self.0.busy.store(false, Ordering::Release);
     }
 }
 
@@ -179,6 +216,7 @@ impl SigningKeyCache {
     pub const fn new() -> Self {
         SigningKeyCache {
             busy: AtomicBool::new(false),
+            clear_pending: AtomicBool::new(false),
             slots: UnsafeCell::new(Slots {
                 entries: [None, None, None, None],
                 next: 0,
@@ -218,17 +256,8 @@ impl SigningKeyCache {
         service: &str,
         f: impl FnOnce(&Entry) -> T,
     ) -> Option<T> {
-        if self
-            .busy
-            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
-        {
-            return None;
-        }
-        let _release = Release(&self.busy);
-        // SAFETY: this thread holds `busy` until `_release` drops (see `impl Sync`).
-        #[allow(unsafe_code)]
-        let slots = unsafe { &mut *self.slots.get() };
+        let mut busy = Busy::acquire(self)?;
+        let slots = busy.slots();
         if let Some(e) = slots
             .entries
             .iter()
@@ -259,19 +288,14 @@ impl SigningKeyCache {
         Some(out)
     }
 
-    /// Drops the cached key.
+    /// Drops every cached key (and the secret copies with them). When
+    /// another thread is using the cache at that moment, that thread empties
+    /// it as it finishes; either way no lookup that starts after `clear`
+    /// returns sees a key cached before.
     pub fn clear(&self) {
-        if self
-            .busy
-            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
-        {
-            let _release = Release(&self.busy);
-            // SAFETY: as in `with_entry`.
-            #[allow(unsafe_code)]
-            let slots = unsafe { &mut *self.slots.get() };
-            slots.entries = [None, None, None, None];
-        }
+        self.clear_pending.store(true, Ordering::Release);
+        // Empties the slots now if nobody holds them, else their holder does.
+        drop(Busy::acquire(self));
     }
 }
 
@@ -386,5 +410,34 @@ mod tests {
             }
         });
         assert!(c.misses() >= SCOPES.len());
+    }
+
+    /// `clear` while another thread holds the cache still takes effect.
+    #[cfg(feature = "std")]
+    #[test]
+    fn clear_takes_effect_while_the_cache_is_busy() {
+        let c = SigningKeyCache::new();
+        c.get("s", "20150830", "r", "svc");
+        assert_eq!(c.misses(), 1);
+        let (inside, proceed) = (std::sync::Barrier::new(2), std::sync::Barrier::new(2));
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                // Holds the cache (a hit) until the main thread has cleared.
+                c.with_entry("s", "20150830", "r", "svc", |_| {
+                    inside.wait();
+                    proceed.wait();
+                })
+                .expect("the cache was free");
+            });
+            inside.wait();
+            c.clear(); // the cache is busy: the holder must empty it
+            proceed.wait();
+        });
+        c.get("s", "20150830", "r", "svc");
+        assert_eq!(c.misses(), 2, "the key cached before clear() was used");
+        // And when nobody holds it, clear empties it at once.
+        c.clear();
+        c.get("s", "20150830", "r", "svc");
+        assert_eq!(c.misses(), 3);
     }
 }

@@ -20,6 +20,7 @@
 //! | string to sign | [`string_to_sign`] |
 //! | signing key and its cache | [`key`] |
 //! | signature and the `Authorization` value | [`signature`] |
+//! | signing headers the caller already set | [`header_rules`] |
 //! | header signing | [`header_signing`] ([`sign_headers`]) |
 //! | presigning | [`presign`](mod@presign) ([`presign()`]) |
 //! | signing time | [`time`](mod@time) |
@@ -53,6 +54,7 @@ pub mod chunked;
 pub mod credentials;
 pub mod encoding;
 mod error;
+pub mod header_rules;
 pub mod header_signing;
 pub mod key;
 pub mod names;

@@ -14,6 +14,14 @@ pub const STREAMING_PAYLOAD_TRAILER: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-
 /// aws-chunked body with unsigned chunks and an unsigned trailer (checksum).
 pub const STREAMING_UNSIGNED_PAYLOAD_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
+/// The literal payload markers: the body is not hashed into the signature.
+pub const STREAMING_MARKERS: &[&str] = &[
+    UNSIGNED_PAYLOAD,
+    STREAMING_PAYLOAD,
+    STREAMING_PAYLOAD_TRAILER,
+    STREAMING_UNSIGNED_PAYLOAD_TRAILER,
+];
+
 /// What the signature says about the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -70,6 +78,15 @@ pub enum PayloadHash {
 }
 
 impl PayloadHash {
+    /// The hash an `x-amz-content-sha256` value states: 64 lowercase hex
+    /// digits or one of the [literal markers](STREAMING_MARKERS).
+    pub fn parse(value: &str) -> Result<Self, Error> {
+        if let Some(marker) = STREAMING_MARKERS.iter().find(|m| **m == value) {
+            return Ok(PayloadHash::Literal(marker));
+        }
+        Payload::Precomputed(value).resolve()
+    }
+
     /// Lowercase hex of a SHA-256 digest.
     pub fn from_digest(digest: &[u8; 32]) -> Self {
         let mut buf = [0u8; 64];

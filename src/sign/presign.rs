@@ -9,6 +9,7 @@ use core::time::Duration;
 use super::canonical_query::QueryParam;
 use super::canonical_request::{write_canonical_request, Added, CanonicalHeaders};
 use super::encoding::{self, Decimal};
+use super::header_rules;
 use super::names::{
     PRESIGN_PARAMS, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SECURITY_TOKEN, Q_SIGNATURE,
     Q_SIGNED_HEADERS, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN,
@@ -130,9 +131,11 @@ pub fn presign<'a>(
         });
     }
     params.validate()?;
-    let payload = req.payload.resolve()?;
+    let payload = header_rules::payload_hash(req)?;
+    // The token goes into the query, wherever it came from.
+    let session_token = header_rules::session_token(req, params.session_token)?.value();
     let settings = &params.settings;
-    let token_name = if params.session_token.is_some() {
+    let token_name = if session_token.is_some() {
         X_AMZ_SECURITY_TOKEN
     } else {
         ""
@@ -148,7 +151,7 @@ pub fn presign<'a>(
     let scope = params.scope();
     let expires_buf = Decimal::new(expires_in_secs);
     let expires = expires_buf.as_str();
-    let token = params.session_token.unwrap_or("");
+    let token = session_token.unwrap_or("");
 
     // All parameter values in one buffer, in output order.
     let mut values = String::with_capacity(
@@ -192,7 +195,7 @@ pub fn presign<'a>(
         v.push_str(expires)
     });
     let mut n = 5;
-    if params.session_token.is_some() {
+    if session_token.is_some() {
         put(&mut values, &mut ranges, 5, Q_SECURITY_TOKEN, &|v| {
             v.push_str(token);
         });

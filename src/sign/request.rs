@@ -3,6 +3,7 @@
 use super::{canonical_headers as headers, Error, Payload};
 use alloc::borrow::Cow;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 /// A request as the signer sees it. Nothing is copied except when a URI
 /// needs percent-encoding to become a valid request target.
@@ -25,7 +26,9 @@ pub struct SignableRequest<'a> {
     pub(crate) path: Cow<'a, str>,
     pub(crate) query: Cow<'a, str>,
     pub(crate) headers: HeaderList<'a>,
-    pub(crate) payload: Payload<'a>,
+    /// What the caller chose for the body (`None`: not chosen, an empty body
+    /// unless `x-amz-content-sha256` says otherwise).
+    pub(crate) payload: Option<Payload<'a>>,
 }
 
 /// One header as given: name and raw value.
@@ -191,7 +194,7 @@ impl<'a> SignableRequest<'a> {
             path: Cow::Borrowed(path),
             query: Cow::Borrowed(query),
             headers: HeaderList::new(),
-            payload: Payload::EMPTY,
+            payload: None,
         })
     }
 
@@ -226,9 +229,12 @@ impl<'a> SignableRequest<'a> {
         self
     }
 
-    /// Sets what the signature says about the body (default: empty body).
+    /// Sets what the signature says about the body. Without it the body is
+    /// empty, unless the request carries an `x-amz-content-sha256` header,
+    /// whose value is then signed (see [`header_rules`](super::header_rules)
+    /// for how signing headers the caller set are treated).
     pub fn payload(mut self, payload: Payload<'a>) -> Self {
-        self.payload = payload;
+        self.payload = Some(payload);
         self
     }
 

@@ -9,6 +9,7 @@
 
 use super::{Scope, ALGORITHM};
 use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Feeds the string to sign to `sink` piece by piece (no allocation):
 /// `AWS4-HMAC-SHA256\n{amz date}\n{scope}\n{hex sha256(canonical request)}`.

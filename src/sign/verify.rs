@@ -247,6 +247,13 @@ fn header_value<'a>(req: &SignableRequest<'a>, name: &str) -> Option<&'a str> {
         .and_then(|&(_, v)| core::str::from_utf8(v).ok())
 }
 
+fn header_count(req: &SignableRequest<'_>, name: &str) -> usize {
+    req.headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .count()
+}
+
 fn check_skew(time: SigningTime, now: SigningTime, max_skew_secs: u64) -> Result<(), Error> {
     let diff = now.unix_seconds().abs_diff(time.unix_seconds());
     if diff > max_skew_secs {
@@ -306,6 +313,16 @@ pub fn verify_headers<'s>(
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
 ) -> Result<Verified, Error> {
+    for (name, repeated) in [
+        (AUTHORIZATION, "repeated authorization header"),
+        (X_AMZ_DATE, "repeated x-amz-date header"),
+        (X_AMZ_CONTENT_SHA256, "repeated x-amz-content-sha256 header"),
+        (X_AMZ_SECURITY_TOKEN, "repeated x-amz-security-token header"),
+    ] {
+        if header_count(req, name) > 1 {
+            return Err(malformed(repeated));
+        }
+    }
     let auth = parse_authorization(
         header_value(req, AUTHORIZATION).ok_or(malformed("no authorization header"))?,
     )?;
@@ -321,18 +338,21 @@ pub fn verify_headers<'s>(
     if !signed_names().any(|n| n == HOST) {
         return Err(malformed("host is not signed"));
     }
-    let payload = req.payload;
+    let payload = req.payload.unwrap_or(Payload::EMPTY);
     let filtered = signed_only(req, auth.signed_headers)?;
     settings.content_sha256_header = signed_names().any(|n| n == X_AMZ_CONTENT_SHA256);
     let body_hash_header = header_value(req, X_AMZ_CONTENT_SHA256);
     let filtered = match (settings.content_sha256_header, body_hash_header) {
         (true, Some(h)) => {
-            if let Payload::Bytes(_) = payload {
+            // A hash in the header must be the body's (a marker such as
+            // UNSIGNED-PAYLOAD says the body is not hashed).
+            let stated = payload_from_header(h);
+            if let (Payload::Bytes(_), Payload::Precomputed(_)) = (payload, stated) {
                 if payload.resolve()?.as_str() != h {
                     return Err(Error::SignatureMismatch);
                 }
             }
-            filtered.payload(payload_from_header(h))
+            filtered.payload(stated)
         }
         (true, None) => return Err(malformed("x-amz-content-sha256 is signed but missing")),
         (false, _) => filtered.payload(payload),
@@ -417,6 +437,43 @@ pub fn verify_presigned<'s>(
         Ok(found)
     };
     let need = |v: Option<String>, what: &'static str| v.ok_or(malformed(what));
+    if header_count(req, AUTHORIZATION) > 0 {
+        return Err(malformed(
+            "signed both in the authorization header and in the query",
+        ));
+    }
+    // An authentication parameter may also arrive as a header only with the same value.
+    for (param, conflict) in [
+        (
+            Q_ALGORITHM,
+            "X-Amz-Algorithm header disagrees with the query",
+        ),
+        (
+            Q_CREDENTIAL,
+            "X-Amz-Credential header disagrees with the query",
+        ),
+        (Q_DATE, "X-Amz-Date header disagrees with the query"),
+        (Q_EXPIRES, "X-Amz-Expires header disagrees with the query"),
+        (
+            Q_SIGNED_HEADERS,
+            "X-Amz-SignedHeaders header disagrees with the query",
+        ),
+        (
+            Q_SECURITY_TOKEN,
+            "X-Amz-Security-Token header disagrees with the query",
+        ),
+        (
+            Q_SIGNATURE,
+            "X-Amz-Signature header disagrees with the query",
+        ),
+    ] {
+        let in_query = find(param)?;
+        for &(n, v) in req.headers.iter() {
+            if n.eq_ignore_ascii_case(param) && in_query.as_deref().map(str::as_bytes) != Some(v) {
+                return Err(malformed(conflict));
+            }
+        }
+    }
     if need(find(Q_ALGORITHM)?, "no X-Amz-Algorithm")? != ALGORITHM {
         return Err(malformed("X-Amz-Algorithm is not AWS4-HMAC-SHA256"));
     }
@@ -703,5 +760,99 @@ mod tests {
             vp(&missing, lookup, s3, Payload::Unsigned, now, 900),
             Err(Error::MalformedSignature { .. })
         ));
+    }
+
+    #[test]
+    fn repeated_signing_headers_are_malformed() {
+        let now = t("20130524T000000Z");
+        let credentials = Credentials::new("AKID", "secret").with_session_token("tok");
+        let params = SigningParams::new(&credentials, "us-east-1", "s3", now);
+        let req = SignableRequest::new("GET", "https://b.s3.amazonaws.com/k").unwrap();
+        let signed = sign_headers(&req, &params).unwrap();
+        let added: Vec<(String, String)> = signed
+            .headers()
+            .map(|(n, v)| (n.into(), v.into()))
+            .collect();
+        let got = received(&req, &added);
+        let options = VerifyOptions::new(now);
+        assert!(verify_headers(&got, |_| Some("secret"), &options).is_ok());
+        for (name, reason) in [
+            ("authorization", "repeated authorization header"),
+            ("x-amz-date", "repeated x-amz-date header"),
+            (
+                "x-amz-content-sha256",
+                "repeated x-amz-content-sha256 header",
+            ),
+            (
+                "X-Amz-Security-Token",
+                "repeated x-amz-security-token header",
+            ),
+        ] {
+            // Even a repeat of the same value: only one may arrive.
+            let value = added
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+                .unwrap();
+            let twice = got.clone().header(name, value);
+            assert_eq!(
+                verify_headers(&twice, |_| Some("secret"), &options),
+                Err(Error::MalformedSignature { reason }),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn presigned_parameters_arriving_as_other_headers_are_malformed() {
+        let now = t("20130524T000000Z");
+        let credentials = Credentials::new("AKID", "secret").with_session_token("tok");
+        let params = SigningParams::new(&credentials, "us-east-1", "s3", now);
+        let req = SignableRequest::new("GET", "https://b.s3.amazonaws.com/k")
+            .unwrap()
+            .payload(Payload::Unsigned);
+        let p = presign(&req, &params, Duration::from_secs(60)).unwrap();
+        let got = SignableRequest::new("GET", p.uri())
+            .unwrap()
+            .payload(Payload::Unsigned);
+        let options = VerifyOptions::new(now);
+        assert!(verify_presigned(&got, |_| Some("secret"), &options).is_ok());
+        // The same value as a header is harmless.
+        let same = got.clone().header("x-amz-date", "20130524T000000Z");
+        assert!(verify_presigned(&same, |_| Some("secret"), &options).is_ok());
+        for (name, value, reason) in [
+            (
+                "x-amz-date",
+                "20130524T000001Z",
+                "X-Amz-Date header disagrees with the query",
+            ),
+            (
+                "X-Amz-Security-Token",
+                "other",
+                "X-Amz-Security-Token header disagrees with the query",
+            ),
+            (
+                "x-amz-signature",
+                "00",
+                "X-Amz-Signature header disagrees with the query",
+            ),
+            (
+                "x-amz-expires",
+                "9",
+                "X-Amz-Expires header disagrees with the query",
+            ),
+            (
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=x",
+                "signed both in the authorization header and in the query",
+            ),
+        ] {
+            let conflicting = got.clone().header(name, value);
+            assert_eq!(
+                verify_presigned(&conflicting, |_| Some("secret"), &options),
+                Err(Error::MalformedSignature { reason }),
+                "{name}"
+            );
+        }
     }
 }
