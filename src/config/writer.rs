@@ -4,10 +4,11 @@
 //! other byte of the file as it was: other profiles, comments, blank lines,
 //! line order. The new file is written to a temporary file in the same
 //! directory with mode `0600` and renamed over the old one, so readers see
-//! either the old or the new file, never half of one.
+//! either the old or the new file, never half of one; the whole
+//! read-modify-write holds a lock on `<file>.lock`, so concurrent writers
+//! lose nothing.
 
-use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 fn section_name(line: &str) -> Option<&str> {
@@ -115,43 +116,33 @@ pub fn update_profile_text(text: &str, section: &str, keys: &[(&str, &str)]) -> 
 }
 
 /// Sets `keys` in profile `section` of the credentials file at `path`
-/// (created when missing), atomically, with mode `0600`.
+/// (created when missing).
+///
+/// Safe against other writers that lock: the read, the change and the
+/// atomic rename happen under an exclusive lock on `<path>.lock`, so
+/// several processes writing their own profiles at once all keep theirs.
+/// Readers never see a half-written file. The file ends with mode `0600`
+/// and every byte outside the changed keys as it was. A writer that takes
+/// no lock (the AWS CLI's `aws configure set`) can still race with it;
+/// whichever renames last wins. A lock not had within 10 seconds is an
+/// [`io::ErrorKind::TimedOut`] error, and nothing is written.
 pub fn write_profile(path: &Path, section: &str, keys: &[(&str, &str)]) -> io::Result<()> {
-    let old = match fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{} is not UTF-8", path.display()),
-            )
-        })?,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e),
-    };
-    let new = update_profile_text(&old, section, keys);
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let file_name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("credentials");
-    let tmp = dir.join(format!(".{file_name}.sigv4-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut f = options.open(&tmp)?;
-        f.write_all(new.as_bytes())?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    crate::util::locked_file::update(
+        path,
+        crate::util::locked_file::DEFAULT_LOCK_TIMEOUT,
+        |old| {
+            let old = match old {
+                Some(bytes) => std::str::from_utf8(bytes).map_err(|_| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("{} is not UTF-8", path.display()),
+                    )
+                })?,
+                None => "",
+            };
+            Ok(update_profile_text(old, section, keys).into_bytes())
+        },
+    )
 }
 
 #[cfg(test)]
@@ -216,6 +207,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn writes_atomically_with_mode_0600() {
+        use std::fs;
         use std::os::unix::fs::PermissionsExt;
         let dir = std::env::temp_dir().join(format!("sigv4-writer-{}", std::process::id()));
         let path = dir.join("credentials");
@@ -227,9 +219,15 @@ mod tests {
         );
         write_profile(&path, "p", &[("k", "w")]).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "[p]\nk = w\n");
+        let mut names: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        // The lock file stays (removing it would race with a waiting writer).
         assert_eq!(
-            fs::read_dir(&dir).unwrap().count(),
-            1,
+            names,
+            ["credentials", "credentials.lock"],
             "temporary file left behind"
         );
         fs::remove_dir_all(&dir).unwrap();

@@ -3,4 +3,5 @@
 //! Below everything but the signing core: nothing here imports another
 //! module of the crate except `sign`.
 
+pub(crate) mod locked_file;
 pub(crate) mod time;
