@@ -18,7 +18,8 @@
 //! | canonical request | [`canonical_request`] |
 //! | credential scope | [`scope`] |
 //! | string to sign | [`string_to_sign`] |
-//! | signing key and its cache | [`key`] |
+//! | signing key | [`key`] |
+//! | signing-key cache (process-wide by default) | [`key_cache`] |
 //! | signature and the `Authorization` value | [`signature`] |
 //! | signing headers the caller already set | [`header_rules`] |
 //! | header signing | [`header_signing`] ([`sign_headers`]) |
@@ -57,6 +58,7 @@ mod error;
 pub mod header_rules;
 pub mod header_signing;
 pub mod key;
+pub mod key_cache;
 pub mod names;
 pub mod params;
 pub mod payload;
@@ -73,7 +75,8 @@ pub use canonical_uri::UriEncoding;
 pub use credentials::Credentials;
 pub use error::Error;
 pub use header_signing::{sign_headers, HeaderSignature};
-pub use key::{SigningKey, SigningKeyCache};
+pub use key::SigningKey;
+pub use key_cache::SigningKeyCache;
 pub use params::SigningParams;
 pub use payload::{Payload, PayloadHash};
 pub use presign::{presign, PresignedQuery};

@@ -4,7 +4,8 @@
 use core::fmt;
 
 use super::canonical_headers::check_value;
-use super::key::{HmacSha256, SigningKey, SigningKeyCache};
+use super::key::{HmacSha256, SigningKey};
+use super::key_cache::SigningKeyCache;
 use super::scope::{is_scope_part, Scope};
 use super::{Credentials, Error, SigningSettings, SigningTime};
 
@@ -51,8 +52,8 @@ impl fmt::Debug for SigningParams<'_> {
 
 impl<'a> SigningParams<'a> {
     /// Parameters for `credentials` (their session token included), with
-    /// the settings of `service` ([`SigningSettings::for_service`]) and no
-    /// key cache.
+    /// the settings of `service` ([`SigningSettings::for_service`]) and the
+    /// process-wide key cache ([`SigningKeyCache::global`]).
     pub fn new(
         credentials: &'a Credentials,
         region: &'a str,
@@ -86,7 +87,7 @@ impl<'a> SigningParams<'a> {
             service,
             time,
             settings: SigningSettings::for_service(service),
-            key_cache: None,
+            key_cache: Some(SigningKeyCache::global()),
         }
     }
 
@@ -96,9 +97,17 @@ impl<'a> SigningParams<'a> {
         self
     }
 
-    /// Uses `cache` for the signing key.
+    /// Uses `cache` for the signing key instead of the process-wide
+    /// [`SigningKeyCache::global`].
     pub fn with_key_cache(mut self, cache: &'a SigningKeyCache) -> Self {
         self.key_cache = Some(cache);
+        self
+    }
+
+    /// Derives the signing key afresh for every signature (no cache: no
+    /// copy of the secret is kept anywhere).
+    pub fn without_key_cache(mut self) -> Self {
+        self.key_cache = None;
         self
     }
 
