@@ -3,44 +3,18 @@
 //! identity profiles against a scripted STS.
 #![cfg(feature = "client")]
 
-mod common;
-
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use common::{create_role, MotoServer};
+use crate::support::{create_role, peer_client, MotoServer, TempDir};
 use sigv4::client::assume_role::{
     role_aware_chain, AssumeRoleProvider, MfaTokenProvider, StsSettings,
 };
-use sigv4::client::{Client, RetryPolicy};
+use sigv4::client::RetryPolicy;
 use sigv4::config::{Env, FileLocations};
 use sigv4::credentials::chain::Outcome;
 use sigv4::credentials::static_provider::StaticProvider;
 use sigv4::credentials::{Credentials, CredentialsError, ProvideCredentials};
 use sigv4::transport::{from_fn, RequestOptions, Transport, UreqTransport};
-
-/// A temporary directory removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("sigv4-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A transport over ureq that records every request body.
 fn recording_transport() -> (Arc<dyn Transport>, Arc<Mutex<Vec<String>>>) {
@@ -61,16 +35,10 @@ fn recording_transport() -> (Arc<dyn Transport>, Arc<Mutex<Vec<String>>>) {
 #[test]
 fn three_hop_chain_with_mfa_against_moto() {
     let moto = MotoServer::start();
-    let user = Client::builder()
-        .endpoint_url(moto.endpoint())
-        .region("us-east-1")
-        .credentials(Arc::new(StaticProvider::new(Credentials::new(
-            &moto.access_key,
-            &moto.secret_key,
-        ))))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let user = peer_client(
+        moto.endpoint(),
+        Credentials::new(&moto.access_key, &moto.secret_key),
+    );
     let r1 = create_role(&user, "hop-one");
     let r2 = create_role(&user, "hop-two");
     let r3 = create_role(&user, "hop-three");

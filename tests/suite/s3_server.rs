@@ -1,9 +1,7 @@
 //! S3 signing checked by a real S3 server: s3s-fs on 127.0.0.1 verifies
 //! every signature we produce (header-signed, presigned, aws-chunked).
 
-mod common;
-
-use common::{http, tricky_keys, Response, S3Server, ACCESS_KEY, SECRET_KEY};
+use crate::support::{http, tricky_keys, Response, S3Server, ACCESS_KEY, SECRET_KEY};
 use sigv4::credentials::Credentials;
 use sigv4::s3::{AddressingStyle, PresignOptions, S3Location, SignedRequest};
 use sigv4::sign::{Payload, SigningTime};
@@ -251,7 +249,7 @@ fn tricky_keys_round_trip() {
             // base64 of the key, which exceeds Linux's 255-byte file name
             // limit: it answers 500 InternalError after verifying the
             // signature. A signature problem would be 403. The full round
-            // trip of this key runs against moto (tests/s3_moto.rs).
+            // trip of this key runs against moto (tests/suite/s3_moto.rs).
             assert!(
                 r.status != 403 && r.text().contains("InternalError"),
                 "long key: {} {}",

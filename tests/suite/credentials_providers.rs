@@ -1,11 +1,9 @@
 //! The explicit, environment and profile providers (shared files and
 //! `credential_process`), through their public API only.
 
-mod imds_common;
-
 use std::time::{Duration, Instant, SystemTime};
 
-use imds_common::TempDir;
+use crate::support::TempDir;
 use sigv4::config::Env;
 use sigv4::credentials::environment::EnvironmentProvider;
 use sigv4::credentials::profile::ProfileProvider;

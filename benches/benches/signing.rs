@@ -4,7 +4,8 @@
 //! same run, and before measuring asserts that they all produce the same
 //! signature for the same inputs and time. See `benches/README.md`.
 //!
-//! Run: `cargo bench --bench signing -- --warm-up-time 1 --measurement-time 3`
+//! Run from the repository root:
+//! `cargo bench -p sigv4-benches --bench signing -- --warm-up-time 1 --measurement-time 3`
 
 use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

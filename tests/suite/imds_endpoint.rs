@@ -2,11 +2,9 @@
 //! `imds-endpoint-tests.json`, and the other IMDS settings.
 #![cfg(feature = "http")]
 
-mod imds_common;
-
 use std::time::Duration;
 
-use imds_common::TempDir;
+use crate::support::TempDir;
 use sigv4::config::{Env, ProfileSet};
 use sigv4::imds::endpoint::resolve_endpoint;
 use sigv4::imds::protocol::TOKEN_PATH;

@@ -8,14 +8,10 @@
 //! when missing.
 #![cfg(feature = "client")]
 
-mod common;
-
-use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::{free_port, wait_for_port, ChildGuard};
+use crate::support::MotoProcess;
 use sigv4::credentials::imds::InstanceProfileProvider;
 use sigv4::credentials::ProvideCredentials;
 use sigv4::imds::{ImdsClient, ImdsConfig, ImdsEndpoint};
@@ -23,25 +19,9 @@ use sigv4::transport::UreqTransport;
 
 #[test]
 fn instance_profile_against_moto_server() {
-    let port = free_port();
-    let child = Command::new(common::moto_binary())
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start moto_server");
-    let mut guard = ChildGuard(child);
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    if !wait_for_port(addr, Duration::from_secs(30)) {
-        if let Ok(Some(status)) = guard.0.try_wait() {
-            panic!("moto_server exited early: {status}");
-        }
-        panic!("moto_server did not listen on {addr} within 30 s");
-    }
-
-    let config = ImdsConfig::new(ImdsEndpoint::parse(&format!("http://{addr}")).unwrap())
-        .with_v1_disabled(true);
+    let moto = MotoProcess::start_unchecked();
+    let config =
+        ImdsConfig::new(ImdsEndpoint::parse(&moto.endpoint()).unwrap()).with_v1_disabled(true);
     let client = Arc::new(ImdsClient::new(Arc::new(UreqTransport::new()), config));
     let c = InstanceProfileProvider::new(client.clone())
         .provide()
@@ -60,5 +40,5 @@ fn instance_profile_against_moto_server() {
     );
     assert_eq!(client.region().unwrap(), "us-east-1");
     assert_eq!(client.instance_id().unwrap(), "i-fake");
-    drop(guard);
+    drop(moto);
 }

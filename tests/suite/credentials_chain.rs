@@ -1,12 +1,10 @@
 //! The default chain in the AWS CLI's order, `explain()`, the role slot,
 //! and the chain over real HTTP (container endpoint, IMDS emulator).
 
-mod imds_common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use imds_common::TempDir;
+use crate::support::TempDir;
 use sigv4::config::Env;
 use sigv4::credentials::chain::{CredentialsChain, DefaultChainBuilder, Outcome};
 use sigv4::credentials::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
@@ -34,6 +32,7 @@ fn outcome_names(report: &sigv4::credentials::chain::ChainReport) -> Vec<(String
         .collect()
 }
 
+#[cfg(all(feature = "client", feature = "imds-emulator"))]
 fn names(pairs: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
     pairs.iter().map(|(n, k)| ((*n).to_owned(), *k)).collect()
 }
@@ -207,7 +206,7 @@ fn an_empty_chain_explains_itself() {
 #[cfg(all(feature = "client", feature = "imds-emulator"))]
 mod over_http {
     use super::*;
-    use crate::imds_common::{canned, closed_port, SilentListener, StubServer};
+    use crate::support::{closed_port, SilentListener, Step, StubServer};
     use sigv4::credentials::cache::CachedProvider;
     use sigv4::imds::emulator::{EmulatorConfig, ImdsEmulator};
     use std::time::{Duration, Instant};
@@ -292,7 +291,7 @@ mod over_http {
     #[test]
     fn container_comes_before_the_instance_profile() {
         let emu = ImdsEmulator::start(EmulatorConfig::default()).unwrap();
-        let container = StubServer::start(vec![canned(
+        let container = StubServer::start(vec![Step::json(
             200,
             r#"{"AccessKeyId":"ASIATASK","SecretAccessKey":"s","Token":"t","Expiration":"2099-01-01T00:00:00Z"}"#,
         )]);

@@ -2,12 +2,10 @@
 //! 127.0.0.1, and against endpoints that refuse or never answer.
 #![cfg(all(feature = "client", feature = "imds-emulator"))]
 
-mod imds_common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use imds_common::{closed_port, SilentListener};
+use crate::support::{closed_port, SilentListener};
 use sigv4::config::{Env, ProfileSet, RegionSource};
 use sigv4::imds::emulator::{EmulatorConfig, ImdsEmulator};
 use sigv4::imds::protocol::{REGION_PATH, TOKEN_PATH};
@@ -282,13 +280,13 @@ fn region_fallback_is_opt_in_and_last() {
 /// The transport itself: empty `PUT` bodies are sized (`content-length:
 /// 0`), not chunked; failures are classified.
 mod transport {
-    use super::imds_common::{canned, closed_port, SilentListener, StubServer};
+    use crate::support::{closed_port, SilentListener, Step, StubServer};
     use sigv4::transport::{RequestOptions, Transport, TransportErrorKind, UreqTransport};
     use std::time::{Duration, Instant};
 
     #[test]
     fn empty_put_is_sized_and_statuses_are_not_errors() {
-        let server = StubServer::start(vec![canned(404, "nope")]);
+        let server = StubServer::start(vec![Step::json(404, "nope")]);
         let t = UreqTransport::new();
         let request = http::Request::put(server.url("/latest/api/token"))
             .header("x-aws-ec2-metadata-token-ttl-seconds", "5")
@@ -306,7 +304,7 @@ mod transport {
 
     #[test]
     fn response_size_is_limited() {
-        let server = StubServer::start(vec![canned(200, &"x".repeat(1000))]);
+        let server = StubServer::start(vec![Step::json(200, &"x".repeat(1000))]);
         let request = http::Request::get(server.url("/"))
             .body(Vec::new())
             .unwrap();

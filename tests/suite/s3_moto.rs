@@ -6,14 +6,12 @@
 //! moto rebuilds the canonical URI from the already-encoded path and encodes
 //! it again for reserved characters and non-ASCII (`a+b` becomes `a%252Bb`),
 //! which real S3 and s3s-fs do not: keys with those characters are checked
-//! against s3s-fs only (`tests/s3_server.rs`). moto's check of presigned
+//! against s3s-fs only (`tests/suite/s3_server.rs`). moto's check of presigned
 //! URLs (it answers 500) and of list prefixes containing `/` (403) also
 //! departs from S3, so here the keys round-trip through header-signed PUT
 //! and GET.
 
-mod common;
-
-use common::{http, tricky_keys, MotoServer};
+use crate::support::{http, tricky_keys, MotoServer};
 use sigv4::credentials::Credentials;
 use sigv4::s3::S3Location;
 use sigv4::sign::{Payload, SigningTime};

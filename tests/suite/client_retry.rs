@@ -2,14 +2,10 @@
 //! fault-injecting HTTP server on 127.0.0.1.
 #![cfg(feature = "client")]
 
-use std::collections::VecDeque;
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::support::{Seen, Step, StubServer};
 use sigv4::client::retry::RecordingSleeper;
 use sigv4::client::{Client, ClientError, RetryPolicy};
 use sigv4::credentials::static_provider::StaticProvider;
@@ -21,181 +17,11 @@ const OK_BODY: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>
 <UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult>\
 <ResponseMetadata><RequestId>ok-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
 
-/// What the server does with one request.
-enum Step {
-    Respond {
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: String,
-    },
-    /// Read the request, then close the connection without answering.
-    Drop,
-    /// Wait, then answer.
-    Delay(Duration, Box<Step>),
-}
-
-fn respond(status: u16, body: &str) -> Step {
-    Step::Respond {
-        status,
-        headers: Vec::new(),
-        body: body.to_owned(),
-    }
-}
-
 fn ok() -> Step {
-    respond(200, OK_BODY)
+    Step::xml(200, OK_BODY)
 }
 
-/// One request as received.
-#[derive(Clone, Debug)]
-struct Recorded {
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Recorded {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// A scripted server: each connection carries one request and gets the
-/// next step of the script (`500` once the script is used up). Stops on
-/// drop, and by itself after 60 s.
-struct FaultServer {
-    port: u16,
-    requests: Arc<Mutex<Vec<Recorded>>>,
-    stop: Arc<AtomicBool>,
-    accept: Option<JoinHandle<()>>,
-}
-
-fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let n = stream.read(&mut chunk).ok()?;
-        if n == 0 || buf.len() > 1 << 20 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let headers: Vec<(String, String)> = head
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let len: usize = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = buf[head_end..].to_vec();
-    while body.len() < len {
-        let n = stream.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        body.extend_from_slice(&chunk[..n]);
-    }
-    Some(Recorded { headers, body })
-}
-
-fn act(stream: &mut TcpStream, step: Step) {
-    match step {
-        Step::Respond {
-            status,
-            headers,
-            body,
-        } => {
-            let mut out = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: text/xml\r\ncontent-length: {}\r\nconnection: close\r\n",
-                body.len()
-            );
-            for (n, v) in headers {
-                out.push_str(&format!("{n}: {v}\r\n"));
-            }
-            out.push_str("\r\n");
-            out.push_str(&body);
-            let _ = stream.write_all(out.as_bytes());
-            let _ = stream.flush();
-        }
-        Step::Drop => {}
-        Step::Delay(wait, then) => {
-            std::thread::sleep(wait);
-            act(stream, *then);
-        }
-    }
-    let _ = stream.shutdown(Shutdown::Both);
-}
-
-impl FaultServer {
-    fn start(script: Vec<Step>) -> FaultServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let port = listener.local_addr().expect("addr").port();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let script = Arc::new(Mutex::new(VecDeque::from(script)));
-        let (r, s) = (requests.clone(), stop.clone());
-        let accept = std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(60);
-            while !s.load(Ordering::Relaxed) && Instant::now() < deadline {
-                match listener.accept() {
-                    Ok((mut stream, _)) => {
-                        let _ = stream.set_nonblocking(false);
-                        let (r, script) = (r.clone(), script.clone());
-                        std::thread::spawn(move || {
-                            let Some(request) = read_request(&mut stream) else {
-                                return;
-                            };
-                            r.lock().unwrap().push(request);
-                            let step = script.lock().unwrap().pop_front();
-                            act(
-                                &mut stream,
-                                step.unwrap_or_else(|| respond(500, "script exhausted")),
-                            );
-                        });
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(2)),
-                }
-            }
-        });
-        FaultServer {
-            port,
-            requests,
-            stop,
-            accept: Some(accept),
-        }
-    }
-
-    fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn requests(&self) -> Vec<Recorded> {
-        self.requests.lock().unwrap().clone()
-    }
-}
-
-impl Drop for FaultServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(h) = self.accept.take() {
-            let _ = h.join();
-        }
-    }
-}
-
-fn client(server: &FaultServer, read_timeout: Duration, sleeper: Arc<RecordingSleeper>) -> Client {
+fn client(server: &StubServer, read_timeout: Duration, sleeper: Arc<RecordingSleeper>) -> Client {
     Client::builder()
         .endpoint_url(server.endpoint())
         .region("us-east-1")
@@ -223,15 +49,15 @@ fn run(
     read_timeout: Duration,
 ) -> (
     Result<String, ClientError>,
-    Vec<Recorded>,
+    Vec<Seen>,
     Vec<Duration>,
     Client,
 ) {
-    let server = FaultServer::start(script);
+    let server = StubServer::start(script);
     let sleeper = Arc::new(RecordingSleeper::new());
     let c = client(&server, read_timeout, sleeper.clone());
     let result = c.get_caller_identity().map(|id| id.arn);
-    (result, server.requests(), sleeper.waits(), c)
+    (result, server.seen(), sleeper.waits(), c)
 }
 
 fn assert_backoff(waits: &[Duration]) {
@@ -243,7 +69,7 @@ fn assert_backoff(waits: &[Duration]) {
 
 #[test]
 fn retries_503_then_succeeds() {
-    let (result, requests, waits, _) = run(vec![respond(503, ""), ok()], Duration::from_secs(5));
+    let (result, requests, waits, _) = run(vec![Step::xml(503, ""), ok()], Duration::from_secs(5));
     assert_eq!(result.unwrap(), "arn:aws:iam::123456789012:user/u");
     assert_eq!(requests.len(), 2);
     assert_eq!(waits.len(), 1);
@@ -263,7 +89,7 @@ fn retries_throttling_then_succeeds() {
         "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
     let throttled = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>";
     let (result, requests, waits, _) = run(
-        vec![respond(429, slow_down), respond(400, throttled), ok()],
+        vec![Step::xml(429, slow_down), Step::xml(400, throttled), ok()],
         Duration::from_secs(5),
     );
     assert!(result.is_ok(), "{result:?}");
@@ -294,7 +120,7 @@ fn retries_a_response_slower_than_the_read_timeout() {
 fn does_not_retry_a_403() {
     let denied = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no</Message></Error><RequestId>r-403</RequestId></ErrorResponse>";
     let (result, requests, waits, _) =
-        run(vec![respond(403, denied), ok()], Duration::from_secs(5));
+        run(vec![Step::xml(403, denied), ok()], Duration::from_secs(5));
     let err = result.unwrap_err();
     assert_eq!(err.code(), Some("AccessDenied"));
     assert_eq!(
@@ -309,9 +135,9 @@ fn does_not_retry_a_403() {
 fn gives_up_after_max_attempts() {
     let (result, requests, waits, _) = run(
         vec![
-            respond(503, ""),
-            respond(502, ""),
-            respond(500, "<Error><Code>InternalError</Code></Error>"),
+            Step::xml(503, ""),
+            Step::xml(502, ""),
+            Step::xml(500, "<Error><Code>InternalError</Code></Error>"),
             ok(),
         ],
         Duration::from_secs(5),
@@ -354,7 +180,7 @@ fn http_date_format() {
     assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
 }
 
-fn amz_seconds(r: &Recorded) -> i64 {
+fn amz_seconds(r: &Seen) -> i64 {
     SigningTime::parse_amz_date(r.header("x-amz-date").expect("x-amz-date"))
         .expect("valid x-amz-date")
         .unix_seconds()
@@ -366,11 +192,11 @@ fn clock_skew_is_corrected_and_signed_again_once() {
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let skewed = Step::Respond {
-        status: 403,
-        headers: vec![("date".into(), http_date(now + 3600))],
-        body: "<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message></Error>".into(),
-    };
+    let skewed = Step::xml(
+        403,
+        "<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message></Error>",
+    )
+    .with_header("date", &http_date(now + 3600));
     let (result, requests, waits, client) = run(vec![skewed, ok()], Duration::from_secs(5));
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(requests.len(), 2);
@@ -391,10 +217,9 @@ fn clock_skew_is_corrected_and_signed_again_once() {
     );
 
     // Only once per call: a second skew answer is returned as the error.
-    let again = |offset: i64| Step::Respond {
-        status: 403,
-        headers: vec![("date".into(), http_date(now + offset))],
-        body: "<Error><Code>RequestTimeTooSkewed</Code></Error>".into(),
+    let again = |offset: i64| {
+        Step::xml(403, "<Error><Code>RequestTimeTooSkewed</Code></Error>")
+            .with_header("date", &http_date(now + offset))
     };
     let (result, requests, _, _) = run(
         vec![again(-7200), again(-7200), ok()],

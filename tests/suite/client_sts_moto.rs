@@ -2,27 +2,16 @@
 //! signature checking on (skipped with a message when moto is missing).
 #![cfg(feature = "client")]
 
-mod common;
-
-use std::sync::Arc;
-
-use common::{create_role, MotoServer};
+use crate::support::{create_role, peer_client, MotoServer};
 use sigv4::client::query::{DryRunOutcome, QueryCall};
 use sigv4::client::sts::{AssumeRole, GetCallerIdentity, GetSessionToken};
-use sigv4::client::{Client, ClientError, Operation, RetryPolicy};
-use sigv4::credentials::static_provider::StaticProvider;
+use sigv4::client::{Client, ClientError, Operation};
 use sigv4::credentials::Credentials;
 use sigv4::sign::SigningTime;
 use sigv4::transport::{RequestOptions, Transport, UreqTransport};
 
 fn client_for(moto: &MotoServer, credentials: Credentials) -> Client {
-    Client::builder()
-        .endpoint_url(moto.endpoint())
-        .region("us-east-1")
-        .credentials(Arc::new(StaticProvider::new(credentials)))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
+    peer_client(moto.endpoint(), credentials)
 }
 
 fn user_client(moto: &MotoServer) -> Client {

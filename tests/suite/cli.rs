@@ -1,13 +1,14 @@
 //! End-to-end tests of the `sigv4` binary against real servers on 127.0.0.1.
 #![cfg(feature = "cli")]
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{http, ChildGuard, S3Server, ACCESS_KEY, SECRET_KEY};
+use crate::support::{
+    http, ChildGuard, MotoServer, Response, S3Server, Step, StubServer, TempDir, ACCESS_KEY,
+    SECRET_KEY, TRUST_ANYONE,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sigv4");
 
@@ -61,12 +62,7 @@ fn headers_of(v: &serde_json::Value) -> Vec<(String, String)> {
 }
 
 /// Signs `method url` with the CLI (JSON output) and sends what it printed.
-fn sign_and_send(
-    server: &S3Server,
-    method: &str,
-    path: &str,
-    data: Option<&str>,
-) -> common::Response {
+fn sign_and_send(server: &S3Server, method: &str, path: &str, data: Option<&str>) -> Response {
     let url = format!("{}{path}", server.endpoint());
     let mut c = with_keys(sigv4());
     c.args(["sign", "--output", "json", "--service", "s3", "-X", method]);
@@ -392,7 +388,8 @@ fn curl_against_s3s_fs() {
         text.starts_with("HTTP/1.1 200") && text.ends_with("\n\nsent by sigv4 curl"),
         "{text}"
     );
-    let file = std::env::temp_dir().join(format!("sigv4-curl-{}.txt", std::process::id()));
+    let dir = TempDir::new("cli-curl");
+    let file = dir.path().join("out.txt");
     let o = curl(
         &[
             "-o",
@@ -406,7 +403,6 @@ fn curl_against_s3s_fs() {
         std::fs::read_to_string(&file).unwrap(),
         "sent by sigv4 curl"
     );
-    let _ = std::fs::remove_file(&file);
 
     // Non-2xx: exit 22 with AWS's error code on one stderr line.
     let o = curl(&[&format!("{base}/curl-bucket/missing")], SECRET_KEY);
@@ -420,7 +416,7 @@ fn curl_against_s3s_fs() {
 }
 
 /// The binary with the moto user's keys and moto as the endpoint of every service.
-fn moto_cli(moto: &common::MotoServer) -> Command {
+fn moto_cli(moto: &MotoServer) -> Command {
     let mut c = sigv4();
     c.env("AWS_ACCESS_KEY_ID", &moto.access_key)
         .env("AWS_SECRET_ACCESS_KEY", &moto.secret_key)
@@ -430,7 +426,7 @@ fn moto_cli(moto: &common::MotoServer) -> Command {
 
 #[test]
 fn sts_flows_against_moto() {
-    let moto = common::MotoServer::start();
+    let moto = MotoServer::start();
     // whoami
     let mut c = moto_cli(&moto);
     c.args(["sts", "whoami", "--output", "json"]);
@@ -443,7 +439,7 @@ fn sts_flows_against_moto() {
     );
 
     // curl: create a role through IAM's query API (signed by the CLI, checked by moto).
-    let trust = common::TRUST_ANYONE;
+    let trust = TRUST_ANYONE;
     let body = format!(
         "Action=CreateRole&RoleName=cli-role&Version=2010-05-08&AssumeRolePolicyDocument={}",
         sigv4::sign::encoding::encode(trust, sigv4::sign::encoding::Input::Literal, false)
@@ -471,9 +467,8 @@ fn sts_flows_against_moto() {
         .to_string();
 
     // A shared credentials file with comments and other profiles.
-    let dir = std::env::temp_dir().join(format!("sigv4-cli-sts-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("credentials");
+    let dir = TempDir::new("cli-sts");
+    let file = dir.path().join("credentials");
     let original = "# team credentials\n\n[default]\naws_access_key_id = AKIDDEFAULT ; keep me\naws_secret_access_key = keep\n\n; a comment between profiles\n[other]\nregion=eu-west-1\n";
     std::fs::write(&file, original).unwrap();
 
@@ -575,7 +570,6 @@ fn sts_flows_against_moto() {
         v["access_key_id"].as_str().unwrap()
     )));
     assert_eq!(rewritten.matches("[deploy]").count(), 1);
-    let _ = std::fs::remove_dir_all(&dir);
 
     // ec2 dry-run: moto answers DryRunOperation for a permitted call.
     let mut c = moto_cli(&moto);
@@ -597,30 +591,18 @@ fn sts_flows_against_moto() {
     );
 }
 
-/// A one-shot HTTP server answering every request with S3's
-/// `SignatureDoesNotMatch` body, carrying a canonical request that differs
-/// from ours in one header line (a fake is fine here: it injects a fault).
+/// The stub server answering with S3's `SignatureDoesNotMatch` body,
+/// carrying a canonical request that differs from ours in one header line
+/// (a fake is fine here: it injects a fault).
 #[test]
 fn curl_prints_a_canonical_request_diff_on_signature_mismatch() {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        let mut buf = [0u8; 8192];
-        let _ = stream.read(&mut buf);
-        let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SignatureDoesNotMatch</Code>\
-            <Message>The request signature we calculated does not match the signature you provided.</Message>\
-            <CanonicalRequest>GET\n/bucket/key\n\nhost:127.0.0.1\nx-amz-content-sha256:UNSIGNED-PAYLOAD\n\
-            x-amz-date:20130524T000000Z\n\nhost;x-amz-content-sha256;x-amz-date\nUNSIGNED-PAYLOAD</CanonicalRequest>\
-            <StringToSign>AWS4-HMAC-SHA256</StringToSign><RequestId>R1</RequestId></Error>";
-        let head = format!("HTTP/1.1 403 Forbidden\r\ncontent-type: application/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
-        stream.write_all(head.as_bytes()).unwrap();
-        stream.write_all(body.as_bytes()).unwrap();
-    });
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SignatureDoesNotMatch</Code>\
+        <Message>The request signature we calculated does not match the signature you provided.</Message>\
+        <CanonicalRequest>GET\n/bucket/key\n\nhost:127.0.0.1\nx-amz-content-sha256:UNSIGNED-PAYLOAD\n\
+        x-amz-date:20130524T000000Z\n\nhost;x-amz-content-sha256;x-amz-date\nUNSIGNED-PAYLOAD</CanonicalRequest>\
+        <StringToSign>AWS4-HMAC-SHA256</StringToSign><RequestId>R1</RequestId></Error>";
+    let server = StubServer::start(vec![Step::respond(403, "application/xml", body)]);
+    let port = server.port();
     let mut c = sigv4();
     c.args([
         "--example-credentials",
@@ -632,7 +614,7 @@ fn curl_prints_a_canonical_request_diff_on_signature_mismatch() {
     ])
     .arg(format!("http://127.0.0.1:{port}/bucket/key"));
     let o = run(c);
-    server.join().unwrap();
+    assert_eq!(server.seen().len(), 1, "{:?}", server.seen());
     assert_eq!(o.status.code(), Some(22));
     let err = stderr(&o);
     assert!(

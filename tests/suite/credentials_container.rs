@@ -1,8 +1,6 @@
 //! The container credentials provider: every case of the SDKs' shared
 //! `ecs-tests.json`, then real HTTP against a local endpoint.
 
-mod imds_common;
-
 use sigv4::config::Env;
 use sigv4::credentials::container::resolve_endpoint;
 
@@ -66,7 +64,7 @@ fn full_uri_rules_beyond_the_vectors() {
 
 #[cfg(feature = "client")]
 mod http {
-    use super::imds_common::{canned, closed_port, StubServer, TempDir};
+    use crate::support::{closed_port, Step, StubServer, TempDir};
     use sigv4::config::Env;
     use sigv4::credentials::container::ContainerProvider;
     use sigv4::credentials::{CredentialsError, ProvideCredentials};
@@ -82,7 +80,7 @@ mod http {
 
     #[test]
     fn fetches_with_the_authorization_token() {
-        let server = StubServer::start(vec![canned(200, OK)]);
+        let server = StubServer::start(vec![Step::json(200, OK)]);
         let c = provider(vec![
             (
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI",
@@ -112,7 +110,7 @@ mod http {
     fn token_file_wins_and_is_reread_each_fetch() {
         let dir = TempDir::new("container-token");
         let file = dir.write("token", "file-token-1\n");
-        let server = StubServer::start(vec![canned(200, OK)]);
+        let server = StubServer::start(vec![Step::json(200, OK)]);
         let p = provider(vec![
             ("AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url("/creds")),
             ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "env-token".into()),
@@ -140,7 +138,11 @@ mod http {
 
     #[test]
     fn retries_server_errors_then_succeeds() {
-        let server = StubServer::start(vec![canned(500, "{}"), canned(503, "{}"), canned(200, OK)]);
+        let server = StubServer::start(vec![
+            Step::json(500, "{}"),
+            Step::json(503, "{}"),
+            Step::json(200, OK),
+        ]);
         let c = provider(vec![(
             "AWS_CONTAINER_CREDENTIALS_FULL_URI",
             server.url("/creds"),
@@ -153,7 +155,7 @@ mod http {
 
     #[test]
     fn client_errors_are_not_retried_and_are_summarised() {
-        let server = StubServer::start(vec![canned(
+        let server = StubServer::start(vec![Step::json(
             403,
             r#"{"code":"AccessDenied","message":"Unable to validate token"}"#,
         )]);

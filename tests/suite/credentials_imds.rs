@@ -1,12 +1,10 @@
 //! The instance-profile provider against the IMDS emulator over real HTTP.
 #![cfg(all(feature = "client", feature = "imds-emulator"))]
 
-mod imds_common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use imds_common::{closed_port, SilentListener};
+use crate::support::{closed_port, SilentListener};
 use sigv4::config::{Env, ProfileSet};
 use sigv4::credentials::imds::InstanceProfileProvider;
 use sigv4::credentials::{CredentialsError, ProvideCredentials, SkipReason};

@@ -2,26 +2,13 @@
 //! every signature.
 #![cfg(feature = "client")]
 
-mod common;
-
-use std::sync::Arc;
-
-use common::{S3Server, ACCESS_KEY, SECRET_KEY};
+use crate::support::{peer_client, S3Server, ACCESS_KEY, SECRET_KEY};
 use sigv4::client::s3::{DeleteObject, GetObject, HeadObject, ListObjectsV2, PutObject};
-use sigv4::client::{ApiRequest, Client, ClientError, RetryPolicy};
-use sigv4::credentials::static_provider::StaticProvider;
+use sigv4::client::{ApiRequest, Client, ClientError};
 use sigv4::credentials::Credentials;
 
 fn client(server: &S3Server, secret: &str) -> Client {
-    Client::builder()
-        .endpoint_url(server.endpoint())
-        .region("us-east-1")
-        .credentials(Arc::new(StaticProvider::new(Credentials::new(
-            ACCESS_KEY, secret,
-        ))))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
+    peer_client(server.endpoint(), Credentials::new(ACCESS_KEY, secret))
 }
 
 fn create_bucket(client: &Client, server: &S3Server, bucket: &str) {

@@ -1,0 +1,26 @@
+//! The integration tests, in one binary so the crate is linked once.
+//!
+//! One module per area; the shared harness is in `support`. Only
+//! `tests/allocations.rs` stays a binary of its own: it installs a counting
+//! `#[global_allocator]` and must be the only test running in its process.
+
+mod support;
+
+mod cli;
+mod client_assume_role;
+mod client_imds;
+mod client_retry;
+mod client_s3;
+mod client_sts_moto;
+mod conformance;
+mod credentials_chain;
+mod credentials_container;
+mod credentials_imds;
+mod credentials_providers;
+mod imds_client;
+mod imds_endpoint;
+mod imds_moto;
+mod properties;
+mod s3_moto;
+mod s3_server;
+mod sdk_config;

@@ -1,0 +1,35 @@
+//! The shared test harness. Every server binds 127.0.0.1, and everything
+//! started here is stopped or removed when dropped, also when a test fails.
+//!
+//! - [`tempdir`]: the temporary directory type.
+//! - [`http_client`]: a plain HTTP/1.1 client, and the request reader the
+//!   stub server uses.
+//! - [`stub_server`]: the scripted HTTP server (canned answers, injected
+//!   faults, recorded requests) and a listener that never answers.
+//! - [`process`]: child-process guard, free and closed ports.
+//! - [`peers`]: the real servers that check our signatures, s3s-fs and moto.
+
+mod http_client;
+mod peers;
+mod process;
+#[cfg(feature = "client")]
+mod stub_server;
+mod tempdir;
+
+#[cfg(feature = "client")]
+pub use http_client::Seen;
+pub use http_client::{http, Response};
+#[cfg(feature = "cli")]
+pub use peers::TRUST_ANYONE;
+#[cfg(feature = "client")]
+pub use peers::{create_role, peer_client, MotoProcess};
+pub use peers::{tricky_keys, MotoServer, S3Server, ACCESS_KEY, SECRET_KEY};
+#[cfg(feature = "client")]
+pub use process::closed_port;
+#[cfg(feature = "cli")]
+pub use process::ChildGuard;
+#[cfg(all(feature = "client", feature = "imds-emulator"))]
+pub use stub_server::SilentListener;
+#[cfg(feature = "client")]
+pub use stub_server::{Step, StubServer};
+pub use tempdir::TempDir;

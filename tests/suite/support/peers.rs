@@ -1,0 +1,305 @@
+//! The real servers that check our signatures: s3s-fs (S3) and moto (STS,
+//! IAM, EC2, S3, IMDS), each a child process on a free 127.0.0.1 port,
+//! installed when missing. A peer that cannot be had fails the test rather
+//! than skipping it.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use super::http_client::http;
+use super::process::{free_port, spawn_server, ChildGuard};
+use super::tempdir::TempDir;
+
+/// Object keys that must survive put, get, list and presigned get. One list,
+/// reused by every test that needs tricky keys.
+pub fn tricky_keys() -> Vec<String> {
+    let mut keys: Vec<String> = [
+        "a b",
+        "a+b",
+        "a=b",
+        "a:b",
+        "a!b",
+        "a(b)",
+        "a*b",
+        "a~b",
+        "a'b",
+        "a,b",
+        "a;b",
+        "a@b",
+        "a$b",
+        "a&b",
+        "a%b",
+        "ü/ä.txt",
+        "dir//x",
+        "a/./b",
+        "a/../b",
+        "a\tb",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // A key of S3's maximum length, 1024 bytes. It is cut into 100-byte
+    // segments because s3s-fs stores keys as file paths and Linux limits one
+    // path component to 255 bytes.
+    let mut long = String::new();
+    while long.len() < 1024 {
+        let take = (1024 - long.len()).min(100);
+        long.push_str(&"k".repeat(take - usize::from(take == 100)));
+        if take == 100 {
+            long.push('/');
+        }
+    }
+    assert_eq!(long.len(), 1024);
+    keys.push(long);
+    keys
+}
+
+/// The key pair s3s-fs is started with.
+pub const ACCESS_KEY: &str = "AKIAS3SFSTEST0000001";
+pub const SECRET_KEY: &str = "s3s-fs/test+secret/0123456789abcdefghij";
+
+/// Serializes the install steps: the tests run in parallel, and two
+/// concurrent `cargo install` / `pip install` runs would race.
+static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// `name` in a directory of `PATH`.
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|c| c.is_file())
+}
+
+/// `s3s-fs`, installed with cargo when missing (the CI script does this
+/// ahead of the tests).
+fn s3s_fs_binary() -> PathBuf {
+    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let cargo_bin = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/s3s-fs"));
+    if let Some(found) = on_path("s3s-fs").or(cargo_bin.filter(|c| c.is_file())) {
+        return found;
+    }
+    let status = Command::new("cargo")
+        .args([
+            "install",
+            "s3s-fs@0.14.1",
+            "--features",
+            "binary",
+            "--locked",
+        ])
+        .status()
+        .expect("run cargo install s3s-fs");
+    assert!(status.success(), "cargo install s3s-fs failed");
+    PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cargo/bin/s3s-fs")
+}
+
+/// An s3s-fs server on 127.0.0.1 with a fixed key pair ([`ACCESS_KEY`],
+/// [`SECRET_KEY`]) and a temporary root.
+pub struct S3Server {
+    pub port: u16,
+    // Declared before the root: the server stops before its files go.
+    _child: ChildGuard,
+    _root: TempDir,
+}
+
+impl S3Server {
+    pub fn start() -> S3Server {
+        let port = free_port();
+        let root = TempDir::new("s3s");
+        let child = spawn_server(
+            Command::new(s3s_fs_binary())
+                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
+                .args(["--domain", &format!("s3.localhost:{port}")])
+                .arg(root.path()),
+            "s3s-fs",
+            port,
+            Duration::from_secs(15),
+        );
+        S3Server {
+            port,
+            _child: child,
+            _root: root,
+        }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// `moto_server`, installed from PyPI when missing (the CI script does this
+/// ahead of the tests).
+fn moto_binary() -> PathBuf {
+    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(bin) = on_path("moto_server") {
+        return bin;
+    }
+    let status = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", "moto[server]"])
+        .status()
+        .expect("run pip to install moto[server]");
+    assert!(status.success(), "pip install 'moto[server]' failed");
+    on_path("moto_server").expect("moto_server not on PATH after installing moto[server]")
+}
+
+/// A `moto_server` process on 127.0.0.1, stopped on drop.
+pub struct MotoProcess {
+    pub port: u16,
+    _child: ChildGuard,
+}
+
+impl MotoProcess {
+    fn spawn(env: &[(&str, &str)]) -> MotoProcess {
+        let port = free_port();
+        let child = spawn_server(
+            Command::new(moto_binary())
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .envs(env.iter().copied()),
+            "moto_server",
+            port,
+            Duration::from_secs(30),
+        );
+        MotoProcess {
+            port,
+            _child: child,
+        }
+    }
+
+    /// moto as it starts by default: no signature checks (its instance
+    /// metadata endpoints need none).
+    #[cfg(feature = "client")]
+    pub fn start_unchecked() -> MotoProcess {
+        MotoProcess::spawn(&[])
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// moto with signature checking on: the first three actions (create an IAM
+/// user, give it an allow-all policy, create its access key) run
+/// unauthenticated; every later request must be signed with that key.
+pub struct MotoServer {
+    pub access_key: String,
+    pub secret_key: String,
+    process: MotoProcess,
+}
+
+fn xml_value(xml: &str, tag: &str) -> Option<String> {
+    let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = xml[start..].find(&format!("</{tag}>"))? + start;
+    Some(xml[start..end].to_string())
+}
+
+impl MotoServer {
+    /// Starts moto (installing it first when missing) and creates the user.
+    pub fn start() -> MotoServer {
+        let process = MotoProcess::spawn(&[
+            ("INITIAL_NO_AUTH_ACTION_COUNT", "3"),
+            ("MOTO_ALLOW_NONEXISTENT_REGION", "true"),
+        ]);
+        let mut server = MotoServer {
+            access_key: String::new(),
+            secret_key: String::new(),
+            process,
+        };
+        server.iam("Action=CreateUser&UserName=sigv4-test&Version=2010-05-08");
+        server.iam(&format!(
+            "Action=PutUserPolicy&UserName=sigv4-test&PolicyName=all&PolicyDocument={}&Version=2010-05-08",
+            sigv4::sign::encoding::encode(ALLOW_ALL, sigv4::sign::encoding::Input::Literal, false)
+        ));
+        let xml = server.iam("Action=CreateAccessKey&UserName=sigv4-test&Version=2010-05-08");
+        server.access_key = xml_value(&xml, "AccessKeyId").expect("access key id");
+        server.secret_key = xml_value(&xml, "SecretAccessKey").expect("secret");
+        server
+    }
+
+    pub fn endpoint(&self) -> String {
+        self.process.endpoint()
+    }
+
+    /// An IAM query call signed with throwaway keys (moto does not check
+    /// the first actions).
+    fn iam(&self, body: &str) -> String {
+        use sigv4::sign::{sign_headers, Payload, SignableRequest, SigningParams, SigningTime};
+        let url = format!("{}/", self.endpoint());
+        let req = SignableRequest::new("POST", &url)
+            .unwrap()
+            .header("content-type", "application/x-www-form-urlencoded")
+            .payload(Payload::Bytes(body.as_bytes()));
+        let params = SigningParams::new(
+            "AKIDBOOTSTRAP",
+            "bootstrap",
+            "us-east-1",
+            "iam",
+            SigningTime::now(),
+        );
+        let signed = sign_headers(&req, &params).unwrap();
+        let mut headers = vec![(
+            "content-type".to_string(),
+            "application/x-www-form-urlencoded".to_string(),
+        )];
+        headers.extend(
+            signed
+                .headers()
+                .map(|(n, v)| (n.to_string(), v.to_string())),
+        );
+        let r = http("POST", &url, &headers, body.as_bytes());
+        assert!(
+            r.is_success(),
+            "moto IAM bootstrap failed: {} {}",
+            r.status,
+            r.text()
+        );
+        r.text()
+    }
+}
+
+/// An identity policy allowing every action.
+pub const ALLOW_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+/// A role trust policy letting any principal assume the role.
+#[cfg(feature = "client")]
+pub const TRUST_ANYONE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+
+/// Creates role `name` (trusting anyone, allowed everything) with IAM
+/// calls signed by `client`; returns its ARN.
+#[cfg(feature = "client")]
+pub fn create_role(client: &sigv4::client::Client, name: &str) -> String {
+    use sigv4::client::query::QueryCall;
+    let created = client
+        .query(
+            &QueryCall::new("iam", "CreateRole", "2010-05-08")
+                .param("RoleName", name)
+                .param("AssumeRolePolicyDocument", TRUST_ANYONE),
+        )
+        .unwrap();
+    client
+        .query(
+            &QueryCall::new("iam", "PutRolePolicy", "2010-05-08")
+                .param("RoleName", name)
+                .param("PolicyName", "all")
+                .param("PolicyDocument", ALLOW_ALL),
+        )
+        .unwrap();
+    created.find("Arn").expect("role ARN")
+}
+
+/// A client of the peer at `endpoint` (region us-east-1) signing with
+/// `credentials`, without retries: every answer is checked as it comes.
+#[cfg(feature = "client")]
+pub fn peer_client(
+    endpoint: String,
+    credentials: sigv4::credentials::Credentials,
+) -> sigv4::client::Client {
+    use sigv4::credentials::static_provider::StaticProvider;
+    sigv4::client::Client::builder()
+        .endpoint_url(endpoint)
+        .region("us-east-1")
+        .credentials(std::sync::Arc::new(StaticProvider::new(credentials)))
+        .retry_policy(sigv4::client::RetryPolicy::none())
+        .build()
+        .unwrap()
+}
