@@ -49,7 +49,7 @@ fn system_time() -> SystemTime {
 // ---------------------------------------------------------------- ours
 
 fn our_params(time: SigningTime) -> SigningParams<'static> {
-    SigningParams::new(ACCESS_KEY_ID, SECRET, REGION, SERVICE, time).settings(SigningSettings::s3())
+    SigningParams::new(ACCESS_KEY_ID, SECRET, REGION, SERVICE, time).with_settings(SigningSettings::s3())
 }
 
 /// Header-signs the S3 GET; returns the `Authorization` value.
@@ -95,7 +95,7 @@ fn aws_params<'a>(
         .region(REGION)
         .name(SERVICE)
         .time(time)
-        .settings(settings)
+        .with_settings(settings)
         .build()
         .unwrap()
         .into()
@@ -194,7 +194,7 @@ fn query_value(url: &str, name: &str) -> String {
 
 fn header_sign_s3_get(c: &mut Criterion) {
     let cache = SigningKeyCache::new();
-    let params = our_params(our_time()).key_cache(&cache);
+    let params = our_params(our_time()).with_key_cache(&cache);
     let params_no_cache = our_params(our_time());
     let identity = aws_identity();
     let aws = aws_params(&identity, aws_s3_settings(), system_time());
@@ -246,7 +246,7 @@ fn header_sign_s3_get(c: &mut Criterion) {
 
 fn presign_s3_get(c: &mut Criterion) {
     let cache = SigningKeyCache::new();
-    let params = our_params(our_time()).key_cache(&cache);
+    let params = our_params(our_time()).with_key_cache(&cache);
     let identity = aws_identity();
     let mut settings = aws_s3_settings();
     settings.signature_location = SignatureLocation::QueryParams;

@@ -17,11 +17,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use sigv4::sign::{
     presign, sign_headers, Payload, SessionTokenMode, SignableRequest, SigningKeyCache,
     SigningParams, SigningSettings, SigningTime, UriEncoding,
 };
+use sigv4::Credentials;
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
@@ -196,16 +198,13 @@ fn run_crt_case(
             SessionTokenMode::Signed
         },
     };
-    let params = SigningParams::new(
-        &ctx.access_key_id,
-        &ctx.secret,
-        &ctx.region,
-        &ctx.service,
-        ctx.time,
-    )
-    .session_token(ctx.token.as_deref())
-    .settings(settings)
-    .key_cache(cache);
+    let mut credentials = Credentials::new(ctx.access_key_id.as_str(), ctx.secret.as_str());
+    if let Some(token) = &ctx.token {
+        credentials = credentials.with_session_token(token.as_str());
+    }
+    let params = SigningParams::new(&credentials, &ctx.region, &ctx.service, ctx.time)
+        .with_settings(settings)
+        .with_key_cache(cache);
     let mut variants = 0;
 
     // Header variant.
@@ -243,7 +242,7 @@ fn run_crt_case(
     // Query variant.
     if let Some(want) = read(dir, "query-canonical-request.txt") {
         variants += 1;
-        let p = presign(&signable, &params, ctx.expires).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let p = presign(&signable, &params, Duration::from_secs(ctx.expires)).unwrap_or_else(|e| panic!("{name}: {e}"));
         report.eq(
             name,
             "query canonical request",
@@ -310,15 +309,13 @@ fn run_legacy_case(dir: &Path, name: &str, report: &mut Report) -> usize {
     for (n, v) in &req.headers {
         signable = signable.header(n, v);
     }
+    let credentials = Credentials::new(akid, secret);
     let sign_at = |t: &str| {
-        let params = SigningParams::new(
-            akid,
-            secret,
-            region,
+        let params = SigningParams::new(&credentials, region,
             service,
             SigningTime::parse_amz_date(t).unwrap(),
         )
-        .settings(SigningSettings::new());
+        .with_settings(SigningSettings::new());
         sign_headers(&signable, &params).unwrap()
     };
     let s = sign_at(creq_time);

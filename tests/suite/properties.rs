@@ -1,7 +1,10 @@
 //! Property tests of the signing core.
 
+use std::time::Duration;
+
 use proptest::prelude::*;
-use sigv4::sign::{presign, sign_headers, Payload, SignableRequest, SigningParams, SigningTime};
+use sigv4::sign::{presign, sign_headers, Payload, SignableRequest, SigningParams, SigningTime, VerifyOptions};
+use sigv4::Credentials;
 
 #[derive(Debug, Clone)]
 struct Input {
@@ -85,7 +88,8 @@ fn sign(i: &Input, extra_header: Option<(&str, &str)>) -> Signed {
         req = req.header(n, v);
     }
     let time = SigningTime::from_unix_seconds(i.time).unwrap();
-    let params = SigningParams::new("AKIDEXAMPLE", &i.secret, &i.region, &i.service, time);
+    let credentials = Credentials::new("AKIDEXAMPLE", i.secret.as_str());
+    let params = SigningParams::new(&credentials, &i.region, &i.service, time);
     let s = sign_headers(&req, &params).unwrap();
     Signed {
         signature: s.signature().to_string(),
@@ -178,9 +182,10 @@ proptest! {
         let q = query_string(&i.query);
         let req = SignableRequest::from_parts(&i.method, &i.path, &q).unwrap().header("host", "h");
         let time = SigningTime::from_unix_seconds(i.time).unwrap();
-        let params = SigningParams::new("AKIDEXAMPLE", &i.secret, &i.region, &i.service, time);
+        let credentials = Credentials::new("AKIDEXAMPLE", i.secret.as_str());
+    let params = SigningParams::new(&credentials, &i.region, &i.service, time);
         let h = sign_headers(&req, &params).unwrap();
-        let p = presign(&req, &params, expires).unwrap();
+        let p = presign(&req, &params, Duration::from_secs(expires)).unwrap();
         prop_assert_eq!(h.scope(), p.scope());
         let credential = p.params().find(|(k, _)| *k == "X-Amz-Credential").unwrap().1.to_string();
         let from_header = h.authorization().split("Credential=").nth(1).unwrap().split(',').next().unwrap();
@@ -200,13 +205,17 @@ proptest! {
         time in any::<i64>(), expires in any::<u64>(), hash in ".{0,70}",
     ) {
         let Ok(time) = SigningTime::from_unix_seconds(time) else { return Ok(()) };
-        let params = SigningParams::new(&key, "secret", &region, &service, time).session_token(token.as_deref());
+        let mut credentials = Credentials::new(key.as_str(), "secret");
+        if let Some(token) = &token {
+            credentials = credentials.with_session_token(token.as_str());
+        }
+        let params = SigningParams::new(&credentials, &region, &service, time);
         if let Ok(mut req) = SignableRequest::new(&method, &uri) {
             for (n, v) in &headers {
                 req = req.header_bytes(n, v);
             }
             let _ = sign_headers(&req, &params);
-            let _ = presign(&req, &params, expires);
+            let _ = presign(&req, &params, Duration::from_secs(expires));
             let _ = sign_headers(&req.clone().payload(Payload::Precomputed(&hash)), &params);
         }
     }
@@ -216,18 +225,19 @@ proptest! {
 fn bad_inputs_are_typed_errors() {
     use sigv4::sign::Error;
     let t = SigningTime::from_unix_seconds(0).unwrap();
-    let p = SigningParams::new("AKID", "s", "us-east-1", "svc", t);
+    let credentials = Credentials::new("AKID", "s");
+    let p = SigningParams::new(&credentials, "us-east-1", "svc", t);
     let req = SignableRequest::new("GET", "https://h/").unwrap();
     assert_eq!(
-        presign(&req, &p, 0).unwrap_err(),
+        presign(&req, &p, Duration::from_secs(0)).unwrap_err(),
         Error::InvalidExpiry { seconds: 0 }
     );
     assert_eq!(
-        presign(&req, &p, 604_801).unwrap_err(),
+        presign(&req, &p, Duration::from_secs(604_801)).unwrap_err(),
         Error::InvalidExpiry { seconds: 604_801 }
     );
-    assert!(presign(&req, &p, 604_800).is_ok());
-    assert!(presign(&req, &p, 1).is_ok());
+    assert!(presign(&req, &p, Duration::from_secs(604_800)).is_ok());
+    assert!(presign(&req, &p, Duration::from_secs(1)).is_ok());
     let bad = req.clone().header("x-a", "line\nbreak");
     assert!(
         matches!(sign_headers(&bad, &p), Err(Error::InvalidHeaderValue { ref name, .. }) if name == "x-a")
@@ -244,12 +254,14 @@ fn bad_inputs_are_typed_errors() {
     ));
     let no_host = SignableRequest::new("GET", "/x").unwrap();
     assert_eq!(sign_headers(&no_host, &p).unwrap_err(), Error::MissingHost);
-    let p2 = SigningParams::new("AKID", "s", "", "svc", t);
+    let credentials = Credentials::new("AKID", "s");
+    let p2 = SigningParams::new(&credentials, "", "svc", t);
     assert_eq!(
         sign_headers(&req, &p2).unwrap_err(),
         Error::InvalidScope { part: "region" }
     );
-    let p3 = p.session_token(Some("tok\nen"));
+    let bad_token = Credentials::new("AKID", "s").with_session_token("tok\nen");
+    let p3 = SigningParams::new(&bad_token, "us-east-1", "svc", t);
     assert_eq!(
         sign_headers(&req, &p3).unwrap_err(),
         Error::InvalidSessionToken
@@ -263,7 +275,8 @@ fn bad_inputs_are_typed_errors() {
         let msg = e.to_string();
         assert!(!msg.is_empty() && !msg.contains("secret"));
     }
-    let dbg = format!("{:?}", p.session_token(Some("SESSIONTOKEN")));
+    let with_token = Credentials::new("AKID", "s").with_session_token("SESSIONTOKEN");
+    let dbg = format!("{:?}", SigningParams::new(&with_token, "us-east-1", "svc", t));
     assert!(
         !dbg.contains("SESSIONTOKEN") && !dbg.contains("\"s\""),
         "{dbg}"
@@ -280,28 +293,32 @@ proptest! {
         let q = query_string(&i.query);
         let req = signable(&i, &q);
         let time = SigningTime::from_unix_seconds(i.time).unwrap();
-        let params = SigningParams::new("AKIDEXAMPLE", &i.secret, &i.region, &i.service, time)
-            .session_token(token.as_deref());
+        let mut credentials = Credentials::new("AKIDEXAMPLE", i.secret.as_str());
+        if let Some(token) = &token {
+            credentials = credentials.with_session_token(token.as_str());
+        }
+        let params = SigningParams::new(&credentials, &i.region, &i.service, time);
         let signed = sign_headers(&req, &params).unwrap();
         let added: Vec<(String, String)> = signed.headers().map(|(n, v)| (n.to_string(), v.to_string())).collect();
         let got = req.clone().headers(added.iter().map(|(n, v)| (n.as_str(), v.as_str())));
         let lookup = |k: &str| (k == "AKIDEXAMPLE").then_some(i.secret.as_str());
-        let settings = params.settings;
-        prop_assert!(verify_headers(&got, lookup, settings, Payload::Bytes(&i.payload), time, 900).is_ok());
+        let options = VerifyOptions::new(time).with_settings(params.settings());
+        let got = got.payload(Payload::Bytes(&i.payload));
+        prop_assert!(verify_headers(&got, lookup, &options).is_ok());
         if let Some((name, _)) = i.headers.first() {
             let tampered = got.clone().header(name, "tampered");
-            prop_assert!(verify_headers(&tampered, lookup, settings, Payload::Bytes(&i.payload), time, 900).is_err());
+            prop_assert!(verify_headers(&tampered, lookup, &options).is_err());
         }
 
-        let p = presign(&req, &params, 600).unwrap();
+        let p = presign(&req, &params, Duration::from_secs(600)).unwrap();
         let (path, query) = p.uri().split_once('?').unwrap();
         let mut got = SignableRequest::from_parts(&i.method, path, query).unwrap().header("host", "example.amazonaws.com");
         for (n, v) in &i.headers {
             got = got.header(n, v);
         }
         let got = got.payload(Payload::Bytes(&i.payload));
-        prop_assert!(verify_presigned(&got, lookup, settings, Payload::Bytes(&i.payload), time, 900).is_ok());
+        prop_assert!(verify_presigned(&got, lookup, &options).is_ok());
         let late = SigningTime::from_unix_seconds(i.time + 601).unwrap();
-        prop_assert!(verify_presigned(&got, lookup, settings, Payload::Bytes(&i.payload), late, 900).is_err());
+        prop_assert!(verify_presigned(&got, lookup, &VerifyOptions::new(late).with_settings(params.settings())).is_err());
     }
 }

@@ -1,6 +1,8 @@
 //! S3 signing checked by a real S3 server: s3s-fs on 127.0.0.1 verifies
 //! every signature we produce (header-signed, presigned, aws-chunked).
 
+use std::time::Duration;
+
 use crate::support::{http, tricky_keys, Response, S3Server, ACCESS_KEY, SECRET_KEY};
 use sigv4::credentials::Credentials;
 use sigv4::s3::{AddressingStyle, PresignOptions, S3Location, SignedRequest};
@@ -143,7 +145,7 @@ fn virtual_hosted_style_against_a_custom_domain() {
         r.text()
     );
     let p = loc
-        .presign("GET", &creds(), now(), &PresignOptions::new(60))
+        .presign("GET", &creds(), now(), &PresignOptions::new(Duration::from_secs(60)))
         .unwrap();
     let r = http("GET", &p.url, &[], b"");
     assert_eq!((r.status, r.body.as_slice()), (200, &b"v"[..]));
@@ -154,7 +156,7 @@ fn presigned_urls_need_no_signing_code() {
     let server = S3Server::start();
     create_bucket(&server, "presign");
     let loc = location(&server, "presign", "up/file.txt");
-    let opts = PresignOptions::new(300)
+    let opts = PresignOptions::new(Duration::from_secs(300))
         .header("content-type", "text/plain")
         .header("x-amz-meta-origin", "test");
     let put_url = loc.presign("PUT", &creds(), now(), &opts).unwrap();
@@ -167,7 +169,7 @@ fn presigned_urls_need_no_signing_code() {
             "GET",
             &creds(),
             now(),
-            &PresignOptions::new(300)
+            &PresignOptions::new(Duration::from_secs(300))
                 .response_override("response-content-type", "application/x-test"),
         )
         .unwrap();
@@ -176,11 +178,11 @@ fn presigned_urls_need_no_signing_code() {
     assert_eq!(r.body, b"uploaded via presigned PUT");
 
     let head_url = loc
-        .presign("HEAD", &creds(), now(), &PresignOptions::new(300))
+        .presign("HEAD", &creds(), now(), &PresignOptions::new(Duration::from_secs(300)))
         .unwrap();
     assert!(http("HEAD", &head_url.url, &[], b"").is_success());
     let del_url = loc
-        .presign("DELETE", &creds(), now(), &PresignOptions::new(300))
+        .presign("DELETE", &creds(), now(), &PresignOptions::new(Duration::from_secs(300)))
         .unwrap();
     assert!(http("DELETE", &del_url.url, &[], b"").is_success());
     assert_eq!(http("GET", &get_url.url, &[], b"").status, 404);
@@ -291,7 +293,7 @@ fn tricky_keys_round_trip() {
             failures.push(format!("list {key:?}: {} {}", r.status, r.text()));
         }
         let url = location(&server, "keys", key)
-            .presign("GET", &creds(), now(), &PresignOptions::new(60))
+            .presign("GET", &creds(), now(), &PresignOptions::new(Duration::from_secs(60)))
             .unwrap();
         let r = http("GET", &url.url, &[], b"");
         if r.body != body.as_bytes() {
@@ -339,7 +341,7 @@ fn tampering_is_rejected() {
     // An expired presigned URL: signed two minutes ago, valid for one second.
     let past = SigningTime::from_unix_seconds(now().unix_seconds() - 120).unwrap();
     let url = loc
-        .presign("GET", &creds(), past, &PresignOptions::new(1))
+        .presign("GET", &creds(), past, &PresignOptions::new(Duration::from_secs(1)))
         .unwrap();
     let r = http("GET", &url.url, &[], b"");
     assert!(

@@ -39,7 +39,8 @@ static CACHE: SigningKeyCache = SigningKeyCache::new();
 #[no_mangle]
 pub extern "C" fn sigv4_sign_example(unix: i64, out: *mut u8) -> i32 {
     let Ok(time) = SigningTime::from_unix_seconds(unix) else { return -1 };
-    let params = SigningParams::new("AKIDEXAMPLE", "secret", "us-east-1", "s3", time).key_cache(&CACHE);
+    let credentials = Credentials::new("AKIDEXAMPLE", "secret");
+    let params = SigningParams::new(&credentials, "us-east-1", "s3", time).with_key_cache(&CACHE);
     let Ok(req) = SignableRequest::new("GET", "https://bucket.s3.amazonaws.com/key") else { return -2 };
     let req = req.payload(Payload::Unsigned);
     let Ok(signed) = sign_headers(&req, &params) else { return -3 };

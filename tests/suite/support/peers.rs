@@ -224,15 +224,14 @@ impl MotoServer {
     /// the first actions).
     fn iam(&self, body: &str) -> String {
         use sigv4::sign::{sign_headers, Payload, SignableRequest, SigningParams, SigningTime};
+        use sigv4::Credentials;
         let url = format!("{}/", self.endpoint());
         let req = SignableRequest::new("POST", &url)
             .unwrap()
             .header("content-type", "application/x-www-form-urlencoded")
             .payload(Payload::Bytes(body.as_bytes()));
-        let params = SigningParams::new(
-            "AKIDBOOTSTRAP",
-            "bootstrap",
-            "us-east-1",
+        let credentials = Credentials::new("AKIDBOOTSTRAP", "bootstrap");
+        let params = SigningParams::new(&credentials, "us-east-1",
             "iam",
             SigningTime::now(),
         );
