@@ -59,12 +59,11 @@ fn count<T>(f: impl FnOnce() -> T) -> (T, usize) {
 fn allocations_per_signature() {
     let cache = SigningKeyCache::new();
     let time = SigningTime::parse_amz_date("20130524T000000Z").unwrap();
-    let credentials = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    let params = SigningParams::new(&credentials, "us-east-1",
-        "s3",
-        time,
-    )
-    .with_key_cache(&cache);
+    let credentials = Credentials::new(
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    );
+    let params = SigningParams::new(&credentials, "us-east-1", "s3", time).with_key_cache(&cache);
     let req = SignableRequest::new(
         "GET",
         "https://examplebucket.s3.amazonaws.com/photos/2024/cat.jpg",

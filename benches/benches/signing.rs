@@ -49,7 +49,8 @@ fn system_time() -> SystemTime {
 // ---------------------------------------------------------------- ours
 
 fn our_params(time: SigningTime) -> SigningParams<'static> {
-    SigningParams::new(ACCESS_KEY_ID, SECRET, REGION, SERVICE, time).with_settings(SigningSettings::s3())
+    SigningParams::new(ACCESS_KEY_ID, SECRET, REGION, SERVICE, time)
+        .with_settings(SigningSettings::s3())
 }
 
 /// Header-signs the S3 GET; returns the `Authorization` value.

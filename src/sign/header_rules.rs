@@ -4,9 +4,9 @@
 //!
 //! | header on the request | rule |
 //! | --- | --- |
-//! | `x-amz-content-sha256` | its value is the payload hash that gets signed, for every service (as botocore does). A payload the caller also chose must agree: [`Payload::Precomputed`], [`Payload::Unsigned`] and the streaming markers must resolve to the same text, and [`Payload::Bytes`] must hash to it when the header holds a hash (with a marker such as `UNSIGNED-PAYLOAD` the body is simply not hashed). Disagreement is [`Error::PayloadHashConflict`]. |
+//! | `x-amz-content-sha256` | its value is the payload hash that gets signed, for every service (as botocore does), and the signature's headers carry it once (replacing the caller's, repeats included). A payload the caller also chose must agree: [`Payload::Precomputed`], [`Payload::Unsigned`] and the streaming markers must resolve to the same text, and [`Payload::Bytes`] must hash to it when the header holds a hash (with a marker such as `UNSIGNED-PAYLOAD` the body is simply not hashed). Disagreement is [`Error::PayloadHashConflict`]. |
 //! | `x-amz-date` | replaced by the signing time of the parameters: never two on the wire, never the caller's value signed. |
-//! | `x-amz-security-token` | with no session token in the parameters, it *is* the session token (signed, or left outside the signature under [`SessionTokenMode::AppendedAfterSigning`]; presigning moves it into `X-Amz-Security-Token`); the same token as the parameters' is fine; another one is [`Error::SessionTokenConflict`]. |
+//! | `x-amz-security-token` | with no session token in the parameters, it *is* the session token (signed, or left outside the signature under [`SessionTokenMode::AppendedAfterSigning`], and carried once by the signature's headers; presigning moves it into `X-Amz-Security-Token`); the same token as the parameters' is fine; another one is [`Error::SessionTokenConflict`]. |
 //! | `authorization` | never signed, replaced by the new signature (a retry, a proxy re-signing). Presigning likewise replaces `X-Amz-*` authentication parameters already in the query. |
 //!
 //! Each of these headers may appear once; two different values are
@@ -46,16 +46,16 @@ pub(crate) fn caller_header<'r>(
     Ok(found)
 }
 
-/// The payload hash to sign: the caller's `x-amz-content-sha256` when set
-/// (checked against the chosen payload), else the chosen payload (an empty
-/// body when none was chosen).
-pub(crate) fn payload_hash(req: &SignableRequest<'_>) -> Result<PayloadHash, Error> {
+/// The payload hash to sign, and whether it comes from the caller's
+/// `x-amz-content-sha256` header (checked against the chosen payload; the
+/// chosen payload, or an empty body, when there is no such header).
+pub(crate) fn payload_hash(req: &SignableRequest<'_>) -> Result<(PayloadHash, bool), Error> {
     let Some(header) = caller_header(req, X_AMZ_CONTENT_SHA256)? else {
-        return req.payload.unwrap_or(Payload::EMPTY).resolve();
+        return Ok((req.payload.unwrap_or(Payload::EMPTY).resolve()?, false));
     };
     let from_header = PayloadHash::parse(header)?;
     let Some(chosen) = req.payload else {
-        return Ok(from_header);
+        return Ok((from_header, true));
     };
     let agrees = match (chosen, from_header) {
         // A marker in the header: the body is not hashed, whatever it is.
@@ -63,7 +63,7 @@ pub(crate) fn payload_hash(req: &SignableRequest<'_>) -> Result<PayloadHash, Err
         _ => chosen.resolve()?.as_str() == from_header.as_str(),
     };
     if agrees {
-        Ok(from_header)
+        Ok((from_header, true))
     } else {
         Err(Error::PayloadHashConflict {
             header: header.to_string(),
@@ -271,7 +271,14 @@ mod tests {
         let req = api().header("x-amz-security-token", "TOKEN");
         let signed = sign_headers(&req, &params).unwrap();
         assert!(signed.signed_headers().contains("x-amz-security-token"));
-        assert!(signed.headers().all(|(n, _)| n != "x-amz-security-token"));
+        // Carried once by the signature's headers, with the caller's value.
+        assert_eq!(
+            signed
+                .headers()
+                .filter(|(n, _)| *n == "x-amz-security-token")
+                .collect::<Vec<_>>(),
+            [("x-amz-security-token", "TOKEN")]
+        );
         send_and_verify(&req, &params);
         // Left unsigned when the service wants the token appended.
         let mut settings = params.settings();

@@ -18,6 +18,8 @@ pub struct HeaderSignature<'a> {
     signed_headers: core::ops::Range<usize>,
     details: SigningDetails<'a>,
     session_token: Option<&'a str>,
+    /// The session token when it came from the caller's header only.
+    caller_token: Option<String>,
     content_sha256: Option<PayloadHash>,
 }
 
@@ -26,7 +28,7 @@ impl fmt::Debug for HeaderSignature<'_> {
         f.debug_struct("HeaderSignature")
             .field("authorization", &self.authorization)
             .field("x_amz_date", &self.amz_date())
-            .field("session_token", &self.session_token.map(|_| "<redacted>"))
+            .field("session_token", &self.token().map(|_| "<redacted>"))
             .field("content_sha256", &self.content_sha256)
             .finish_non_exhaustive()
     }
@@ -40,13 +42,17 @@ impl<'a> core::ops::Deref for HeaderSignature<'a> {
 }
 
 impl HeaderSignature<'_> {
+    fn token(&self) -> Option<&str> {
+        self.session_token.or(self.caller_token.as_deref())
+    }
+
     /// The headers to set on the request, in this order: `x-amz-security-token`
     /// (with a session token), `x-amz-date`, `x-amz-content-sha256` (when the
-    /// settings ask for it), `authorization`. Each replaces any existing
+    /// settings ask for it or the caller set it), `authorization`. Each replaces any existing
     /// header of the same name.
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
         [
-            self.session_token.map(|t| (X_AMZ_SECURITY_TOKEN, t)),
+            self.token().map(|t| (X_AMZ_SECURITY_TOKEN, t)),
             Some((X_AMZ_DATE, self.amz_date())),
             self.content_sha256
                 .as_ref()
@@ -105,24 +111,17 @@ pub fn sign_headers<'a>(
     params: &SigningParams<'a>,
 ) -> Result<HeaderSignature<'a>, Error> {
     params.validate()?;
-    let payload = header_rules::payload_hash(req)?;
+    let (payload, from_header) = header_rules::payload_hash(req)?;
     let token = header_rules::session_token(req, params.session_token)?;
     let settings = &params.settings;
-    let content_sha256 = settings.content_sha256_header.then_some(payload);
-    let signed_mode = settings.session_token == SessionTokenMode::Signed;
-    // The token to add as a header, signed or not: the parameters' (a
-    // caller's token header is signed where it stands).
-    let (token_header, signed_token, drop_token) = match token {
-        Token::Params(_) => (
-            params.session_token,
-            params.session_token.filter(|_| signed_mode),
-            true,
-        ),
-        Token::Caller(_) => (None, None, !signed_mode),
-        Token::None => (None, None, false),
+    // Sent (and signed) once whenever the service wants it or the caller set it.
+    let content_sha256 = (settings.content_sha256_header || from_header).then_some(payload);
+    let signed_token = match settings.session_token {
+        SessionTokenMode::Signed => token.value(),
+        SessionTokenMode::AppendedAfterSigning => None,
     };
     let mut replaced: [&str; 3] = [X_AMZ_DATE, "", ""];
-    if drop_token {
+    if token.value().is_some() {
         replaced[1] = X_AMZ_SECURITY_TOKEN;
     }
     if content_sha256.is_some() {
@@ -149,7 +148,11 @@ pub fn sign_headers<'a>(
         authorization,
         signed_headers: signed_range,
         details,
-        session_token: token_header,
+        session_token: params.session_token,
+        caller_token: match token {
+            Token::Caller(t) => Some(t.into()),
+            _ => None,
+        },
         content_sha256,
     })
 }

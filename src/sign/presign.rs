@@ -12,7 +12,7 @@ use super::encoding::{self, Decimal};
 use super::header_rules;
 use super::names::{
     PRESIGN_PARAMS, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SECURITY_TOKEN, Q_SIGNATURE,
-    Q_SIGNED_HEADERS, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN,
+    Q_SIGNED_HEADERS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN,
 };
 use super::signature::{ascii, sign_hash, SigningDetails};
 use super::{
@@ -131,7 +131,7 @@ pub fn presign<'a>(
         });
     }
     params.validate()?;
-    let payload = header_rules::payload_hash(req)?;
+    let (payload, from_header) = header_rules::payload_hash(req)?;
     // The token goes into the query, wherever it came from.
     let session_token = header_rules::session_token(req, params.session_token)?.value();
     let settings = &params.settings;
@@ -140,11 +140,17 @@ pub fn presign<'a>(
     } else {
         ""
     };
-    let replaced: [&str; 2] = [X_AMZ_DATE, token_name];
+    let content_name = if from_header {
+        X_AMZ_CONTENT_SHA256
+    } else {
+        ""
+    };
+    let replaced: [&str; 3] = [X_AMZ_DATE, token_name, content_name];
     let added = Added {
         amz_date: None,
         security_token: None,
-        content_sha256: None,
+        // The caller's hash header is signed once, as the payload says.
+        content_sha256: from_header.then_some(payload.as_str()),
         replaced: &replaced,
     };
     let headers = CanonicalHeaders::new(req, &added)?;

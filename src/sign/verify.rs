@@ -262,15 +262,20 @@ fn check_skew(time: SigningTime, now: SigningTime, max_skew_secs: u64) -> Result
     Ok(())
 }
 
-/// The request restricted to the signed headers, minus those the signer adds itself.
-fn signed_only<'a>(req: &SignableRequest<'a>, signed: &str) -> Result<SignableRequest<'a>, Error> {
+/// The request restricted to the signed headers, minus `skip` (those the
+/// signer adds itself from the parameters).
+fn signed_only<'a>(
+    req: &SignableRequest<'a>,
+    signed: &str,
+    skip: &[&str],
+) -> Result<SignableRequest<'a>, Error> {
     let mut out = req.clone();
     out.headers.clear();
     for name in signed.split(';') {
         if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) {
             return Err(malformed("signed headers must be lowercase names"));
         }
-        if [X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_CONTENT_SHA256].contains(&name) {
+        if skip.contains(&name) {
             continue;
         }
         let mut found = false;
@@ -339,7 +344,11 @@ pub fn verify_headers<'s>(
         return Err(malformed("host is not signed"));
     }
     let payload = req.payload.unwrap_or(Payload::EMPTY);
-    let filtered = signed_only(req, auth.signed_headers)?;
+    let filtered = signed_only(
+        req,
+        auth.signed_headers,
+        &[X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_CONTENT_SHA256],
+    )?;
     settings.content_sha256_header = signed_names().any(|n| n == X_AMZ_CONTENT_SHA256);
     let body_hash_header = header_value(req, X_AMZ_CONTENT_SHA256);
     let filtered = match (settings.content_sha256_header, body_hash_header) {
@@ -500,7 +509,8 @@ pub fn verify_presigned<'s>(
     }
     let signature = need(find(Q_SIGNATURE)?, "no X-Amz-Signature")?;
     let token = find(Q_SECURITY_TOKEN)?;
-    let filtered = signed_only(req, &signed)?;
+    // Signed headers stay as they came: the signer's rules read them.
+    let filtered = signed_only(req, &signed, &[])?;
     let secret = lookup(akid).ok_or(Error::UnknownAccessKey)?;
     settings.session_token = SessionTokenMode::Signed;
     let params = SigningParams::from_keys(akid, secret, token.as_deref(), region, service, time)

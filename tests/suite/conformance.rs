@@ -242,7 +242,8 @@ fn run_crt_case(
     // Query variant.
     if let Some(want) = read(dir, "query-canonical-request.txt") {
         variants += 1;
-        let p = presign(&signable, &params, Duration::from_secs(ctx.expires)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let p = presign(&signable, &params, Duration::from_secs(ctx.expires))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         report.eq(
             name,
             "query canonical request",
@@ -311,7 +312,9 @@ fn run_legacy_case(dir: &Path, name: &str, report: &mut Report) -> usize {
     }
     let credentials = Credentials::new(akid, secret);
     let sign_at = |t: &str| {
-        let params = SigningParams::new(&credentials, region,
+        let params = SigningParams::new(
+            &credentials,
+            region,
             service,
             SigningTime::parse_amz_date(t).unwrap(),
         )

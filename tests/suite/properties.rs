@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use proptest::prelude::*;
-use sigv4::sign::{presign, sign_headers, Payload, SignableRequest, SigningParams, SigningTime, VerifyOptions};
+use sigv4::sign::{
+    presign, sign_headers, Payload, SignableRequest, SigningParams, SigningTime, VerifyOptions,
+};
 use sigv4::Credentials;
 
 #[derive(Debug, Clone)]
@@ -276,7 +278,10 @@ fn bad_inputs_are_typed_errors() {
         assert!(!msg.is_empty() && !msg.contains("secret"));
     }
     let with_token = Credentials::new("AKID", "s").with_session_token("SESSIONTOKEN");
-    let dbg = format!("{:?}", SigningParams::new(&with_token, "us-east-1", "svc", t));
+    let dbg = format!(
+        "{:?}",
+        SigningParams::new(&with_token, "us-east-1", "svc", t)
+    );
     assert!(
         !dbg.contains("SESSIONTOKEN") && !dbg.contains("\"s\""),
         "{dbg}"
@@ -320,5 +325,149 @@ proptest! {
         prop_assert!(verify_presigned(&got, lookup, &options).is_ok());
         let late = SigningTime::from_unix_seconds(i.time + 601).unwrap();
         prop_assert!(verify_presigned(&got, lookup, &VerifyOptions::new(late).with_settings(params.settings())).is_err());
+    }
+}
+
+/// A signing header the caller may already have set, in any case.
+#[derive(Debug, Clone)]
+enum CallerHeader {
+    /// `x-amz-content-sha256`: a marker, the body's hash, or another hash.
+    ContentSha256(&'static str),
+    ContentSha256OfBody,
+    ContentSha256Other(String),
+    /// `x-amz-date` with any (stale) value.
+    Date(String),
+    /// `x-amz-security-token`: the credentials' token, or another one.
+    TokenSame,
+    TokenOther(String),
+    /// A stale `authorization`.
+    Authorization(String),
+}
+
+fn caller_header() -> impl Strategy<Value = CallerHeader> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "UNSIGNED-PAYLOAD",
+            "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+            "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        ])
+        .prop_map(CallerHeader::ContentSha256),
+        Just(CallerHeader::ContentSha256OfBody),
+        "[0-9a-f]{64}".prop_map(CallerHeader::ContentSha256Other),
+        "[0-9TZ]{1,20}".prop_map(CallerHeader::Date),
+        Just(CallerHeader::TokenSame),
+        "[A-Za-z0-9+/=]{1,30}".prop_map(CallerHeader::TokenOther),
+        "AWS4-HMAC-SHA256 [ -~]{0,40}".prop_map(CallerHeader::Authorization),
+    ]
+}
+
+/// `name` with each letter's case chosen by the bits of `mask`.
+fn recase(name: &str, mask: u32) -> String {
+    name.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if mask >> (i % 32) & 1 == 1 {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Requests that already carry signing headers: either the typed error
+    /// the rules predict, or a request whose headers (the caller's, minus
+    /// those the signature replaces, plus the signature's) our verifier
+    /// accepts, with each signing header exactly once.
+    #[test]
+    fn caller_set_signing_headers_follow_the_rules(
+        i in input(),
+        extra in prop::collection::vec((caller_header(), any::<u32>()), 1..4),
+        with_token in any::<bool>(),
+        s3 in any::<bool>(),
+    ) {
+        use sigv4::sign::{verify, Error};
+        let q = query_string(&i.query);
+        let body_hash = Payload::Bytes(&i.payload).resolve().unwrap().as_str().to_string();
+        let service = if s3 { "s3" } else { i.service.as_str() };
+        let time = SigningTime::from_unix_seconds(i.time).unwrap();
+        let mut credentials = Credentials::new("AKIDEXAMPLE", i.secret.as_str());
+        if with_token {
+            credentials = credentials.with_session_token("CREDENTIALSTOKEN");
+        }
+        let params = SigningParams::new(&credentials, &i.region, service, time);
+
+        // The caller's headers, rendered.
+        let mut set: Vec<(String, String)> = Vec::new();
+        for (h, mask) in &extra {
+            let (name, value) = match h {
+                CallerHeader::ContentSha256(m) => ("x-amz-content-sha256", m.to_string()),
+                CallerHeader::ContentSha256OfBody => ("x-amz-content-sha256", body_hash.clone()),
+                CallerHeader::ContentSha256Other(h) => ("x-amz-content-sha256", h.clone()),
+                CallerHeader::Date(d) => ("x-amz-date", d.clone()),
+                CallerHeader::TokenSame => ("x-amz-security-token", "CREDENTIALSTOKEN".to_string()),
+                CallerHeader::TokenOther(t) => ("x-amz-security-token", t.clone()),
+                CallerHeader::Authorization(a) => ("authorization", a.clone()),
+            };
+            set.push((recase(name, *mask), value));
+        }
+        let req = signable(&i, &q).headers(set.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+
+        // What the rules predict.
+        let values = |name: &str| -> Vec<&str> {
+            let mut v: Vec<&str> = set.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect();
+            v.dedup();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let hashes = values("x-amz-content-sha256");
+        let tokens = values("x-amz-security-token");
+        let markers = ["UNSIGNED-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"];
+        // The payload hash is checked before the session token.
+        let expected: Option<Error> = if hashes.len() > 1 {
+            Some(Error::ConflictingHeaders { name: "x-amz-content-sha256" })
+        } else if let Some(h) = hashes.first().filter(|h| !markers.contains(h) && **h != body_hash) {
+            Some(Error::PayloadHashConflict { header: h.to_string(), payload: body_hash.clone() })
+        } else if tokens.len() > 1 {
+            Some(Error::ConflictingHeaders { name: "x-amz-security-token" })
+        } else if with_token && tokens.first().is_some_and(|t| *t != "CREDENTIALSTOKEN") {
+            Some(Error::SessionTokenConflict)
+        } else {
+            None
+        };
+
+        let result = sign_headers(&req, &params);
+        match (&expected, result) {
+            (Some(want), Err(got)) => prop_assert_eq!(want, &got),
+            (Some(want), Ok(_)) => prop_assert!(false, "signed although {:?} was expected", want),
+            (None, Err(e)) => prop_assert!(false, "unexpected error {:?}", e),
+            (None, Ok(signed)) => {
+                // The request as sent: the caller's headers minus replaced ones, plus ours.
+                let mut wire: Vec<(String, String)> = set
+                    .iter()
+                    .filter(|(n, _)| !signed.headers().any(|(m, _)| m.eq_ignore_ascii_case(n)))
+                    .cloned()
+                    .collect();
+                // A repeated caller header with one value goes out once.
+                wire.sort();
+                wire.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0) && a.1 == b.1);
+                wire.extend(signed.headers().map(|(n, v)| (n.to_string(), v.to_string())));
+                for name in ["authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"] {
+                    prop_assert!(wire.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).count() <= 1, "two {} headers", name);
+                }
+                // The signed payload hash is the caller's header when set.
+                let last = signed.canonical_request().rsplit('\n').next().unwrap();
+                prop_assert_eq!(last, hashes.first().copied().unwrap_or(body_hash.as_str()));
+                prop_assert!(!signed.signed_headers().contains("authorization"));
+                let received = signable(&i, &q).headers(wire.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+                let lookup = |_: &str| Some(i.secret.as_str());
+                let ok = verify(&received, lookup, &VerifyOptions::new(time));
+                prop_assert!(ok.is_ok(), "{:?}\n{:?}", ok, wire);
+            }
+        }
     }
 }

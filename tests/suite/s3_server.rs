@@ -145,7 +145,12 @@ fn virtual_hosted_style_against_a_custom_domain() {
         r.text()
     );
     let p = loc
-        .presign("GET", &creds(), now(), &PresignOptions::new(Duration::from_secs(60)))
+        .presign(
+            "GET",
+            &creds(),
+            now(),
+            &PresignOptions::new(Duration::from_secs(60)),
+        )
         .unwrap();
     let r = http("GET", &p.url, &[], b"");
     assert_eq!((r.status, r.body.as_slice()), (200, &b"v"[..]));
@@ -178,11 +183,21 @@ fn presigned_urls_need_no_signing_code() {
     assert_eq!(r.body, b"uploaded via presigned PUT");
 
     let head_url = loc
-        .presign("HEAD", &creds(), now(), &PresignOptions::new(Duration::from_secs(300)))
+        .presign(
+            "HEAD",
+            &creds(),
+            now(),
+            &PresignOptions::new(Duration::from_secs(300)),
+        )
         .unwrap();
     assert!(http("HEAD", &head_url.url, &[], b"").is_success());
     let del_url = loc
-        .presign("DELETE", &creds(), now(), &PresignOptions::new(Duration::from_secs(300)))
+        .presign(
+            "DELETE",
+            &creds(),
+            now(),
+            &PresignOptions::new(Duration::from_secs(300)),
+        )
         .unwrap();
     assert!(http("DELETE", &del_url.url, &[], b"").is_success());
     assert_eq!(http("GET", &get_url.url, &[], b"").status, 404);
@@ -293,7 +308,12 @@ fn tricky_keys_round_trip() {
             failures.push(format!("list {key:?}: {} {}", r.status, r.text()));
         }
         let url = location(&server, "keys", key)
-            .presign("GET", &creds(), now(), &PresignOptions::new(Duration::from_secs(60)))
+            .presign(
+                "GET",
+                &creds(),
+                now(),
+                &PresignOptions::new(Duration::from_secs(60)),
+            )
             .unwrap();
         let r = http("GET", &url.url, &[], b"");
         if r.body != body.as_bytes() {
@@ -341,7 +361,12 @@ fn tampering_is_rejected() {
     // An expired presigned URL: signed two minutes ago, valid for one second.
     let past = SigningTime::from_unix_seconds(now().unix_seconds() - 120).unwrap();
     let url = loc
-        .presign("GET", &creds(), past, &PresignOptions::new(Duration::from_secs(1)))
+        .presign(
+            "GET",
+            &creds(),
+            past,
+            &PresignOptions::new(Duration::from_secs(1)),
+        )
         .unwrap();
     let r = http("GET", &url.url, &[], b"");
     assert!(

@@ -231,10 +231,7 @@ impl MotoServer {
             .header("content-type", "application/x-www-form-urlencoded")
             .payload(Payload::Bytes(body.as_bytes()));
         let credentials = Credentials::new("AKIDBOOTSTRAP", "bootstrap");
-        let params = SigningParams::new(&credentials, "us-east-1",
-            "iam",
-            SigningTime::now(),
-        );
+        let params = SigningParams::new(&credentials, "us-east-1", "iam", SigningTime::now());
         let signed = sign_headers(&req, &params).unwrap();
         let mut headers = vec![(
             "content-type".to_string(),
