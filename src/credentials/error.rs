@@ -4,6 +4,9 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::config::env_vars::{
+    AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+};
 use crate::config::ProfileLoadError;
 
 /// Why a provider had nothing to offer, which is not an error: the chain
@@ -85,9 +88,10 @@ impl fmt::Display for SkipReason {
                 f,
                 "profile `{profile}` has no aws_access_key_id and no credential_process"
             ),
-            SkipReason::ContainerNotConfigured => f.write_str(
+            SkipReason::ContainerNotConfigured => write!(
+                f,
                 "No environment variables were set to configure ECS provider \
-                 (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, AWS_CONTAINER_CREDENTIALS_FULL_URI)",
+                 ({AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}, {AWS_CONTAINER_CREDENTIALS_FULL_URI})"
             ),
             SkipReason::ImdsDisabled { reason } => write!(f, "IMDS disabled: {reason}"),
             SkipReason::NotOnEc2 { detail } => {

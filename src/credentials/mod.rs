@@ -46,7 +46,6 @@ pub use crate::sign::Credentials;
 pub use crate::util::time::format_rfc3339;
 
 mod error;
-pub(crate) mod json;
 mod process;
 
 pub mod cache;

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
-use super::json;
+use crate::util::json;
 use crate::util::time::parse_rfc3339;
 use super::{Credentials, CredentialsError};
 

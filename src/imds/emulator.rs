@@ -624,7 +624,7 @@ mod tests {
             404
         );
         let doc = r(&mut s, IDENTITY_DOCUMENT, Some(&ok.body)).body;
-        let parsed = crate::credentials::json::parse(&doc).unwrap();
+        let parsed = crate::util::json::parse(&doc).unwrap();
         assert_eq!(parsed.get_str("region"), Some("us-east-1"));
         s.tokens.clear();
         assert_eq!(
@@ -647,7 +647,7 @@ mod tests {
             &mut s,
             "/latest/meta-data/iam/security-credentials/sigv4-emulator-role",
         );
-        let doc = crate::credentials::json::parse(&creds.body).unwrap();
+        let doc = crate::util::json::parse(&creds.body).unwrap();
         assert_eq!(doc.get_str("Code"), Some("Success"));
         assert_eq!(
             r(&mut s, "/latest/meta-data/iam/security-credentials/other").status,

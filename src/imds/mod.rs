@@ -23,9 +23,7 @@ pub mod protocol;
 pub mod emulator;
 
 pub use client::{
-    ImdsClient, ImdsConfig, AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_V1_DISABLED,
-    AWS_METADATA_SERVICE_NUM_ATTEMPTS, AWS_METADATA_SERVICE_TIMEOUT, PROFILE_NUM_ATTEMPTS,
-    PROFILE_TIMEOUT, PROFILE_V1_DISABLED,
+    ImdsClient, ImdsConfig, PROFILE_NUM_ATTEMPTS, PROFILE_TIMEOUT, PROFILE_V1_DISABLED,
 };
 pub use endpoint::{EndpointMode, ImdsEndpoint};
 pub use error::ImdsError;

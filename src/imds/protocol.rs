@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 use super::endpoint::ImdsEndpoint;
 use super::ImdsError;
-use crate::credentials::json;
+use crate::util::json;
 use crate::sign::Credentials;
 use crate::util::time::parse_rfc3339;
 
