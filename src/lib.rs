@@ -78,7 +78,21 @@ pub mod imds;
 pub mod s3;
 
 #[cfg(feature = "client")]
+pub mod api;
+
+#[cfg(feature = "client")]
 pub mod client;
+
+pub use sign::{Credentials, Payload, SignableRequest, SigningParams, SigningTime};
+
+#[cfg(feature = "std")]
+pub use credentials::ProvideCredentials;
+
+#[cfg(feature = "std")]
+pub use s3::S3Location;
+
+#[cfg(feature = "client")]
+pub use client::Client;
 
 // The README's examples run as doc tests.
 #[cfg(all(doctest, feature = "std"))]
