@@ -1,6 +1,6 @@
-//! The provider chain, in the AWS CLI's order, and its explanation.
-//!
-//! [`DefaultChainBuilder`] builds the chain the AWS CLI uses:
+//! The provider chain ([`CredentialsChain`]: the first provider with
+//! credentials wins) and its explanation ([`ChainReport`]). The AWS CLI's
+//! chain itself is built in [`default_chain`](super::default_chain):
 //!
 //! | # | name | source |
 //! | --- | --- | --- |
@@ -22,12 +22,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::environment::EnvironmentProvider;
-use super::profile::ProfileProvider;
-use super::static_provider::StaticProvider;
-use crate::util::time::format_rfc3339;
 use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
-use crate::config::Env;
+use crate::util::time::format_rfc3339;
 
 /// An ordered list of named providers. The first to return credentials
 /// wins; see the [module docs](self).
@@ -179,10 +175,6 @@ impl CredentialsChain {
 }
 
 impl ProvideCredentials for CredentialsChain {
-    fn provide(&self) -> Result<Credentials, CredentialsError> {
-        self.provide_with_warnings(&mut Vec::new())
-    }
-
     fn provide_with_warnings(
         &self,
         warnings: &mut Vec<String>,
@@ -332,235 +324,4 @@ impl ProvideCredentials for Skip {
             self.reason.clone(),
         ))
     }
-}
-
-/// Builds the AWS CLI's chain; see the [module docs](self).
-///
-/// ```
-/// use sigv4::config::Env;
-/// use sigv4::credentials::chain::{DefaultChainBuilder, Outcome};
-/// use sigv4::credentials::Credentials;
-///
-/// let env = Env::from_map([("HOME", "/nonexistent"), ("AWS_ACCESS_KEY_ID", "AKIDENV"),
-///                          ("AWS_SECRET_ACCESS_KEY", "secret")]);
-/// let chain = DefaultChainBuilder::new()
-///     .env(env)
-///     .explicit(Credentials::new("AKIDEXPLICIT", "secret"))
-///     .build();
-/// let report = chain.explain();
-/// assert_eq!(report.credentials().unwrap().access_key_id(), "AKIDEXPLICIT");
-/// assert!(matches!(report.step("environment").unwrap().outcome, Outcome::NotReached));
-/// ```
-#[derive(Clone)]
-pub struct DefaultChainBuilder {
-    env: Env,
-    profile: Option<String>,
-    explicit: Option<Credentials>,
-    role_providers: Vec<(String, Arc<dyn ProvideCredentials>)>,
-    process_timeout: Option<std::time::Duration>,
-    #[cfg(feature = "http")]
-    transport: Option<Arc<dyn crate::transport::Transport>>,
-    #[cfg(feature = "http")]
-    imds: Option<Arc<crate::imds::ImdsClient>>,
-}
-
-impl fmt::Debug for DefaultChainBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DefaultChainBuilder")
-            .field("env", &self.env)
-            .field("profile", &self.profile)
-            .field("explicit", &self.explicit)
-            .field(
-                "role_providers",
-                &self
-                    .role_providers
-                    .iter()
-                    .map(|(n, _)| n.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .finish_non_exhaustive()
-    }
-}
-
-impl Default for DefaultChainBuilder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl DefaultChainBuilder {
-    /// The real process environment, no explicit credentials or profile,
-    /// and (with feature `client`) the default [`UreqTransport`](crate::transport::UreqTransport).
-    pub fn new() -> Self {
-        DefaultChainBuilder {
-            env: Env::real(),
-            profile: None,
-            explicit: None,
-            role_providers: Vec::new(),
-            process_timeout: None,
-            #[cfg(feature = "http")]
-            transport: None,
-            #[cfg(feature = "http")]
-            imds: None,
-        }
-    }
-
-    /// Reads the environment from `env` instead of the process.
-    pub fn env(mut self, env: Env) -> Self {
-        self.env = env;
-        self
-    }
-
-    /// Chooses profile `name` explicitly (a `--profile` option): it wins
-    /// over `AWS_PROFILE`, and environment keys are then not used.
-    pub fn profile(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        self.profile = Some(name).filter(|n| !n.trim().is_empty());
-        self
-    }
-
-    /// Credentials given by the caller; they win over everything else.
-    pub fn explicit(mut self, credentials: Credentials) -> Self {
-        self.explicit = Some(credentials);
-        self
-    }
-
-    /// Adds a provider to the role slot, between the environment and the
-    /// profile files: the place of the AWS CLI's assume-role
-    /// (`role_arn`), web identity (`AWS_WEB_IDENTITY_TOKEN_FILE`) and SSO
-    /// providers. Such a provider should return
-    /// [`CredentialsError::NotLoaded`] when the profile or environment does
-    /// not call for it. Providers added here run in the order added.
-    pub fn role_provider(
-        mut self,
-        name: impl Into<String>,
-        provider: Arc<dyn ProvideCredentials>,
-    ) -> Self {
-        self.role_providers.push((name.into(), provider));
-        self
-    }
-
-    /// Limits how long a `credential_process` may run (default 60 s).
-    pub fn process_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.process_timeout = Some(timeout);
-        self
-    }
-
-    /// The HTTP transport for the container and IMDS providers.
-    #[cfg(feature = "http")]
-    pub fn transport(mut self, transport: Arc<dyn crate::transport::Transport>) -> Self {
-        self.transport = Some(transport);
-        self
-    }
-
-    /// A ready IMDS client for the instance-profile provider (instead of
-    /// one configured from the environment and profile).
-    #[cfg(feature = "http")]
-    pub fn imds_client(mut self, client: Arc<crate::imds::ImdsClient>) -> Self {
-        self.imds = Some(client);
-        self
-    }
-
-    /// Builds the chain. Nothing is read or fetched until it is used,
-    /// except the profile files when an IMDS client has to be configured
-    /// from them.
-    pub fn build(self) -> CredentialsChain {
-        let mut chain = CredentialsChain::new();
-        chain.push(
-            StaticProvider::NAME,
-            Arc::new(match self.explicit {
-                Some(credentials) => StaticProvider::new(credentials),
-                None => StaticProvider::none(),
-            }),
-        );
-        match &self.profile {
-            Some(profile) => chain.push(
-                EnvironmentProvider::NAME,
-                Arc::new(Skip::new(
-                    EnvironmentProvider::NAME,
-                    SkipReason::ExplicitProfile {
-                        profile: profile.clone(),
-                    },
-                )),
-            ),
-            None => chain.push(
-                EnvironmentProvider::NAME,
-                Arc::new(EnvironmentProvider::new(self.env.clone())),
-            ),
-        }
-        for (name, provider) in self.role_providers {
-            chain.push(name, provider);
-        }
-        let mut profile = ProfileProvider::new(self.env.clone());
-        if let Some(name) = &self.profile {
-            profile = profile.with_profile(name.clone());
-        }
-        if let Some(timeout) = self.process_timeout {
-            profile = profile.with_process_timeout(timeout);
-        }
-        chain.push(ProfileProvider::NAME, Arc::new(profile));
-        #[cfg(feature = "http")]
-        {
-            use super::container::ContainerProvider;
-            use super::imds::InstanceProfileProvider;
-            #[cfg(feature = "client")]
-            let transport = Some(
-                self.transport
-                    .unwrap_or_else(|| Arc::new(crate::transport::UreqTransport::new())),
-            );
-            #[cfg(not(feature = "client"))]
-            let transport = self.transport;
-            match transport {
-                Some(transport) => {
-                    chain.push(
-                        ContainerProvider::NAME,
-                        Arc::new(ContainerProvider::new(self.env.clone(), transport.clone())),
-                    );
-                    let imds = match self.imds {
-                        Some(client) => InstanceProfileProvider::new(client),
-                        None => {
-                            let profiles = crate::config::ProfileSet::load_with_profile(
-                                &self.env,
-                                self.profile.as_deref(),
-                            )
-                            .unwrap_or_default();
-                            InstanceProfileProvider::from_env(transport, &self.env, &profiles)
-                        }
-                    };
-                    chain.push(InstanceProfileProvider::NAME, Arc::new(imds));
-                }
-                None => {
-                    for name in [ContainerProvider::NAME, InstanceProfileProvider::NAME] {
-                        chain.push(name, Arc::new(Skip::new(name, SkipReason::NoTransport)));
-                    }
-                }
-            }
-        }
-        chain
-    }
-}
-
-/// The AWS CLI's chain for this process's environment over the default
-/// transport (feature `client`), with the role slot filled by the
-/// assume-role and web-identity providers of [`crate::client`]. Wrap it in a
-/// [`CachedProvider`](super::cache::CachedProvider) to avoid fetching at
-/// every use.
-///
-/// ```no_run
-/// use sigv4::credentials::cache::CachedProvider;
-/// use sigv4::credentials::chain::default_chain;
-/// use sigv4::credentials::ProvideCredentials;
-///
-/// let provider = CachedProvider::new(default_chain());
-/// let credentials = provider.provide()?;
-/// # Ok::<(), sigv4::credentials::CredentialsError>(())
-/// ```
-#[cfg(feature = "client")]
-pub fn default_chain() -> CredentialsChain {
-    crate::client::assume_role::role_aware_chain(
-        Env::real(),
-        None,
-        Arc::new(crate::transport::UreqTransport::new()),
-        None,
-    )
 }

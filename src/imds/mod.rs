@@ -8,15 +8,19 @@
 //!   with a generic [`get`](ImdsClient::get) and typed getters;
 //! - [`resolve_region`]: the region chain with the instance's placement
 //!   region as its last resort;
+//! - `metadata` (feature `client`): typed instance metadata (identity
+//!   document, IAM info, network interfaces...) over [`ImdsClient`];
 //! - `emulator` (feature `imds-emulator`): a local IMDS for tests and
 //!   `sigv4 imds serve`.
 //!
-//! Instance-profile credentials are read by
-//! [`InstanceProfileProvider`](crate::credentials::imds::InstanceProfileProvider).
+//! Instance-profile credentials are read by the `credentials::imds`
+//! provider, a layer above this one.
 
 mod client;
 pub mod endpoint;
 mod error;
+#[cfg(feature = "client")]
+pub mod metadata;
 pub mod protocol;
 
 #[cfg(feature = "imds-emulator")]

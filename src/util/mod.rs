@@ -6,5 +6,6 @@
 
 pub(crate) mod json;
 pub(crate) mod query;
+#[cfg(feature = "http")]
 pub(crate) mod redact;
 pub(crate) mod time;

@@ -4,10 +4,13 @@
 use std::borrow::Cow;
 
 use crate::sign::canonical_query::parse_query;
-use crate::sign::names::{Q_CREDENTIAL, Q_SECURITY_TOKEN, Q_SIGNATURE, X_AMZ_SECURITY_TOKEN};
+#[cfg(feature = "client")]
+use crate::sign::names::X_AMZ_SECURITY_TOKEN;
+use crate::sign::names::{Q_CREDENTIAL, Q_SECURITY_TOKEN, Q_SIGNATURE};
 
 /// Replaces the value of every `x-amz-security-token` header line and
 /// `X-Amz-Security-Token` query parameter in `text`.
+#[cfg(feature = "client")]
 pub fn redact(text: &str) -> Cow<'_, str> {
     let lower = text.to_ascii_lowercase();
     if !lower.contains(X_AMZ_SECURITY_TOKEN) {
@@ -67,6 +70,7 @@ pub(crate) fn redact_url(url: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "client")]
     #[test]
     fn redaction() {
         assert_eq!(

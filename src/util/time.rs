@@ -4,12 +4,17 @@
 
 use std::time::{Duration, SystemTime};
 
-/// Seconds since 1970 (negative before), saturating.
-pub(crate) fn unix_seconds(t: SystemTime) -> i64 {
-    match t.duration_since(SystemTime::UNIX_EPOCH) {
+/// `a - b` in whole seconds (negative when `a` is earlier), saturating.
+pub(crate) fn seconds_between(a: SystemTime, b: SystemTime) -> i64 {
+    match a.duration_since(b) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
     }
+}
+
+/// Seconds since 1970 (negative before), saturating.
+pub(crate) fn unix_seconds(t: SystemTime) -> i64 {
+    seconds_between(t, SystemTime::UNIX_EPOCH)
 }
 
 /// The `SystemTime` of `secs` seconds since 1970 (negative before), if representable.
@@ -22,6 +27,7 @@ pub(crate) fn from_unix_seconds(secs: i64) -> Option<SystemTime> {
     }
 }
 
+#[cfg(feature = "client")]
 /// `time` moved by `seconds` (back when negative); `time` itself when the
 /// result is not representable.
 pub(crate) fn shift(time: SystemTime, seconds: i64) -> SystemTime {
@@ -34,6 +40,7 @@ pub(crate) fn shift(time: SystemTime, seconds: i64) -> SystemTime {
     moved.unwrap_or(time)
 }
 
+#[cfg(feature = "client")]
 /// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, the IMF-fixdate
 /// form of RFC 9110; the weekday is optional).
 pub fn parse_http_date(text: &str) -> Option<SystemTime> {
@@ -118,6 +125,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "client")]
     #[test]
     fn http_dates() {
         let t = |s| {
@@ -130,6 +138,7 @@ mod tests {
         assert_eq!(t("yesterday"), None);
     }
 
+    #[cfg(feature = "client")]
     #[test]
     fn shifts_both_ways_and_saturates_to_the_input() {
         let t = from_unix_seconds(1_000).unwrap();
