@@ -125,35 +125,22 @@ pub trait Transport: Send + Sync {
     ) -> Result<http::Response<Vec<u8>>, TransportError>;
 }
 
-impl<T: Transport + ?Sized> Transport for Arc<T> {
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-        options: &RequestOptions,
-    ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        (**self).send(request, options)
-    }
+/// Pointers to a transport are transports: `Arc<dyn Transport>`,
+/// `Box<...>`, `&...`.
+macro_rules! forward_transport {
+    ($($pointer:ty),*) => {$(
+        impl<T: Transport + ?Sized> Transport for $pointer {
+            fn send(
+                &self,
+                request: http::Request<Vec<u8>>,
+                options: &RequestOptions,
+            ) -> Result<http::Response<Vec<u8>>, TransportError> {
+                (**self).send(request, options)
+            }
+        }
+    )*};
 }
-
-impl<T: Transport + ?Sized> Transport for Box<T> {
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-        options: &RequestOptions,
-    ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        (**self).send(request, options)
-    }
-}
-
-impl<T: Transport + ?Sized> Transport for &T {
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-        options: &RequestOptions,
-    ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        (**self).send(request, options)
-    }
-}
+forward_transport!(Arc<T>, Box<T>, &T);
 
 /// A [`Transport`] made from a closure; see [`from_fn`].
 #[derive(Clone)]

@@ -71,44 +71,70 @@ impl CallError {
     }
 }
 
-/// Writes a transport failure and how many attempts it took: the one
-/// wording of `CallError::Transport` and the client's `ClientError::Transport`.
-pub(crate) fn write_transport_failure(
-    f: &mut fmt::Formatter<'_>,
-    source: &TransportError,
-    attempts: u32,
-) -> fmt::Result {
-    write!(f, "{source}")?;
-    if attempts > 1 {
-        write!(f, " (after {attempts} attempts)")?;
+/// The cases [`CallError`] and the client's `ClientError` share, borrowed:
+/// the one place their messages and sources are written.
+#[derive(Clone, Copy)]
+pub(crate) enum CallFailure<'a> {
+    Transport(&'a TransportError, u32),
+    Api(&'a ApiError),
+    Parse(&'static str, &'a str),
+    Signing(&'a crate::sign::Error),
+    InvalidRequest(&'a str),
+}
+
+impl<'a> CallFailure<'a> {
+    /// The underlying error, for `Error::source`.
+    pub(crate) fn source(self) -> Option<&'a (dyn StdError + 'static)> {
+        match self {
+            CallFailure::Transport(source, _) => Some(source),
+            CallFailure::Api(e) => Some(e),
+            CallFailure::Signing(e) => Some(e),
+            CallFailure::Parse(..) | CallFailure::InvalidRequest(_) => None,
+        }
     }
-    Ok(())
+}
+
+impl fmt::Display for CallFailure<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallFailure::Transport(source, attempts) => {
+                write!(f, "{source}")?;
+                if *attempts > 1 {
+                    write!(f, " (after {attempts} attempts)")?;
+                }
+                Ok(())
+            }
+            CallFailure::Api(e) => write!(f, "{e}"),
+            CallFailure::Parse(operation, message) => {
+                write!(f, "{operation}: unreadable response: {message}")
+            }
+            CallFailure::Signing(e) => write!(f, "signing: {e}"),
+            CallFailure::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+        }
+    }
+}
+
+impl CallError {
+    pub(crate) fn failure(&self) -> CallFailure<'_> {
+        match self {
+            CallError::Transport { source, attempts } => CallFailure::Transport(source, *attempts),
+            CallError::Api(e) => CallFailure::Api(e),
+            CallError::Parse { operation, message } => CallFailure::Parse(operation, message),
+            CallError::Signing(e) => CallFailure::Signing(e),
+            CallError::InvalidRequest { message } => CallFailure::InvalidRequest(message),
+        }
+    }
 }
 
 impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CallError::Transport { source, attempts } => {
-                write_transport_failure(f, source, *attempts)
-            }
-            CallError::Api(e) => write!(f, "{e}"),
-            CallError::Parse { operation, message } => {
-                write!(f, "{operation}: unreadable response: {message}")
-            }
-            CallError::Signing(e) => write!(f, "signing: {e}"),
-            CallError::InvalidRequest { message } => write!(f, "invalid request: {message}"),
-        }
+        self.failure().fmt(f)
     }
 }
 
 impl StdError for CallError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        match self {
-            CallError::Transport { source, .. } => Some(source),
-            CallError::Api(e) => Some(&**e),
-            CallError::Signing(e) => Some(e),
-            _ => None,
-        }
+        self.failure().source()
     }
 }
 

@@ -96,7 +96,7 @@ pub mod signature_mismatch;
 pub mod sts;
 mod xml;
 
-pub(crate) use call_error::write_transport_failure;
+pub(crate) use call_error::CallFailure;
 pub use call_error::CallError;
 pub use endpoint::{aws_endpoint, ServiceConfig, ENDPOINT_URL_FORM};
 pub use error::{check_status, ApiError, ErrorFormat};

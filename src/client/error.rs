@@ -5,7 +5,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use crate::api::{write_transport_failure, ApiError, CallError};
+use crate::api::{ApiError, CallError, CallFailure};
 use crate::credentials::CredentialsError;
 use crate::transport::TransportError;
 
@@ -58,31 +58,35 @@ impl ClientError {
     }
 }
 
+impl ClientError {
+    /// The API layer's view of this error; `Err` with the credentials
+    /// error for [`Credentials`](Self::Credentials).
+    fn failure(&self) -> Result<CallFailure<'_>, &CredentialsError> {
+        Ok(match self {
+            ClientError::Transport { source, attempts } => CallFailure::Transport(source, *attempts),
+            ClientError::Credentials(e) => return Err(e),
+            ClientError::Api(e) => CallFailure::Api(e),
+            ClientError::Parse { operation, message } => CallFailure::Parse(operation, message),
+            ClientError::Signing(e) => CallFailure::Signing(e),
+            ClientError::InvalidRequest { message } => CallFailure::InvalidRequest(message),
+        })
+    }
+}
+
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ClientError::Transport { source, attempts } => {
-                write_transport_failure(f, source, *attempts)
-            }
-            ClientError::Credentials(e) => write!(f, "credentials: {e}"),
-            ClientError::Api(e) => write!(f, "{e}"),
-            ClientError::Parse { operation, message } => {
-                write!(f, "{operation}: unreadable response: {message}")
-            }
-            ClientError::Signing(e) => write!(f, "signing: {e}"),
-            ClientError::InvalidRequest { message } => write!(f, "invalid request: {message}"),
+        match self.failure() {
+            Ok(failure) => failure.fmt(f),
+            Err(e) => write!(f, "credentials: {e}"),
         }
     }
 }
 
 impl StdError for ClientError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        match self {
-            ClientError::Transport { source, .. } => Some(source),
-            ClientError::Credentials(e) => Some(e),
-            ClientError::Api(e) => Some(&**e),
-            ClientError::Signing(e) => Some(e),
-            _ => None,
+        match self.failure() {
+            Ok(failure) => failure.source(),
+            Err(e) => Some(e),
         }
     }
 }

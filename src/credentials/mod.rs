@@ -118,41 +118,24 @@ pub trait ProvideCredentials: Send + Sync {
     }
 }
 
-impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
-    fn provide(&self) -> Result<Credentials, CredentialsError> {
-        (**self).provide()
-    }
-    fn provide_with_warnings(
-        &self,
-        warnings: &mut Vec<String>,
-    ) -> Result<Credentials, CredentialsError> {
-        (**self).provide_with_warnings(warnings)
-    }
+/// Pointers to a provider are providers: `Arc<dyn ProvideCredentials>`,
+/// `Box<...>`, `&...`.
+macro_rules! forward_provide_credentials {
+    ($($pointer:ty),*) => {$(
+        impl<T: ProvideCredentials + ?Sized> ProvideCredentials for $pointer {
+            fn provide(&self) -> Result<Credentials, CredentialsError> {
+                (**self).provide()
+            }
+            fn provide_with_warnings(
+                &self,
+                warnings: &mut Vec<String>,
+            ) -> Result<Credentials, CredentialsError> {
+                (**self).provide_with_warnings(warnings)
+            }
+        }
+    )*};
 }
-
-impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
-    fn provide(&self) -> Result<Credentials, CredentialsError> {
-        (**self).provide()
-    }
-    fn provide_with_warnings(
-        &self,
-        warnings: &mut Vec<String>,
-    ) -> Result<Credentials, CredentialsError> {
-        (**self).provide_with_warnings(warnings)
-    }
-}
-
-impl<T: ProvideCredentials + ?Sized> ProvideCredentials for &T {
-    fn provide(&self) -> Result<Credentials, CredentialsError> {
-        (**self).provide()
-    }
-    fn provide_with_warnings(
-        &self,
-        warnings: &mut Vec<String>,
-    ) -> Result<Credentials, CredentialsError> {
-        (**self).provide_with_warnings(warnings)
-    }
-}
+forward_provide_credentials!(Arc<T>, Box<T>, &T);
 
 impl ProvideCredentials for Credentials {
     /// A `Credentials` value provides itself: pass it wherever a provider

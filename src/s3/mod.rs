@@ -55,3 +55,23 @@ pub use error::S3Error;
 pub use location::{is_dns_compatible, AddressingStyle, S3Location};
 pub use presign::{PresignOptions, PresignedUrl, RESPONSE_OVERRIDES};
 pub use signing::SignedRequest;
+
+/// The AWS S3 documentation's example key and time, for the tests of this
+/// module's files.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::sign::{Credentials, SigningTime};
+
+    /// `AKIAIOSFODNN7EXAMPLE` and its secret.
+    pub(crate) fn example_credentials() -> Credentials {
+        Credentials::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+    }
+
+    /// `20130524T000000Z`.
+    pub(crate) fn t() -> SigningTime {
+        SigningTime::parse_amz_date("20130524T000000Z").unwrap()
+    }
+}

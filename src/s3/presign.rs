@@ -123,17 +123,11 @@ impl fmt::Debug for PresignedUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn t() -> SigningTime {
-        SigningTime::parse_amz_date("20130524T000000Z").unwrap()
-    }
+    use crate::s3::test_support::{example_credentials, t};
 
     #[test]
     fn presign_options() {
-        let creds = Credentials::new(
-            "AKIAIOSFODNN7EXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        )
+        let creds = example_credentials()
         .with_session_token("tok/en+=");
         let l = S3Location::new("examplebucket", "test.txt", "us-east-1").unwrap();
         let opts = PresignOptions::new(Duration::from_secs(3600))

@@ -72,18 +72,12 @@ pub struct SignedRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn t() -> SigningTime {
-        SigningTime::parse_amz_date("20130524T000000Z").unwrap()
-    }
+    use crate::s3::test_support::{example_credentials, t};
 
     #[test]
     fn header_signing_uses_s3_rules() {
         // AWS S3 documentation: GET Object example.
-        let creds = Credentials::new(
-            "AKIAIOSFODNN7EXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        );
+        let creds = example_credentials();
         let l = S3Location::new("examplebucket", "test.txt", "us-east-1").unwrap();
         let s = l
             .sign(
