@@ -3,7 +3,7 @@
 //! decisions, and the blocking driver that runs them over a
 //! [`Transport`](crate::transport::Transport).
 //!
-//! It sits below [`credentials`](crate::credentials) so that credential
+//! It sits below the `credentials` layer so that credential
 //! sources which call AWS (assume-role and web identity, through STS) use
 //! it directly, without the client; the `client` module is the thin layer
 //! on top that adds a credentials provider.

@@ -2,7 +2,7 @@
 //!
 //! Grouped by who reads them; the AWS CLI and SDKs use the same names.
 
-// Static credentials (`credentials::environment`).
+// Static credentials (the environment provider).
 
 /// The access key id.
 pub const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
@@ -16,7 +16,7 @@ pub const AWS_SECURITY_TOKEN: &str = "AWS_SECURITY_TOKEN";
 /// When the credentials expire (RFC 3339).
 pub const AWS_CREDENTIAL_EXPIRATION: &str = "AWS_CREDENTIAL_EXPIRATION";
 
-// Shared config files and profile selection (`config`).
+// Shared config files and profile selection.
 
 /// Overrides the config file path.
 pub const AWS_CONFIG_FILE: &str = "AWS_CONFIG_FILE";
@@ -33,14 +33,14 @@ pub const HOMEDRIVE: &str = "HOMEDRIVE";
 /// The path of the home directory on Windows (with [`HOMEDRIVE`]).
 pub const HOMEPATH: &str = "HOMEPATH";
 
-// Region (`config::region`).
+// Region.
 
 /// The region (first choice).
 pub const AWS_REGION: &str = "AWS_REGION";
 /// The region (second choice).
 pub const AWS_DEFAULT_REGION: &str = "AWS_DEFAULT_REGION";
 
-// Endpoints (`config::endpoint_url`).
+// Endpoints.
 
 /// An endpoint for every service.
 pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
@@ -49,7 +49,7 @@ pub const AWS_ENDPOINT_URL_STS: &str = "AWS_ENDPOINT_URL_STS";
 /// `true`: ignore every configured endpoint URL.
 pub const AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: &str = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
 
-// Container credentials (`credentials::container`).
+// Container credentials (the container provider).
 
 /// Path on the ECS agent.
 pub const AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
@@ -60,7 +60,7 @@ pub const AWS_CONTAINER_AUTHORIZATION_TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION
 /// A file holding the `Authorization` header value.
 pub const AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
 
-// Instance metadata (`imds`).
+// Instance metadata.
 
 /// `true` turns the instance metadata service off.
 pub const AWS_EC2_METADATA_DISABLED: &str = "AWS_EC2_METADATA_DISABLED";
@@ -75,7 +75,7 @@ pub const AWS_EC2_METADATA_SERVICE_ENDPOINT: &str = "AWS_EC2_METADATA_SERVICE_EN
 /// `IPv4` or `IPv6`: which default IMDS endpoint.
 pub const AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: &str = "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE";
 
-// Web identity (`credentials::web_identity`).
+// Web identity (the web-identity provider).
 
 /// The OIDC token file.
 pub const AWS_WEB_IDENTITY_TOKEN_FILE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";

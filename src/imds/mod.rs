@@ -13,8 +13,8 @@
 //! - `emulator` (feature `imds-emulator`): a local IMDS for tests and
 //!   `sigv4 imds serve`.
 //!
-//! Instance-profile credentials are read by the `credentials::imds`
-//! provider, a layer above this one.
+//! Instance-profile credentials are read by the instance-profile provider
+//! of the credentials layer, above this one.
 
 mod client;
 pub mod endpoint;

@@ -27,7 +27,7 @@
 //! `a/../b`.
 //!
 //! ```
-//! use sigv4::credentials::Credentials;
+//! use sigv4::Credentials;
 //! use sigv4::s3::{PresignOptions, S3Location};
 //! use sigv4::sign::SigningTime;
 //! use std::time::Duration;
