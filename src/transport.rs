@@ -498,7 +498,10 @@ mod tests {
     #[test]
     fn errors_name_the_request_without_its_signature() {
         let e = TransportError::new(TransportErrorKind::Connect, "refused")
-            .with_request("GET", "https://b.s3.amazonaws.com/k?X-Amz-Credential=AKID%2F1&X-Amz-Signature=ff&x=1")
+            .with_request(
+                "GET",
+                "https://b.s3.amazonaws.com/k?X-Amz-Credential=AKID%2F1&X-Amz-Signature=ff&x=1",
+            )
             .with_request("PUT", "http://ignored/");
         assert_eq!(
             e.to_string(),

@@ -33,7 +33,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::retry::{Decision, DefaultRandom, RandomSource, RetryPolicy, RetryState, Sleeper, ThreadSleeper};
+use super::retry::{
+    Decision, DefaultRandom, RandomSource, RetryPolicy, RetryState, Sleeper, ThreadSleeper,
+};
 use super::{ApiError, ApiRequest, CallError, Operation, ServiceConfig, Signing};
 use crate::sign::{Credentials, SigningKeyCache, SigningTime};
 use crate::transport::{RequestOptions, Transport};
@@ -222,8 +224,7 @@ impl Caller {
         operation.parse(response).map_err(|e| {
             E::from(match e {
                 CallError::Api(mut api) => {
-                    if let (Some(m), Some((creq, sts))) = (api.signature_mismatch.as_mut(), ours)
-                    {
+                    if let (Some(m), Some((creq, sts))) = (api.signature_mismatch.as_mut(), ours) {
                         m.our_canonical_request = Some(creq);
                         m.our_string_to_sign = Some(sts);
                     }
@@ -237,7 +238,11 @@ impl Caller {
     /// Sends `request` with signing and retries; returns the final response
     /// whatever its status (transport failures that outlast the retries
     /// are errors).
-    pub fn send_with<E, F>(&self, request: &ApiRequest, credentials: F) -> Result<http::Response<Vec<u8>>, E>
+    pub fn send_with<E, F>(
+        &self,
+        request: &ApiRequest,
+        credentials: F,
+    ) -> Result<http::Response<Vec<u8>>, E>
     where
         E: From<CallError>,
         F: FnMut() -> Result<Credentials, E>,
@@ -290,11 +295,11 @@ impl Caller {
             match decision {
                 Decision::Retry { after } => self.sleeper.sleep(after),
                 Decision::CorrectClock { offset_seconds } => {
-                    let _ = self.clock_offset.fetch_update(
-                        Ordering::Relaxed,
-                        Ordering::Relaxed,
-                        |o| Some(o.saturating_add(offset_seconds)),
-                    );
+                    let _ =
+                        self.clock_offset
+                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| {
+                                Some(o.saturating_add(offset_seconds))
+                            });
                 }
                 Decision::Stop => {}
             }
@@ -318,7 +323,8 @@ mod tests {
 
     #[test]
     fn transport_errors_name_the_request_without_secrets() {
-        let transport = from_fn(|_, _| Err(TransportError::new(TransportErrorKind::Connect, "refused")));
+        let transport =
+            from_fn(|_, _| Err(TransportError::new(TransportErrorKind::Connect, "refused")));
         let request = ApiRequest::new(
             http::Method::GET,
             "https://b.s3.amazonaws.com/k?versionId=1&X-Amz-Security-Token=SECRETTOKEN&X-Amz-Signature=abc",
@@ -346,11 +352,19 @@ mod tests {
             let mut seen = s.lock().unwrap();
             seen.push(req.headers().contains_key(AUTHORIZATION));
             let status = if seen.len() < 2 { 503 } else { 200 };
-            Ok(http::Response::builder().status(status).body(Vec::new()).unwrap())
+            Ok(http::Response::builder()
+                .status(status)
+                .body(Vec::new())
+                .unwrap())
         });
         let caller = caller(transport);
         let asked = std::cell::Cell::new(0);
-        let signed = ApiRequest::new(http::Method::GET, "https://x.amazonaws.com/", "x", "us-east-1");
+        let signed = ApiRequest::new(
+            http::Method::GET,
+            "https://x.amazonaws.com/",
+            "x",
+            "us-east-1",
+        );
         let r: Result<_, CallError> = caller.send_with(&signed, || {
             asked.set(asked.get() + 1);
             Ok(Credentials::new("AKID", "s"))
@@ -358,8 +372,9 @@ mod tests {
         assert_eq!(r.unwrap().status(), 200);
         assert_eq!(asked.get(), 2);
         let unsigned = signed.clone().anonymous();
-        let r: Result<_, CallError> =
-            caller.send_with(&unsigned, || unreachable!("an unsigned request needs no credentials"));
+        let r: Result<_, CallError> = caller.send_with(&unsigned, || {
+            unreachable!("an unsigned request needs no credentials")
+        });
         assert_eq!(r.unwrap().status(), 200);
         assert_eq!(*seen.lock().unwrap(), [true, true, false]);
     }

@@ -96,8 +96,8 @@ pub mod signature_mismatch;
 pub mod sts;
 mod xml;
 
-pub(crate) use call_error::CallFailure;
 pub use call_error::CallError;
+pub(crate) use call_error::CallFailure;
 pub use endpoint::{aws_endpoint, ServiceConfig, ENDPOINT_URL_FORM};
 pub use error::{check_status, ApiError, ErrorFormat};
 pub use operation::Operation;

@@ -245,7 +245,6 @@ impl Operation for DryRun {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

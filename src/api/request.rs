@@ -284,6 +284,10 @@ mod tests {
         let e = ApiRequest::new(http::Method::GET, "/just/a/path", "s3", "us-east-1")
             .sign(None, t, None)
             .unwrap_err();
-        assert!(e.to_string().contains("expected http(s)://host[:port]/path"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("expected http(s)://host[:port]/path"),
+            "{e}"
+        );
     }
 }

@@ -401,7 +401,6 @@ impl<'a> RetryState<'a> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

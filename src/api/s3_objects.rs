@@ -541,8 +541,7 @@ impl Operation for ListObjectsV2 {
     fn parse(&self, response: http::Response<Vec<u8>>) -> Result<ListObjectsV2Output, CallError> {
         let op = self.name();
         let response = check_status(response)?;
-        let root =
-            xml::parse(response.body()).map_err(|e| CallError::parse(op, e.to_string()))?;
+        let root = xml::parse(response.body()).map_err(|e| CallError::parse(op, e.to_string()))?;
         if root.name != "ListBucketResult" {
             return Err(CallError::parse(op, "expected <ListBucketResult>"));
         }
@@ -550,7 +549,13 @@ impl Operation for ListObjectsV2 {
             && root
                 .child_text("EncodingType")
                 .is_some_and(|t| t.trim() == "url");
-        let text = |s: &str| if encoded { form_decode(s) } else { s.to_owned() };
+        let text = |s: &str| {
+            if encoded {
+                form_decode(s)
+            } else {
+                s.to_owned()
+            }
+        };
         let opt = |e: &xml::Element, n: &str| {
             e.child_text(n)
                 .map(|t| t.trim().to_owned())
@@ -589,7 +594,6 @@ impl Operation for ListObjectsV2 {
         Ok(out)
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -126,7 +126,10 @@ mod tests {
             our_canonical_request: Some("GET\n/\nx-amz-security-token:TOK\nhost:b\nextra".into()),
             ..SignatureMismatch::default()
         };
-        assert_eq!(m.first_difference(), Some((4, "host:a".into(), "host:b".into())));
+        assert_eq!(
+            m.first_difference(),
+            Some((4, "host:a".into(), "host:b".into()))
+        );
         let same = SignatureMismatch {
             our_canonical_request: m.server_canonical_request.clone(),
             ..m.clone()
@@ -139,7 +142,11 @@ mod tests {
         };
         assert_eq!(
             token_line.first_difference(),
-            Some((1, "x-amz-security-token:<redacted>".into(), "x-amz-security-token:<redacted>".into()))
+            Some((
+                1,
+                "x-amz-security-token:<redacted>".into(),
+                "x-amz-security-token:<redacted>".into()
+            ))
         );
         assert!(!format!("{m:?}").contains("TOK"));
     }

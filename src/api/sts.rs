@@ -100,11 +100,7 @@ fn result<'a>(root: &'a Element, action: &str) -> &'a Element {
     root.child(&format!("{action}Result")).unwrap_or(root)
 }
 
-fn required<'a>(
-    e: &'a Element,
-    name: &str,
-    operation: &'static str,
-) -> Result<&'a str, CallError> {
+fn required<'a>(e: &'a Element, name: &str, operation: &'static str) -> Result<&'a str, CallError> {
     e.child_text(name)
         .map(str::trim)
         .filter(|t| !t.is_empty())
@@ -523,7 +519,6 @@ impl Operation for DecodeAuthorizationMessage {
         Ok(required(r, "DecodedMessage", self.name())?.to_owned())
     }
 }
-
 
 #[cfg(test)]
 mod tests {

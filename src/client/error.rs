@@ -63,7 +63,9 @@ impl ClientError {
     /// error for [`Credentials`](Self::Credentials).
     fn failure(&self) -> Result<CallFailure<'_>, &CredentialsError> {
         Ok(match self {
-            ClientError::Transport { source, attempts } => CallFailure::Transport(source, *attempts),
+            ClientError::Transport { source, attempts } => {
+                CallFailure::Transport(source, *attempts)
+            }
             ClientError::Credentials(e) => return Err(e),
             ClientError::Api(e) => CallFailure::Api(e),
             ClientError::Parse { operation, message } => CallFailure::Parse(operation, message),
@@ -96,7 +98,9 @@ impl From<CallError> for ClientError {
     /// same errors as before the API layer existed.
     fn from(e: CallError) -> Self {
         match e {
-            CallError::Transport { source, attempts } => ClientError::Transport { source, attempts },
+            CallError::Transport { source, attempts } => {
+                ClientError::Transport { source, attempts }
+            }
             CallError::Api(e) => ClientError::Api(e),
             CallError::Parse { operation, message } => ClientError::Parse { operation, message },
             CallError::Signing(e) => ClientError::Signing(e),
@@ -138,7 +142,10 @@ mod tests {
     fn call_errors_convert_variant_by_variant() {
         let t = TransportError::new(TransportErrorKind::Connect, "refused")
             .with_request("POST", "https://sts.amazonaws.com/");
-        let e = ClientError::from(CallError::Transport { source: t, attempts: 2 });
+        let e = ClientError::from(CallError::Transport {
+            source: t,
+            attempts: 2,
+        });
         assert!(matches!(e, ClientError::Transport { attempts: 2, .. }));
         assert_eq!(
             e.to_string(),
@@ -148,7 +155,13 @@ mod tests {
         let e = ClientError::from(CallError::from(api));
         assert_eq!(e.code(), Some("NotFound"));
         let e = ClientError::from(CallError::parse("sts:X", "bad"));
-        assert!(matches!(e, ClientError::Parse { operation: "sts:X", .. }));
+        assert!(matches!(
+            e,
+            ClientError::Parse {
+                operation: "sts:X",
+                ..
+            }
+        ));
         assert_eq!(e.to_string(), "sts:X: unreadable response: bad");
         let e = ClientError::from(CallError::invalid("nope"));
         assert_eq!(e.to_string(), "invalid request: nope");

@@ -1,9 +1,9 @@
 //! A minimal AWS API client (feature `client`): the [`api`](crate::api)
 //! layer's operations run with credentials from a provider.
 //!
-//! Every call is an [`Operation`](crate::api::Operation) of the sans-IO
+//! Every call is an [`crate::api::Operation`] of the sans-IO
 //! [`api`](crate::api) layer, run by its blocking driver
-//! ([`Caller`](crate::api::call::Caller)): build, get credentials, sign
+//! ([`crate::api::call::Caller`]): build, get credentials, sign
 //! with the current time (plus any clock correction), send, decide, repeat,
 //! parse. The [`Client`] adds what a caller should not have to carry: where
 //! credentials come from (a [`ProvideCredentials`], by default the AWS
@@ -203,8 +203,8 @@ mod tests {
     use crate::api::RetryPolicy;
     use crate::credentials::static_provider::StaticProvider;
     use crate::sign::names::AUTHORIZATION;
-    use crate::Credentials;
     use crate::transport::{from_fn, TransportError, TransportErrorKind};
+    use crate::Credentials;
     use std::sync::atomic::{AtomicI64, Ordering};
     use std::sync::Mutex;
     use std::time::Duration;
@@ -215,7 +215,10 @@ mod tests {
     ) -> Client {
         Client::builder()
             .transport(Arc::new(transport))
-            .credentials(StaticProvider::new(Credentials::new("AKIDEXAMPLE", "secret")))
+            .credentials(StaticProvider::new(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+            )))
             .region("us-east-1")
             .retry_policy(RetryPolicy::standard().with_base_delay(Duration::from_millis(10)))
             .sleeper(sleeper)
@@ -299,7 +302,12 @@ mod tests {
             Ok(http::Response::new(auth.into_bytes()))
         }));
         let send = |client: &Client| {
-            let r = ApiRequest::new(http::Method::GET, "https://x.amazonaws.com/", "x", "us-east-1");
+            let r = ApiRequest::new(
+                http::Method::GET,
+                "https://x.amazonaws.com/",
+                "x",
+                "us-east-1",
+            );
             String::from_utf8(client.send(&r).unwrap().into_body()).unwrap()
         };
         let direct = Client::builder()

@@ -43,7 +43,11 @@ pub fn configured_endpoint_url(
     service_variable
         .and_then(|name| env.get_non_blank(name))
         .or_else(|| env.get_non_blank(AWS_ENDPOINT_URL))
-        .or_else(|| profiles.get_selected(PROFILE_ENDPOINT_URL).map(str::to_owned))
+        .or_else(|| {
+            profiles
+                .get_selected(PROFILE_ENDPOINT_URL)
+                .map(str::to_owned)
+        })
         .map(|s| s.trim().to_owned())
 }
 
@@ -67,14 +71,23 @@ mod tests {
         );
         assert_eq!(
             url(
-                &[("AWS_ENDPOINT_URL", "http://all:2"), ("AWS_ENDPOINT_URL_STS", " http://sts:3 ")],
+                &[
+                    ("AWS_ENDPOINT_URL", "http://all:2"),
+                    ("AWS_ENDPOINT_URL_STS", " http://sts:3 ")
+                ],
                 &profiles
             )
             .as_deref(),
             Some("http://sts:3")
         );
         assert_eq!(
-            url(&[("AWS_ENDPOINT_URL", "http://all:2"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE")], &profiles),
+            url(
+                &[
+                    ("AWS_ENDPOINT_URL", "http://all:2"),
+                    ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE")
+                ],
+                &profiles
+            ),
             None
         );
         let ignoring = ProfileSet::parse(
@@ -82,7 +95,10 @@ mod tests {
             "",
         )
         .unwrap();
-        assert_eq!(url(&[("AWS_ENDPOINT_URL", "http://all:2")], &ignoring), None);
+        assert_eq!(
+            url(&[("AWS_ENDPOINT_URL", "http://all:2")], &ignoring),
+            None
+        );
         assert_eq!(url(&[], &ProfileSet::default()), None);
     }
 }

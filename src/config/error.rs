@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::parse::{FileKind, ProfileParseError};
 
-/// Why [`ProfileSet::load`] failed. Every variant names the file's path.
+/// Why [`ProfileSet::load`](super::ProfileSet::load) failed. Every variant names the file's path.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ProfileLoadError {

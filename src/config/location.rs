@@ -112,10 +112,9 @@ pub fn home_dir(env: &Env, platform: Platform) -> Option<String> {
         if let Some(profile) = env.get_non_blank(USERPROFILE) {
             return Some(profile);
         }
-        if let (Some(drive), Some(path)) = (
-            env.get_non_blank(HOMEDRIVE),
-            env.get_non_blank(HOMEPATH),
-        ) {
+        if let (Some(drive), Some(path)) =
+            (env.get_non_blank(HOMEDRIVE), env.get_non_blank(HOMEPATH))
+        {
             return Some(format!("{drive}{path}"));
         }
     }

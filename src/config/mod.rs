@@ -103,7 +103,6 @@
 //! The `Debug` output of [`Section`], [`ProfileSet`] and [`Env`] never shows
 //! secret values (see [`is_sensitive_key`]).
 
-
 mod endpoint_url;
 mod env;
 pub mod env_vars;
@@ -117,7 +116,9 @@ pub mod writer;
 pub use endpoint_url::configured_endpoint_url;
 pub use env::Env;
 pub use error::ProfileLoadError;
-pub use location::{expand_home, home_dir, selected_profile, FileLocations, Platform, DEFAULT_PROFILE};
+pub use location::{
+    expand_home, home_dir, selected_profile, FileLocations, Platform, DEFAULT_PROFILE,
+};
 pub use parse::{FileKind, ParseErrorKind, ProfileParseError};
 pub use profiles::{is_sensitive_key, ProfileSet, Section};
 pub use region::{

@@ -209,11 +209,9 @@ impl AssumeRoleProvider {
                     .provide()
                     .map_err(|e| configured(&format!("source_profile {profile}"), e))
             }
-            BaseCredentials::Environment => {
-                EnvironmentProvider::new(self.env.clone())
-                    .provide()
-                    .map_err(|e| configured("credential_source Environment", e))
-            }
+            BaseCredentials::Environment => EnvironmentProvider::new(self.env.clone())
+                .provide()
+                .map_err(|e| configured("credential_source Environment", e)),
             BaseCredentials::Ec2InstanceMetadata => {
                 let provider = match &self.imds {
                     Some(c) => InstanceProfileProvider::new(c.clone()),
@@ -227,12 +225,11 @@ impl AssumeRoleProvider {
                     .provide()
                     .map_err(|e| configured("credential_source Ec2InstanceMetadata", e))
             }
-            BaseCredentials::EcsContainer => ContainerProvider::new(
-                self.env.clone(),
-                self.sts.transport().clone(),
-            )
-            .provide()
-            .map_err(|e| configured("credential_source EcsContainer", e)),
+            BaseCredentials::EcsContainer => {
+                ContainerProvider::new(self.env.clone(), self.sts.transport().clone())
+                    .provide()
+                    .map_err(|e| configured("credential_source EcsContainer", e))
+            }
             BaseCredentials::WebIdentity {
                 role_arn,
                 token_file,

@@ -18,8 +18,8 @@ use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use crate::util::time::format_rfc3339;
 use super::{Credentials, CredentialsError, ProvideCredentials};
+use crate::util::time::format_rfc3339;
 
 /// Shortest time between two refreshes, unless the credentials expire
 /// sooner.

@@ -1,15 +1,6 @@
 //! The provider chain ([`CredentialsChain`]: the first provider with
 //! credentials wins) and its explanation ([`ChainReport`]). The AWS CLI's
-//! chain itself is built in [`default_chain`](super::default_chain):
-//!
-//! | # | name | source |
-//! | --- | --- | --- |
-//! | 1 | `explicit` | credentials given to the builder |
-//! | 2 | `environment` | `AWS_ACCESS_KEY_ID`... (skipped when a profile is chosen explicitly, as the CLI does for `--profile`) |
-//! | - | *role slot* | [`role_provider`](DefaultChainBuilder::role_provider)s: where the CLI has assume-role, web identity and SSO |
-//! | 3 | `profile` | credentials file keys, `credential_process`, config file keys |
-//! | 4 | `container` | ECS / EKS endpoint (feature `http`) |
-//! | 5 | `imds` | EC2 instance profile (feature `http`) |
+//! chain itself is built in [`default_chain`](super::default_chain).
 //!
 //! A provider that is not set up is *skipped* and the next one is tried; a
 //! provider that is set up but fails *stops* the chain with its error (so

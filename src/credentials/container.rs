@@ -24,12 +24,15 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use crate::util::json;
-use crate::config::env_vars::{AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE};
-use crate::util::time::parse_rfc3339;
 use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
+use crate::config::env_vars::{
+    AWS_CONTAINER_AUTHORIZATION_TOKEN, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE,
+    AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+};
 use crate::config::Env;
 use crate::transport::{RequestOptions, Transport};
+use crate::util::json;
+use crate::util::time::parse_rfc3339;
 
 /// The ECS agent's address, for relative URIs.
 pub const ECS_HOST: &str = "169.254.170.2";

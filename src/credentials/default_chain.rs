@@ -130,7 +130,7 @@ impl DefaultChainBuilder {
     /// profile files: the place of the AWS CLI's assume-role
     /// (`role_arn`), web identity (`AWS_WEB_IDENTITY_TOKEN_FILE`) and SSO
     /// providers. Such a provider should return
-    /// [`CredentialsError::NotLoaded`] when the profile or environment does
+    /// [`CredentialsError::NotLoaded`](super::CredentialsError::NotLoaded) when the profile or environment does
     /// not call for it. Providers added here run in the order added.
     pub fn role_provider(
         mut self,
@@ -290,7 +290,8 @@ impl DefaultChainBuilder {
 /// ```
 /// use sigv4::credentials::default_chain::default_chain;
 ///
-/// let names: Vec<&str> = default_chain().names().collect();
+/// let chain = default_chain();
+/// let names: Vec<&str> = chain.names().collect();
 /// assert_eq!(names, ["explicit", "environment", "assume-role", "web-identity", "profile", "container", "imds"]);
 /// ```
 #[cfg(feature = "client")]

@@ -2,11 +2,13 @@
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (or its legacy name
 //! `AWS_SECURITY_TOKEN`) and `AWS_CREDENTIAL_EXPIRATION`.
 
-use crate::config::env_vars::{AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_SECURITY_TOKEN, AWS_CREDENTIAL_EXPIRATION};
-use crate::util::time::parse_rfc3339;
 use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
+use crate::config::env_vars::{
+    AWS_ACCESS_KEY_ID, AWS_CREDENTIAL_EXPIRATION, AWS_SECRET_ACCESS_KEY, AWS_SECURITY_TOKEN,
+    AWS_SESSION_TOKEN,
+};
 use crate::config::Env;
-
+use crate::util::time::parse_rfc3339;
 
 /// Reads credentials from an [`Env`] at each call.
 ///

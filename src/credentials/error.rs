@@ -244,7 +244,9 @@ impl CredentialsError {
     pub fn within(self, provider: &str, what: &str) -> Self {
         let prefixed = |message: String| format!("{what}: {message}");
         match self {
-            CredentialsError::NotLoaded { reason, .. } => CredentialsError::not_loaded(provider, reason),
+            CredentialsError::NotLoaded { reason, .. } => {
+                CredentialsError::not_loaded(provider, reason)
+            }
             CredentialsError::InvalidConfiguration { message, .. } => {
                 CredentialsError::invalid_configuration(provider, prefixed(message))
             }
@@ -252,9 +254,9 @@ impl CredentialsError {
                 provider: provider.into(),
                 source,
             },
-            CredentialsError::Unreachable { message, source, .. } => {
-                CredentialsError::unreachable(provider, prefixed(message), source)
-            }
+            CredentialsError::Unreachable {
+                message, source, ..
+            } => CredentialsError::unreachable(provider, prefixed(message), source),
             CredentialsError::InvalidResponse { message, .. } => {
                 CredentialsError::invalid_response(provider, prefixed(message))
             }
@@ -400,8 +402,11 @@ mod tests {
         use crate::transport::{TransportError, TransportErrorKind};
         let t = TransportError::new(TransportErrorKind::Connect, "refused")
             .with_request("POST", "https://sts.amazonaws.com/");
-        let e = CredentialsError::from(CallError::Transport { source: t, attempts: 3 })
-            .within("web-identity", "AssumeRoleWithWebIdentity arn:r");
+        let e = CredentialsError::from(CallError::Transport {
+            source: t,
+            attempts: 3,
+        })
+        .within("web-identity", "AssumeRoleWithWebIdentity arn:r");
         assert!(matches!(e, CredentialsError::Unreachable { .. }));
         assert_eq!(
             e.to_string(),

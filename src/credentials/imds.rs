@@ -14,12 +14,12 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use crate::util::time::format_rfc3339;
 use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
 use crate::config::{Env, ProfileSet};
 use crate::imds::protocol::{parse_credentials, parse_role_list, SECURITY_CREDENTIALS_PATH};
 use crate::imds::{ImdsClient, ImdsConfig, ImdsError};
 use crate::transport::Transport;
+use crate::util::time::format_rfc3339;
 
 const NAME: &str = "imds";
 

@@ -154,7 +154,11 @@ mod tests {
         let c = Credentials::new("AKID", "SECRET").with_source("explicit");
         let provided = c.provide().unwrap();
         assert_eq!(
-            (provided.access_key_id(), provided.secret_access_key(), provided.source()),
+            (
+                provided.access_key_id(),
+                provided.secret_access_key(),
+                provided.source()
+            ),
             ("AKID", "SECRET", "explicit")
         );
     }
@@ -175,7 +179,10 @@ mod tests {
         let mut warnings = Vec::new();
         let plain = Credentials::new("AKIDPLAIN", "s");
         assert_eq!(
-            plain.provide_with_warnings(&mut warnings).unwrap().access_key_id(),
+            plain
+                .provide_with_warnings(&mut warnings)
+                .unwrap()
+                .access_key_id(),
             "AKIDPLAIN"
         );
         assert!(warnings.is_empty());

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
+use super::{Credentials, CredentialsError};
 use crate::util::json;
 use crate::util::time::parse_rfc3339;
-use super::{Credentials, CredentialsError};
 
 /// Most bytes read from the process's standard output.
 const MAX_STDOUT: u64 = 1024 * 1024;

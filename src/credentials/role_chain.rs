@@ -296,7 +296,6 @@ pub fn plan(profiles: &ProfileSet, profile: &str) -> Result<Option<RoleChain>, C
     }))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -125,13 +125,18 @@ mod tests {
             ("AWS_REGION", "eu-north-1"),
             ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:5000"),
         ]);
-        let (config, _) = settings.resolve(&env, &ProfileSet::default(), "test").unwrap();
+        let (config, _) = settings
+            .resolve(&env, &ProfileSet::default(), "test")
+            .unwrap();
         assert_eq!(config.region, "eu-north-1");
         assert_eq!(config.endpoint("sts").unwrap(), "http://127.0.0.1:5000");
         let bad = Env::from_map([("AWS_ENDPOINT_URL", "127.0.0.1:5055")]);
-        let e = settings.resolve(&bad, &ProfileSet::default(), "test").unwrap_err();
+        let e = settings
+            .resolve(&bad, &ProfileSet::default(), "test")
+            .unwrap_err();
         assert!(
-            e.to_string().contains("\"127.0.0.1:5055\": expected http(s)://host[:port]"),
+            e.to_string()
+                .contains("\"127.0.0.1:5055\": expected http(s)://host[:port]"),
             "{e}"
         );
     }

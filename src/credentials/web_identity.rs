@@ -89,9 +89,9 @@ pub fn assume_role_with_web_identity_file(
     let mut op = AssumeRoleWithWebIdentity::new(role_arn, session_name, token);
     op.duration_seconds = duration_seconds;
     let (config, caller) = sts;
-    caller
-        .call(config, &op, None)
-        .map_err(|e| CredentialsError::from(e).within(NAME, &format!("AssumeRoleWithWebIdentity {role_arn}")))
+    caller.call(config, &op, None).map_err(|e| {
+        CredentialsError::from(e).within(NAME, &format!("AssumeRoleWithWebIdentity {role_arn}"))
+    })
 }
 
 /// Credentials from `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`

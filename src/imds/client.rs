@@ -12,7 +12,10 @@ use super::protocol::{
     REGION_PATH, TOKEN_PATH,
 };
 use super::ImdsError;
-use crate::config::env_vars::{AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_V1_DISABLED, AWS_METADATA_SERVICE_TIMEOUT, AWS_METADATA_SERVICE_NUM_ATTEMPTS};
+use crate::config::env_vars::{
+    AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_V1_DISABLED, AWS_METADATA_SERVICE_NUM_ATTEMPTS,
+    AWS_METADATA_SERVICE_TIMEOUT,
+};
 use crate::config::{Env, ProfileSet};
 use crate::transport::{RequestOptions, Transport, TransportErrorKind};
 

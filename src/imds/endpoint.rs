@@ -18,7 +18,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::ImdsError;
-use crate::config::env_vars::{AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE};
+use crate::config::env_vars::{
+    AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE,
+};
 use crate::config::{Env, ProfileSet};
 
 /// Profile key: the endpoint URL.

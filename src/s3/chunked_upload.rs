@@ -4,8 +4,8 @@
 use super::{S3Error, S3Location, SignedRequest};
 use crate::sign::chunked::{ChunkSigner, ChunkedLayout};
 use crate::sign::names::{X_AMZ_CHECKSUM_CRC32, X_AMZ_TRAILER};
-use crate::sign::{Payload, SigningParams, SigningTime};
 use crate::sign::Credentials;
+use crate::sign::{Payload, SigningParams, SigningTime};
 
 impl S3Location {
     /// Signs a PUT of `body` as an aws-chunked upload in chunks of

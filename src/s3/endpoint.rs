@@ -57,7 +57,6 @@ impl Endpoint {
     }
 }
 
-
 /// What an AWS S3 host name says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -120,11 +119,26 @@ mod tests {
     fn aws_hosts() {
         let p = |h| parse_host(h).map(|h| (h.bucket, h.region));
         assert_eq!(p("s3.amazonaws.com"), Some((None, None)));
-        assert_eq!(p("bucket.s3.us-west-2.amazonaws.com"), Some((Some("bucket"), Some("us-west-2"))));
-        assert_eq!(p("my.bucket.s3.eu-west-1.amazonaws.com"), Some((Some("my.bucket"), Some("eu-west-1"))));
-        assert_eq!(p("s3-eu-west-1.amazonaws.com"), Some((None, Some("eu-west-1"))));
-        assert_eq!(p("s3.dualstack.ap-south-1.amazonaws.com"), Some((None, Some("ap-south-1"))));
-        assert_eq!(p("b.s3.cn-north-1.amazonaws.com.cn"), Some((Some("b"), Some("cn-north-1"))));
+        assert_eq!(
+            p("bucket.s3.us-west-2.amazonaws.com"),
+            Some((Some("bucket"), Some("us-west-2")))
+        );
+        assert_eq!(
+            p("my.bucket.s3.eu-west-1.amazonaws.com"),
+            Some((Some("my.bucket"), Some("eu-west-1")))
+        );
+        assert_eq!(
+            p("s3-eu-west-1.amazonaws.com"),
+            Some((None, Some("eu-west-1")))
+        );
+        assert_eq!(
+            p("s3.dualstack.ap-south-1.amazonaws.com"),
+            Some((None, Some("ap-south-1")))
+        );
+        assert_eq!(
+            p("b.s3.cn-north-1.amazonaws.com.cn"),
+            Some((Some("b"), Some("cn-north-1")))
+        );
         assert_eq!(p("example.com"), None);
         assert_eq!(p("sts.amazonaws.com"), None);
     }
@@ -134,11 +148,17 @@ mod tests {
     fn s3_external_1_is_us_east_1() {
         assert_eq!(
             parse_host("s3-external-1.amazonaws.com"),
-            Some(S3Host { bucket: None, region: Some("us-east-1") })
+            Some(S3Host {
+                bucket: None,
+                region: Some("us-east-1")
+            })
         );
         assert_eq!(
             parse_host("bucket.s3-external-1.amazonaws.com"),
-            Some(S3Host { bucket: Some("bucket"), region: Some("us-east-1") })
+            Some(S3Host {
+                bucket: Some("bucket"),
+                region: Some("us-east-1")
+            })
         );
     }
 
@@ -146,7 +166,10 @@ mod tests {
     fn accelerate_is_global() {
         assert_eq!(
             parse_host("bucket.s3-accelerate.amazonaws.com"),
-            Some(S3Host { bucket: Some("bucket"), region: None })
+            Some(S3Host {
+                bucket: Some("bucket"),
+                region: None
+            })
         );
         assert_eq!(
             parse_host("bucket.s3-accelerate.dualstack.amazonaws.com").map(|h| h.region),
@@ -157,12 +180,26 @@ mod tests {
     #[test]
     fn endpoints() {
         let e = Endpoint::parse("HTTP://MinIO.local:9000/").unwrap();
-        assert_eq!((e.scheme(), e.authority(), e.host()), ("http", "minio.local:9000", "minio.local"));
+        assert_eq!(
+            (e.scheme(), e.authority(), e.host()),
+            ("http", "minio.local:9000", "minio.local")
+        );
         assert!(!e.is_ip_or_localhost());
-        assert!(Endpoint::parse("http://[::1]:9000").unwrap().is_ip_or_localhost());
-        for bad in ["127.0.0.1:9000", "ftp://x", "http://", "http://a/b", "http://u@h"] {
+        assert!(Endpoint::parse("http://[::1]:9000")
+            .unwrap()
+            .is_ip_or_localhost());
+        for bad in [
+            "127.0.0.1:9000",
+            "ftp://x",
+            "http://",
+            "http://a/b",
+            "http://u@h",
+        ] {
             let e = Endpoint::parse(bad).unwrap_err();
-            assert!(e.to_string().contains("expected http(s)://host[:port]"), "{e}");
+            assert!(
+                e.to_string().contains("expected http(s)://host[:port]"),
+                "{e}"
+            );
         }
     }
 }

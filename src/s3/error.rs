@@ -64,4 +64,3 @@ impl From<sign::Error> for S3Error {
         S3Error::Sign(e)
     }
 }
-

@@ -238,7 +238,6 @@ pub(crate) fn join_url(scheme: &str, authority: &str, path: &str, query: &str) -
     url
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,12 +331,19 @@ mod tests {
 
     #[test]
     fn query_parameters_are_split_and_decoded_once() {
-        let l = S3Location::parse("https://bkt.s3.amazonaws.com/k?versionId=a%2Bb&x&&y=1", "us-east-1").unwrap();
+        let l = S3Location::parse(
+            "https://bkt.s3.amazonaws.com/k?versionId=a%2Bb&x&&y=1",
+            "us-east-1",
+        )
+        .unwrap();
         assert_eq!(
             l.query_pairs().collect::<Vec<_>>(),
             [("versionId", "a+b"), ("x", ""), ("y", "1")]
         );
-        assert_eq!(l.url().unwrap(), "https://bkt.s3.amazonaws.com/k?versionId=a%2Bb&x=&y=1");
+        assert_eq!(
+            l.url().unwrap(),
+            "https://bkt.s3.amazonaws.com/k?versionId=a%2Bb&x=&y=1"
+        );
         let l = S3Location::parse("https://s3-external-1.amazonaws.com/b/k", "eu-west-1").unwrap();
         assert_eq!((l.bucket(), l.region()), ("b", "us-east-1"));
     }

@@ -4,8 +4,8 @@ use core::time::Duration;
 use std::fmt;
 
 use super::{S3Error, S3Location};
-use crate::sign::{self, Payload, SignableRequest, SigningParams, SigningTime};
 use crate::sign::Credentials;
+use crate::sign::{self, Payload, SignableRequest, SigningParams, SigningTime};
 use crate::util::query::encode_pairs;
 
 /// Query parameters that override response headers of a GET.
@@ -119,7 +119,6 @@ impl fmt::Debug for PresignedUrl {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,8 +126,7 @@ mod tests {
 
     #[test]
     fn presign_options() {
-        let creds = example_credentials()
-        .with_session_token("tok/en+=");
+        let creds = example_credentials().with_session_token("tok/en+=");
         let l = S3Location::new("examplebucket", "test.txt", "us-east-1").unwrap();
         let opts = PresignOptions::new(Duration::from_secs(3600))
             .header("Content-Type", "text/plain")

@@ -3,9 +3,9 @@
 
 use super::location::join_url;
 use super::{S3Error, S3Location};
+use crate::sign::Credentials;
 use crate::sign::{self, Payload, SignableRequest, SigningParams, SigningTime};
 use crate::util::query::encode_pairs;
-use crate::sign::Credentials;
 
 impl S3Location {
     /// Signs a request to this object with S3's rules (single encoding, no
@@ -67,7 +67,6 @@ pub struct SignedRequest {
     /// The hex signature.
     pub signature: String,
 }
-
 
 #[cfg(test)]
 mod tests {

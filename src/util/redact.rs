@@ -51,7 +51,11 @@ pub(crate) fn redact_url(url: &str) -> Cow<'_, str> {
     let Some((base, query)) = url.split_once('?') else {
         return Cow::Borrowed(url);
     };
-    let secret = |key: &str| SECRET_QUERY_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(key));
+    let secret = |key: &str| {
+        SECRET_QUERY_PARAMS
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(key))
+    };
     if !parse_query(query).any(|p| secret(p.key)) {
         return Cow::Borrowed(url);
     }
@@ -90,6 +94,9 @@ mod tests {
             redact_url("http://127.0.0.1:9000/b?list-type=2"),
             Cow::Borrowed("http://127.0.0.1:9000/b?list-type=2")
         ));
-        assert_eq!(redact_url("https://sts.amazonaws.com/"), "https://sts.amazonaws.com/");
+        assert_eq!(
+            redact_url("https://sts.amazonaws.com/"),
+            "https://sts.amazonaws.com/"
+        );
     }
 }

@@ -94,7 +94,10 @@ mod tests {
     fn s3_external_1_signs_for_us_east_1() {
         let s = |r: Option<&str>| Some(("s3".to_string(), r.map(String::from)));
         assert_eq!(sr("s3-external-1.amazonaws.com"), s(Some("us-east-1")));
-        assert_eq!(sr("bucket.s3-external-1.amazonaws.com:443"), s(Some("us-east-1")));
+        assert_eq!(
+            sr("bucket.s3-external-1.amazonaws.com:443"),
+            s(Some("us-east-1"))
+        );
         assert_eq!(sr("bucket.s3-accelerate.amazonaws.com"), s(None));
     }
 }

@@ -217,4 +217,3 @@ fn handle(request: tiny_http::Request, state: &Mutex<State>) {
     }
     let _ = request.respond(response);
 }
-

@@ -8,9 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::state::State;
 use super::EmulatorConfig;
-use crate::imds::protocol::{
-    IDENTITY_DOCUMENT_PATH, MAX_TOKEN_TTL, TOKEN_PATH, TOKEN_TTL_HEADER,
-};
+use crate::imds::protocol::{IDENTITY_DOCUMENT_PATH, MAX_TOKEN_TTL, TOKEN_PATH, TOKEN_TTL_HEADER};
 use crate::util::time::format_rfc3339;
 
 const META_DATA: &str = "/latest/meta-data/";
@@ -191,7 +189,6 @@ fn metadata(config: &EmulatorConfig, rest: &str) -> Answer {
     answer(200, entries.into_iter().collect::<Vec<_>>().join("\n"))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,11 +199,16 @@ mod tests {
     #[test]
     fn documents_escape_what_they_serve() {
         let doc = json_object(&[("a\"b", "c\\d\n\u{1}é"), ("Code", "Success")]);
-        assert_eq!(doc, "{\n  \"a\\\"b\" : \"c\\\\d\\n\\u0001é\",\n  \"Code\" : \"Success\"\n}");
+        assert_eq!(
+            doc,
+            "{\n  \"a\\\"b\" : \"c\\\\d\\n\\u0001é\",\n  \"Code\" : \"Success\"\n}"
+        );
         let parsed = crate::util::json::parse(&doc).unwrap();
         assert_eq!(parsed.get_str("a\"b"), Some("c\\d\n\u{1}é"));
         let mut config = EmulatorConfig::default();
-        config.metadata.insert("ami-id".into(), "ami-\"quoted\"".into());
+        config
+            .metadata
+            .insert("ami-id".into(), "ami-\"quoted\"".into());
         let id = crate::util::json::parse(&identity_document(&config)).unwrap();
         assert_eq!(id.get_str("imageId"), Some("ami-\"quoted\""));
     }

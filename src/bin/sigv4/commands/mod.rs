@@ -95,7 +95,8 @@ impl Context {
         if self.global.example_credentials {
             let example = Credentials::new(EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY)
                 .with_source("example keys");
-            return CredentialsChain::new().with(StaticProvider::NAME, StaticProvider::new(example));
+            return CredentialsChain::new()
+                .with(StaticProvider::NAME, StaticProvider::new(example));
         }
         let mfa: MfaTokenProvider = Arc::new(|profile: &str, serial: &str| {
             eprint!("MFA code for {serial} (profile {profile}): ");
