@@ -6,7 +6,7 @@
 //! AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret cargo run --example explain_credentials --features client
 //! ```
 
-use sigv4::credentials::chain::default_chain;
+use sigv4::credentials::default_chain;
 
 fn main() {
     let report = default_chain().explain();

@@ -66,7 +66,6 @@
 extern crate alloc;
 
 pub mod sign;
-pub use sign::{Credentials, Payload, SignableRequest, SigningParams, SigningTime};
 
 #[cfg(feature = "std")]
 mod util;
@@ -90,7 +89,21 @@ pub mod imds;
 pub mod s3;
 
 #[cfg(feature = "client")]
+pub mod api;
+
+#[cfg(feature = "client")]
 pub mod client;
+
+pub use sign::{Credentials, Payload, SignableRequest, SigningParams, SigningTime};
+
+#[cfg(feature = "std")]
+pub use credentials::ProvideCredentials;
+
+#[cfg(feature = "std")]
+pub use s3::S3Location;
+
+#[cfg(feature = "client")]
+pub use client::Client;
 
 // The README's examples run as doc tests.
 // They use the client, so they run with feature `client` (CI runs all features).

@@ -45,6 +45,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::util::redact::redact_url;
+
 /// Per-request settings a [`Transport`] must apply.
 ///
 /// `None` means "no limit of this kind" (the transport's own default).
@@ -123,35 +125,22 @@ pub trait Transport: Send + Sync {
     ) -> Result<http::Response<Vec<u8>>, TransportError>;
 }
 
-impl<T: Transport + ?Sized> Transport for Arc<T> {
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-        options: &RequestOptions,
-    ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        (**self).send(request, options)
-    }
+/// Pointers to a transport are transports: `Arc<dyn Transport>`,
+/// `Box<...>`, `&...`.
+macro_rules! forward_transport {
+    ($($pointer:ty),*) => {$(
+        impl<T: Transport + ?Sized> Transport for $pointer {
+            fn send(
+                &self,
+                request: http::Request<Vec<u8>>,
+                options: &RequestOptions,
+            ) -> Result<http::Response<Vec<u8>>, TransportError> {
+                (**self).send(request, options)
+            }
+        }
+    )*};
 }
-
-impl<T: Transport + ?Sized> Transport for Box<T> {
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-        options: &RequestOptions,
-    ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        (**self).send(request, options)
-    }
-}
-
-impl<T: Transport + ?Sized> Transport for &T {
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-        options: &RequestOptions,
-    ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        (**self).send(request, options)
-    }
-}
+forward_transport!(Arc<T>, Box<T>, &T);
 
 /// A [`Transport`] made from a closure; see [`from_fn`].
 #[derive(Clone)]
@@ -239,11 +228,14 @@ impl fmt::Display for TransportErrorKind {
 
 /// A request could not be completed (no response, or no complete one).
 ///
-/// Messages never contain request headers or bodies, so no secrets.
+/// Messages never contain request headers or bodies, so no secrets; the
+/// request they name ([`with_request`](Self::with_request)) has its
+/// signature, credential and security token query values redacted.
 #[derive(Clone)]
 pub struct TransportError {
     kind: TransportErrorKind,
     message: String,
+    request: Option<String>,
     source: Option<Arc<dyn StdError + Send + Sync>>,
 }
 
@@ -253,8 +245,24 @@ impl TransportError {
         TransportError {
             kind,
             message: message.into(),
+            request: None,
             source: None,
         }
+    }
+
+    /// Names the request that failed (`GET https://host/path?query`), unless
+    /// one is named already. The URL's `X-Amz-Signature`,
+    /// `X-Amz-Credential` and `X-Amz-Security-Token` values are redacted.
+    pub fn with_request(mut self, method: &str, url: &str) -> Self {
+        if self.request.is_none() {
+            self.request = Some(format!("{method} {}", redact_url(url)));
+        }
+        self
+    }
+
+    /// The request that failed (`GET https://host/path`), when named.
+    pub fn request(&self) -> Option<&str> {
+        self.request.as_deref()
     }
 
     /// Attaches the underlying error.
@@ -297,6 +305,7 @@ impl fmt::Debug for TransportError {
         f.debug_struct("TransportError")
             .field("kind", &self.kind)
             .field("message", &self.message)
+            .field("request", &self.request)
             .field("source", &self.source.as_ref().map(|s| s.to_string()))
             .finish()
     }
@@ -304,6 +313,9 @@ impl fmt::Debug for TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(request) = &self.request {
+            write!(f, "{request}: ")?;
+        }
         if self.message.is_empty() {
             f.write_str(self.kind.as_str())
         } else {
@@ -481,6 +493,22 @@ mod tests {
         let e = TransportError::new(TransportErrorKind::Io, "read").with_source(io);
         assert!(e.source().is_some());
         assert!(format!("{e:?}").contains("pipe"));
+    }
+
+    #[test]
+    fn errors_name_the_request_without_its_signature() {
+        let e = TransportError::new(TransportErrorKind::Connect, "refused")
+            .with_request(
+                "GET",
+                "https://b.s3.amazonaws.com/k?X-Amz-Credential=AKID%2F1&X-Amz-Signature=ff&x=1",
+            )
+            .with_request("PUT", "http://ignored/");
+        assert_eq!(
+            e.to_string(),
+            "GET https://b.s3.amazonaws.com/k?X-Amz-Credential=<redacted>&X-Amz-Signature=<redacted>&x=1: connection failed: refused"
+        );
+        assert_eq!(e.request(), Some("GET https://b.s3.amazonaws.com/k?X-Amz-Credential=<redacted>&X-Amz-Signature=<redacted>&x=1"));
+        assert!(!format!("{e:?}").contains("ff&"));
     }
 
     #[test]

@@ -6,14 +6,12 @@
 
 use std::path::PathBuf;
 
+use super::env_vars::{
+    AWS_CONFIG_FILE, AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE, HOME, HOMEDRIVE, HOMEPATH,
+    USERPROFILE,
+};
 use super::Env;
 
-/// Environment variable overriding the config file path.
-pub const AWS_CONFIG_FILE: &str = "AWS_CONFIG_FILE";
-/// Environment variable overriding the credentials file path.
-pub const AWS_SHARED_CREDENTIALS_FILE: &str = "AWS_SHARED_CREDENTIALS_FILE";
-/// Environment variable selecting the profile.
-pub const AWS_PROFILE: &str = "AWS_PROFILE";
 /// The profile used when none is selected.
 pub const DEFAULT_PROFILE: &str = "default";
 
@@ -107,17 +105,16 @@ impl FileLocations {
 /// values count as unset. Returns `None` when nothing applies; in
 /// particular no system user database is consulted.
 pub fn home_dir(env: &Env, platform: Platform) -> Option<String> {
-    if let Some(home) = env.get_non_blank("HOME") {
+    if let Some(home) = env.get_non_blank(HOME) {
         return Some(home);
     }
     if platform == Platform::Windows {
-        if let Some(profile) = env.get_non_blank("USERPROFILE") {
+        if let Some(profile) = env.get_non_blank(USERPROFILE) {
             return Some(profile);
         }
-        if let (Some(drive), Some(path)) = (
-            env.get_non_blank("HOMEDRIVE"),
-            env.get_non_blank("HOMEPATH"),
-        ) {
+        if let (Some(drive), Some(path)) =
+            (env.get_non_blank(HOMEDRIVE), env.get_non_blank(HOMEPATH))
+        {
             return Some(format!("{drive}{path}"));
         }
     }

@@ -159,10 +159,6 @@ impl<P> Drop for RefreshGuard<'_, P> {
 }
 
 impl<P: ProvideCredentials> ProvideCredentials for CachedProvider<P> {
-    fn provide(&self) -> Result<Credentials, CredentialsError> {
-        self.provide_with_warnings(&mut Vec::new())
-    }
-
     fn provide_with_warnings(
         &self,
         warnings: &mut Vec<String>,

@@ -24,20 +24,16 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use super::json;
 use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
+use crate::config::env_vars::{
+    AWS_CONTAINER_AUTHORIZATION_TOKEN, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE,
+    AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+};
 use crate::config::Env;
 use crate::transport::{RequestOptions, Transport};
+use crate::util::json;
 use crate::util::time::parse_rfc3339;
 
-/// Environment variable: path on the ECS agent.
-pub const AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
-/// Environment variable: full URL of the endpoint.
-pub const AWS_CONTAINER_CREDENTIALS_FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
-/// Environment variable: the `Authorization` header value.
-pub const AWS_CONTAINER_AUTHORIZATION_TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
-/// Environment variable: a file holding the `Authorization` header value.
-pub const AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
 /// The ECS agent's address, for relative URIs.
 pub const ECS_HOST: &str = "169.254.170.2";
 /// The EKS Pod Identity agent's IPv4 address.

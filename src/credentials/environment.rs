@@ -3,20 +3,12 @@
 //! `AWS_SECURITY_TOKEN`) and `AWS_CREDENTIAL_EXPIRATION`.
 
 use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
+use crate::config::env_vars::{
+    AWS_ACCESS_KEY_ID, AWS_CREDENTIAL_EXPIRATION, AWS_SECRET_ACCESS_KEY, AWS_SECURITY_TOKEN,
+    AWS_SESSION_TOKEN,
+};
 use crate::config::Env;
 use crate::util::time::parse_rfc3339;
-
-/// Environment variable: the access key id.
-pub const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
-/// Environment variable: the secret access key.
-pub const AWS_SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
-/// Environment variable: the session token.
-pub const AWS_SESSION_TOKEN: &str = "AWS_SESSION_TOKEN";
-/// Environment variable: the legacy name of the session token, used when
-/// `AWS_SESSION_TOKEN` is unset.
-pub const AWS_SECURITY_TOKEN: &str = "AWS_SECURITY_TOKEN";
-/// Environment variable: when the credentials expire (RFC 3339).
-pub const AWS_CREDENTIAL_EXPIRATION: &str = "AWS_CREDENTIAL_EXPIRATION";
 
 /// Reads credentials from an [`Env`] at each call.
 ///
@@ -75,13 +67,13 @@ impl ProvideCredentials for EnvironmentProvider {
             (Some(_), None) => {
                 return Err(CredentialsError::invalid_configuration(
                     Self::NAME,
-                    "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
+                    format!("{AWS_ACCESS_KEY_ID} is set but {AWS_SECRET_ACCESS_KEY} is not"),
                 ))
             }
             (None, Some(_)) => {
                 return Err(CredentialsError::invalid_configuration(
                     Self::NAME,
-                    "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not",
+                    format!("{AWS_SECRET_ACCESS_KEY} is set but {AWS_ACCESS_KEY_ID} is not"),
                 ))
             }
         };
@@ -97,7 +89,7 @@ impl ProvideCredentials for EnvironmentProvider {
             let expires_at = parse_rfc3339(&expiration).map_err(|why| {
                 CredentialsError::invalid_configuration(
                     Self::NAME,
-                    format!("AWS_CREDENTIAL_EXPIRATION: {why}"),
+                    format!("{AWS_CREDENTIAL_EXPIRATION}: {why}"),
                 )
             })?;
             credentials = credentials.with_expiry(expires_at);

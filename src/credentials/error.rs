@@ -4,6 +4,9 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::config::env_vars::{
+    AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+};
 use crate::config::ProfileLoadError;
 
 /// Why a provider had nothing to offer, which is not an error: the chain
@@ -85,9 +88,10 @@ impl fmt::Display for SkipReason {
                 f,
                 "profile `{profile}` has no aws_access_key_id and no credential_process"
             ),
-            SkipReason::ContainerNotConfigured => f.write_str(
+            SkipReason::ContainerNotConfigured => write!(
+                f,
                 "No environment variables were set to configure ECS provider \
-                 (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, AWS_CONTAINER_CREDENTIALS_FULL_URI)",
+                 ({AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}, {AWS_CONTAINER_CREDENTIALS_FULL_URI})"
             ),
             SkipReason::ImdsDisabled { reason } => write!(f, "IMDS disabled: {reason}"),
             SkipReason::NotOnEc2 { detail } => {
@@ -234,6 +238,35 @@ impl CredentialsError {
         }
     }
 
+    /// The same error reported by `provider`, its message (if it has one)
+    /// prefixed with `what` (the call or setting it is about): how a
+    /// provider that delegates to another, or to STS, names itself.
+    pub fn within(self, provider: &str, what: &str) -> Self {
+        let prefixed = |message: String| format!("{what}: {message}");
+        match self {
+            CredentialsError::NotLoaded { reason, .. } => {
+                CredentialsError::not_loaded(provider, reason)
+            }
+            CredentialsError::InvalidConfiguration { message, .. } => {
+                CredentialsError::invalid_configuration(provider, prefixed(message))
+            }
+            CredentialsError::ProfileFiles { source, .. } => CredentialsError::ProfileFiles {
+                provider: provider.into(),
+                source,
+            },
+            CredentialsError::Unreachable {
+                message, source, ..
+            } => CredentialsError::unreachable(provider, prefixed(message), source),
+            CredentialsError::InvalidResponse { message, .. } => {
+                CredentialsError::invalid_response(provider, prefixed(message))
+            }
+            CredentialsError::ProviderFailed { message, .. } => {
+                CredentialsError::provider_failed(provider, prefixed(message))
+            }
+            e @ CredentialsError::NoCredentials { .. } => e,
+        }
+    }
+
     /// True for [`NotLoaded`](Self::NotLoaded): the provider is not set up,
     /// so a chain tries the next one.
     pub fn is_not_loaded(&self) -> bool {
@@ -282,6 +315,27 @@ impl fmt::Display for CredentialsError {
     }
 }
 
+#[cfg(feature = "client")]
+impl From<crate::api::CallError> for CredentialsError {
+    /// A failed STS call as an error of provider `sts`: unreachable (no
+    /// response), an invalid response (unreadable answer), or a failure
+    /// (the service's error, a request that could not be built). Providers
+    /// name themselves and the call with [`within`](Self::within).
+    fn from(e: crate::api::CallError) -> Self {
+        use crate::api::CallError;
+        const STS: &str = "sts";
+        match e {
+            CallError::Transport { source, attempts } => CredentialsError::unreachable(
+                STS,
+                format!("STS unreachable after {attempts} attempt(s)"),
+                Some(Arc::new(source)),
+            ),
+            e @ CallError::Parse { .. } => CredentialsError::invalid_response(STS, e.to_string()),
+            e => CredentialsError::provider_failed(STS, e.to_string()),
+        }
+    }
+}
+
 impl StdError for CredentialsError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
@@ -326,5 +380,40 @@ mod tests {
         let e = CredentialsError::unreachable("container", "GET http://x/", Some(Arc::new(io)));
         assert_eq!(e.to_string(), "container: GET http://x/: refused");
         assert!(e.source().is_some());
+    }
+
+    #[test]
+    fn within_names_the_provider_and_the_call() {
+        let e = CredentialsError::provider_failed("sts", "AccessDenied (HTTP 403)")
+            .within("assume-role", "profile `dev`: AssumeRole arn:r");
+        assert_eq!(
+            e.to_string(),
+            "assume-role: profile `dev`: AssumeRole arn:r: AccessDenied (HTTP 403)"
+        );
+        let skipped = CredentialsError::not_loaded("x", SkipReason::NoTransport).within("y", "z");
+        assert_eq!(skipped.provider(), Some("y"));
+        assert_eq!(skipped.skip_reason(), Some(&SkipReason::NoTransport));
+    }
+
+    #[cfg(feature = "client")]
+    #[test]
+    fn call_errors_convert() {
+        use crate::api::CallError;
+        use crate::transport::{TransportError, TransportErrorKind};
+        let t = TransportError::new(TransportErrorKind::Connect, "refused")
+            .with_request("POST", "https://sts.amazonaws.com/");
+        let e = CredentialsError::from(CallError::Transport {
+            source: t,
+            attempts: 3,
+        })
+        .within("web-identity", "AssumeRoleWithWebIdentity arn:r");
+        assert!(matches!(e, CredentialsError::Unreachable { .. }));
+        assert_eq!(
+            e.to_string(),
+            "web-identity: AssumeRoleWithWebIdentity arn:r: STS unreachable after 3 attempt(s): \
+             POST https://sts.amazonaws.com/: connection failed: refused"
+        );
+        let e = CredentialsError::from(CallError::parse("sts:AssumeRole", "missing <Arn>"));
+        assert!(matches!(e, CredentialsError::InvalidResponse { .. }), "{e}");
     }
 }

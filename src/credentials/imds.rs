@@ -153,10 +153,6 @@ fn to_credentials_error(e: ImdsError) -> CredentialsError {
 }
 
 impl ProvideCredentials for InstanceProfileProvider {
-    fn provide(&self) -> Result<Credentials, CredentialsError> {
-        self.provide_with_warnings(&mut Vec::new())
-    }
-
     fn provide_with_warnings(
         &self,
         warnings: &mut Vec<String>,

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
-use super::json;
 use super::{Credentials, CredentialsError};
+use crate::util::json;
 use crate::util::time::parse_rfc3339;
 
 /// Most bytes read from the process's standard output.

@@ -11,7 +11,7 @@
 //! (`role_arn`, `web_identity_token_file`, `credential_source`, SSO) are an
 //! error here rather than silently answered with other keys: such a
 //! provider belongs in the chain's role slot, before this one (see
-//! [`DefaultChainBuilder::role_provider`](super::chain::DefaultChainBuilder::role_provider)).
+//! [`DefaultChainBuilder::role_provider`](super::default_chain::DefaultChainBuilder::role_provider)).
 
 use std::time::Duration;
 

@@ -12,21 +12,17 @@ use super::protocol::{
     REGION_PATH, TOKEN_PATH,
 };
 use super::ImdsError;
+use crate::config::env_vars::{
+    AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_V1_DISABLED, AWS_METADATA_SERVICE_NUM_ATTEMPTS,
+    AWS_METADATA_SERVICE_TIMEOUT,
+};
 use crate::config::{Env, ProfileSet};
 use crate::transport::{RequestOptions, Transport, TransportErrorKind};
 
-/// Environment variable: `true` turns IMDS off.
-pub const AWS_EC2_METADATA_DISABLED: &str = "AWS_EC2_METADATA_DISABLED";
-/// Environment variable: `true` forbids the IMDSv1 fallback.
-pub const AWS_EC2_METADATA_V1_DISABLED: &str = "AWS_EC2_METADATA_V1_DISABLED";
 /// Profile key: `true` forbids the IMDSv1 fallback.
 pub const PROFILE_V1_DISABLED: &str = "ec2_metadata_v1_disabled";
-/// Environment variable: connect and read timeout, in seconds.
-pub const AWS_METADATA_SERVICE_TIMEOUT: &str = "AWS_METADATA_SERVICE_TIMEOUT";
 /// Profile key: connect and read timeout, in seconds.
 pub const PROFILE_TIMEOUT: &str = "metadata_service_timeout";
-/// Environment variable: attempts per request.
-pub const AWS_METADATA_SERVICE_NUM_ATTEMPTS: &str = "AWS_METADATA_SERVICE_NUM_ATTEMPTS";
 /// Profile key: attempts per request.
 pub const PROFILE_NUM_ATTEMPTS: &str = "metadata_service_num_attempts";
 

@@ -18,12 +18,11 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::ImdsError;
+use crate::config::env_vars::{
+    AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE,
+};
 use crate::config::{Env, ProfileSet};
 
-/// Environment variable: the endpoint URL.
-pub const AWS_EC2_METADATA_SERVICE_ENDPOINT: &str = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
-/// Environment variable: the endpoint mode (`IPv4` / `IPv6`).
-pub const AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: &str = "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE";
 /// Profile key: the endpoint URL.
 pub const PROFILE_ENDPOINT: &str = "ec2_metadata_service_endpoint";
 /// Profile key: the endpoint mode.

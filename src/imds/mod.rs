@@ -8,24 +8,26 @@
 //!   with a generic [`get`](ImdsClient::get) and typed getters;
 //! - [`resolve_region`]: the region chain with the instance's placement
 //!   region as its last resort;
+//! - `metadata` (feature `client`): typed instance metadata (identity
+//!   document, IAM info, network interfaces...) over [`ImdsClient`];
 //! - `emulator` (feature `imds-emulator`): a local IMDS for tests and
 //!   `sigv4 imds serve`.
 //!
-//! Instance-profile credentials are read by
-//! [`InstanceProfileProvider`](crate::credentials::imds::InstanceProfileProvider).
+//! Instance-profile credentials are read by the instance-profile provider
+//! of the credentials layer, above this one.
 
 mod client;
 pub mod endpoint;
 mod error;
+#[cfg(feature = "client")]
+pub mod metadata;
 pub mod protocol;
 
 #[cfg(feature = "imds-emulator")]
 pub mod emulator;
 
 pub use client::{
-    ImdsClient, ImdsConfig, AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_V1_DISABLED,
-    AWS_METADATA_SERVICE_NUM_ATTEMPTS, AWS_METADATA_SERVICE_TIMEOUT, PROFILE_NUM_ATTEMPTS,
-    PROFILE_TIMEOUT, PROFILE_V1_DISABLED,
+    ImdsClient, ImdsConfig, PROFILE_NUM_ATTEMPTS, PROFILE_TIMEOUT, PROFILE_V1_DISABLED,
 };
 pub use endpoint::{EndpointMode, ImdsEndpoint};
 pub use error::ImdsError;

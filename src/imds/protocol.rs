@@ -17,8 +17,8 @@ use zeroize::Zeroizing;
 
 use super::endpoint::ImdsEndpoint;
 use super::ImdsError;
-use crate::credentials::json;
 use crate::sign::Credentials;
+use crate::util::json;
 use crate::util::time::parse_rfc3339;
 
 /// Path of the token request.

@@ -1,14 +1,20 @@
-//! Time formats of the std layers: RFC 3339 (credential expiry) and
-//! conversions between `SystemTime` and Unix seconds.
+//! Time formats of the std layers: RFC 3339 (credential expiry), HTTP
+//! dates (`Date`, `Last-Modified`) and conversions between `SystemTime`
+//! and Unix seconds.
 
 use std::time::{Duration, SystemTime};
 
-/// Seconds since 1970 (negative before), saturating.
-pub(crate) fn unix_seconds(t: SystemTime) -> i64 {
-    match t.duration_since(SystemTime::UNIX_EPOCH) {
+/// `a - b` in whole seconds (negative when `a` is earlier), saturating.
+pub(crate) fn seconds_between(a: SystemTime, b: SystemTime) -> i64 {
+    match a.duration_since(b) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
     }
+}
+
+/// Seconds since 1970 (negative before), saturating.
+pub(crate) fn unix_seconds(t: SystemTime) -> i64 {
+    seconds_between(t, SystemTime::UNIX_EPOCH)
 }
 
 /// The `SystemTime` of `secs` seconds since 1970 (negative before), if representable.
@@ -19,6 +25,54 @@ pub(crate) fn from_unix_seconds(secs: i64) -> Option<SystemTime> {
     } else {
         SystemTime::UNIX_EPOCH.checked_sub(magnitude)
     }
+}
+
+#[cfg(feature = "client")]
+/// `time` moved by `seconds` (back when negative); `time` itself when the
+/// result is not representable.
+pub(crate) fn shift(time: SystemTime, seconds: i64) -> SystemTime {
+    let d = Duration::from_secs(seconds.unsigned_abs());
+    let moved = if seconds >= 0 {
+        time.checked_add(d)
+    } else {
+        time.checked_sub(d)
+    };
+    moved.unwrap_or(time)
+}
+
+#[cfg(feature = "client")]
+/// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, the IMF-fixdate
+/// form of RFC 9110; the weekday is optional).
+pub fn parse_http_date(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    let text = text.split_once(',').map_or(text, |(_, rest)| rest).trim();
+    let mut parts = text.split_ascii_whitespace();
+    let day: u8 = parts.next()?.parse().ok()?;
+    let month = match parts.next()?.to_ascii_lowercase().as_str() {
+        "jan" => time::Month::January,
+        "feb" => time::Month::February,
+        "mar" => time::Month::March,
+        "apr" => time::Month::April,
+        "may" => time::Month::May,
+        "jun" => time::Month::June,
+        "jul" => time::Month::July,
+        "aug" => time::Month::August,
+        "sep" => time::Month::September,
+        "oct" => time::Month::October,
+        "nov" => time::Month::November,
+        "dec" => time::Month::December,
+        _ => return None,
+    };
+    let year: i32 = parts.next()?.parse().ok()?;
+    let mut hms = parts.next()?.split(':');
+    let mut num = || -> Option<u8> { hms.next()?.parse().ok() };
+    let (h, m, s) = (num()?, num()?, num()?);
+    if !matches!(parts.next(), Some("GMT" | "UTC" | "+0000") | None) {
+        return None;
+    }
+    let date = time::Date::from_calendar_date(year, month, day).ok()?;
+    let secs = date.with_hms(h, m, s).ok()?.assume_utc().unix_timestamp();
+    from_unix_seconds(secs)
 }
 
 /// Parses an RFC 3339 timestamp (`2030-01-01T00:00:00Z`) as used by every
@@ -69,6 +123,28 @@ mod tests {
         for bad in ["", "2030-01-02", "tomorrow", "2030-13-01T00:00:00Z"] {
             assert!(parse_rfc3339(bad).is_err(), "{bad}");
         }
+    }
+
+    #[cfg(feature = "client")]
+    #[test]
+    fn http_dates() {
+        let t = |s| {
+            parse_http_date(s).map(|t| t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs())
+        };
+        assert_eq!(t("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784111777));
+        assert_eq!(t("06 Nov 1994 08:49:37 GMT"), Some(784111777));
+        assert_eq!(t("Sun, 06 Nov 1994 08:49:37 PST"), None);
+        assert_eq!(t("Sun, 31 Feb 1994 08:49:37 GMT"), None);
+        assert_eq!(t("yesterday"), None);
+    }
+
+    #[cfg(feature = "client")]
+    #[test]
+    fn shifts_both_ways_and_saturates_to_the_input() {
+        let t = from_unix_seconds(1_000).unwrap();
+        assert_eq!(unix_seconds(shift(t, 60)), 1_060);
+        assert_eq!(unix_seconds(shift(t, -60)), 940);
+        assert_eq!(shift(t, 0), t);
     }
 
     #[test]

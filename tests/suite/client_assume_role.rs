@@ -6,13 +6,13 @@
 use std::sync::{Arc, Mutex};
 
 use crate::support::{create_role, peer_client, MotoServer, TempDir};
-use sigv4::client::assume_role::{
-    role_aware_chain, AssumeRoleProvider, MfaTokenProvider, StsSettings,
-};
 use sigv4::client::RetryPolicy;
 use sigv4::config::{Env, FileLocations};
+use sigv4::credentials::assume_role::{AssumeRoleProvider, MfaTokenProvider};
 use sigv4::credentials::chain::Outcome;
 use sigv4::credentials::static_provider::StaticProvider;
+use sigv4::credentials::sts_settings::StsSettings;
+use sigv4::credentials::DefaultChainBuilder;
 use sigv4::credentials::{Credentials, CredentialsError, ProvideCredentials};
 use sigv4::transport::{from_fn, RequestOptions, Transport, UreqTransport};
 
@@ -164,7 +164,11 @@ fn three_hop_chain_with_mfa_against_moto() {
         ("AWS_ENDPOINT_URL_STS", moto.endpoint().as_str()),
         ("AWS_EC2_METADATA_DISABLED", "true"),
     ]);
-    let report = role_aware_chain(env, None, transport, None).explain();
+    let report = DefaultChainBuilder::new()
+        .env(env)
+        .transport(transport)
+        .build()
+        .explain();
     let step = report.step("assume-role").expect("the role slot");
     match &step.outcome {
         Outcome::Used { source, .. } => {
@@ -269,7 +273,11 @@ fn web_identity_profiles_and_environment() {
         ("AWS_REGION", "eu-west-1"),
         ("AWS_EC2_METADATA_DISABLED", "true"),
     ]);
-    let report = role_aware_chain(env, None, scripted_sts(calls.clone()), None).explain();
+    let report = DefaultChainBuilder::new()
+        .env(env)
+        .transport(scripted_sts(calls.clone()))
+        .build()
+        .explain();
     assert!(
         matches!(
             report.step("assume-role").unwrap().outcome,

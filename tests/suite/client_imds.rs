@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use sigv4::client::imds_metadata::InstanceMetadata;
 use sigv4::imds::emulator::{EmulatorConfig, ImdsEmulator};
+use sigv4::imds::metadata::InstanceMetadata;
 use sigv4::imds::{ImdsClient, ImdsConfig, ImdsEndpoint};
 use sigv4::transport::UreqTransport;
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::support::{Seen, Step, StubServer};
-use sigv4::client::retry::RecordingSleeper;
+use sigv4::api::retry::RecordingSleeper;
 use sigv4::client::{Client, ClientError, RetryPolicy};
 use sigv4::credentials::static_provider::StaticProvider;
 use sigv4::credentials::Credentials;

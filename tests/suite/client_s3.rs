@@ -3,8 +3,9 @@
 #![cfg(feature = "client")]
 
 use crate::support::{peer_client, S3Server, ACCESS_KEY, SECRET_KEY};
-use sigv4::client::s3::{DeleteObject, GetObject, HeadObject, ListObjectsV2, PutObject};
-use sigv4::client::{ApiRequest, Client, ClientError};
+use sigv4::api::s3_objects::{DeleteObject, GetObject, HeadObject, ListObjectsV2, PutObject};
+use sigv4::api::ApiRequest;
+use sigv4::client::{Client, ClientError};
 use sigv4::credentials::Credentials;
 
 fn client(server: &S3Server, secret: &str) -> Client {

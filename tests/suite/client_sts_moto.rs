@@ -3,9 +3,12 @@
 #![cfg(feature = "client")]
 
 use crate::support::{create_role, peer_client, MotoServer};
-use sigv4::client::query::{DryRunOutcome, QueryCall};
-use sigv4::client::sts::{AssumeRole, GetCallerIdentity, GetSessionToken};
-use sigv4::client::{Client, ClientError, Operation};
+use std::time::Duration;
+
+use sigv4::api::query_protocol::{DryRunOutcome, QueryCall};
+use sigv4::api::sts::{AssumeRole, GetCallerIdentity, GetSessionToken};
+use sigv4::api::Operation;
+use sigv4::client::{Client, ClientError};
 use sigv4::credentials::Credentials;
 use sigv4::sign::SigningTime;
 use sigv4::transport::{RequestOptions, Transport, UreqTransport};
@@ -32,7 +35,7 @@ fn sts_calls_against_moto() {
     let session = client
         .get_session_token(
             &GetSessionToken::new()
-                .duration_seconds(900)
+                .duration(Duration::from_secs(900))
                 .mfa("arn:aws:iam::123456789012:mfa/sigv4-test", "123456"),
         )
         .unwrap();
@@ -52,7 +55,7 @@ fn sts_calls_against_moto() {
     let assumed = client
         .assume_role(
             &AssumeRole::new(&role_arn, "it-session")
-                .duration_seconds(900)
+                .duration(Duration::from_secs(900))
                 .external_id("ext"),
         )
         .unwrap();

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use crate::support::TempDir;
 use sigv4::config::Env;
-use sigv4::credentials::chain::{CredentialsChain, DefaultChainBuilder, Outcome};
 use sigv4::credentials::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
+use sigv4::credentials::{CredentialsChain, DefaultChainBuilder, Outcome};
 
 fn base_env(dir: &TempDir, vars: &[(&str, String)]) -> Env {
     let mut all = vec![("HOME".to_owned(), dir.path().display().to_string())];

@@ -1,4 +1,9 @@
-//! Service and region from AWS host names.
+//! Service and region from AWS host names. S3 hosts are read by the
+//! library's one S3 host parser ([`sigv4::s3::parse_host`]); regions are
+//! checked by [`sigv4::config::is_valid_region`].
+
+use sigv4::config::is_valid_region;
+use sigv4::s3::parse_host;
 
 /// `(service, region)` for an AWS host name, `None` for other hosts.
 ///
@@ -13,24 +18,13 @@ pub fn service_and_region(host: &str) -> Option<(String, Option<String>)> {
         Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
         _ => host,
     };
+    if let Some(s3) = parse_host(&host) {
+        return Some(("s3".into(), s3.region.map(str::to_owned)));
+    }
     let rest = host
         .strip_suffix(".amazonaws.com")
         .or_else(|| host.strip_suffix(".amazonaws.com.cn"))?;
     let labels: Vec<&str> = rest.split('.').collect();
-    if let Some(pos) = labels
-        .iter()
-        .position(|l| *l == "s3" || l.starts_with("s3-"))
-    {
-        let region = match labels[pos].strip_prefix("s3-") {
-            Some(r) if r != "external-1" => Some(r.to_string()),
-            Some(_) => None,
-            None => labels[pos + 1..]
-                .iter()
-                .find(|l| !matches!(**l, "dualstack" | "accelerate"))
-                .map(|r| r.to_string()),
-        };
-        return Some(("s3".into(), region));
-    }
     let last = *labels.last()?;
     if labels.len() >= 2 && looks_like_region(last) {
         return Some((labels[labels.len() - 2].to_string(), Some(last.to_string())));
@@ -38,10 +32,12 @@ pub fn service_and_region(host: &str) -> Option<(String, Option<String>)> {
     Some((last.to_string(), None))
 }
 
-/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-4`, ...
+/// A valid region shaped like AWS's names (`us-east-1`, `eu-central-2`,
+/// `us-gov-west-1`, `ap-southeast-4`...), not a service's host label.
 fn looks_like_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
+    is_valid_region(s)
+        && parts.len() >= 3
         && parts[0].len() == 2
         && parts[0].bytes().all(|b| b.is_ascii_lowercase())
         && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
@@ -87,7 +83,21 @@ mod tests {
             sr("abc123.execute-api.us-gov-west-1.amazonaws.com"),
             s("execute-api", Some("us-gov-west-1"))
         );
+        assert_eq!(sr("S3.AMAZONAWS.COM."), s("s3", None));
         assert_eq!(sr("example.com"), None);
         assert_eq!(sr("127.0.0.1"), None);
+    }
+
+    /// `s3-external-1` is the legacy name of us-east-1: the CLI and the S3
+    /// module agree (they share the parser).
+    #[test]
+    fn s3_external_1_signs_for_us_east_1() {
+        let s = |r: Option<&str>| Some(("s3".to_string(), r.map(String::from)));
+        assert_eq!(sr("s3-external-1.amazonaws.com"), s(Some("us-east-1")));
+        assert_eq!(
+            sr("bucket.s3-external-1.amazonaws.com:443"),
+            s(Some("us-east-1"))
+        );
+        assert_eq!(sr("bucket.s3-accelerate.amazonaws.com"), s(None));
     }
 }

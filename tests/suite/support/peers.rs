@@ -264,7 +264,7 @@ pub const TRUST_ANYONE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect"
 /// calls signed by `client`; returns its ARN.
 #[cfg(feature = "client")]
 pub fn create_role(client: &sigv4::client::Client, name: &str) -> String {
-    use sigv4::client::query::QueryCall;
+    use sigv4::api::query_protocol::QueryCall;
     let created = client
         .query(
             &QueryCall::new("iam", "CreateRole", "2010-05-08")

@@ -3,8 +3,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use sigv4::client::error::redact;
-use sigv4::client::ApiError;
+use sigv4::api::{redact, ApiError, SignatureMismatch};
 use sigv4::transport::{RequestOptions, Transport, UreqTransport};
 
 use super::sign::prepare;
@@ -35,7 +34,7 @@ pub fn run(ctx: &Context, args: &CurlArgs) -> Result<(), Failure> {
     ctx.debug("sending", &format!("{} {}", p.method, p.url));
     let response = UreqTransport::new()
         .send(request, &options)
-        .map_err(|e| Failure::new(format!("{} {}: {e}", p.method, p.url)))?;
+        .map_err(|e| Failure::new(e.with_request(&p.method, &p.url)))?;
     let status = response.status();
 
     let mut out = std::io::stdout().lock();
@@ -77,7 +76,7 @@ pub fn run(ctx: &Context, args: &CurlArgs) -> Result<(), Failure> {
 }
 
 /// Prints the server's canonical request against ours, marking differing lines.
-fn print_mismatch(m: &sigv4::client::SignatureMismatch) {
+fn print_mismatch(m: &SignatureMismatch) {
     let (Some(server), Some(ours)) = (&m.server_canonical_request, &m.our_canonical_request) else {
         return;
     };

@@ -10,8 +10,12 @@ mod sts;
 use std::sync::Arc;
 
 use sigv4::config::{resolve_region, Env, ProfileSet, RegionSource};
-use sigv4::credentials::Credentials;
-use sigv4::sign::SigningTime;
+use sigv4::credentials::assume_role::MfaTokenProvider;
+use sigv4::credentials::chain::{ChainReport, CredentialsChain};
+use sigv4::credentials::default_chain::DefaultChainBuilder;
+use sigv4::credentials::static_provider::StaticProvider;
+use sigv4::transport::UreqTransport;
+use sigv4::{Client, Credentials, SigningTime};
 
 use crate::cli::{Cli, Command, Global};
 use crate::Failure;
@@ -87,51 +91,43 @@ impl Context {
     /// The credential chain: the AWS CLI's order with assume-role and web
     /// identity, MFA codes read from the terminal; only the example keys
     /// with `--example-credentials`.
-    pub fn chain(&self) -> sigv4::credentials::chain::CredentialsChain {
+    pub fn chain(&self) -> CredentialsChain {
         if self.global.example_credentials {
             let example = Credentials::new(EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY)
                 .with_source("example keys");
-            return sigv4::credentials::chain::CredentialsChain::new().with(
-                "explicit",
-                Arc::new(sigv4::credentials::static_provider::StaticProvider::new(
-                    example,
-                )),
-            );
+            return CredentialsChain::new()
+                .with(StaticProvider::NAME, StaticProvider::new(example));
         }
-        let transport: Arc<dyn sigv4::transport::Transport> =
-            Arc::new(sigv4::transport::UreqTransport::new());
-        let mfa: sigv4::client::assume_role::MfaTokenProvider =
-            Arc::new(|profile: &str, serial: &str| {
-                eprint!("MFA code for {serial} (profile {profile}): ");
-                let mut line = String::new();
-                std::io::stdin()
-                    .read_line(&mut line)
-                    .map_err(|e| e.to_string())?;
-                Ok(line.trim().to_string())
-            });
-        sigv4::client::assume_role::role_aware_chain(
-            self.env.clone(),
-            self.global.profile.as_deref(),
-            transport,
-            Some(mfa),
-        )
+        let mfa: MfaTokenProvider = Arc::new(|profile: &str, serial: &str| {
+            eprint!("MFA code for {serial} (profile {profile}): ");
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?;
+            Ok(line.trim().to_string())
+        });
+        let mut builder = DefaultChainBuilder::new()
+            .env(self.env.clone())
+            .transport(Arc::new(UreqTransport::new()))
+            .mfa_token_provider(mfa);
+        if let Some(profile) = &self.global.profile {
+            builder = builder.profile(profile.clone());
+        }
+        builder.build()
     }
 
     /// Runs the credential chain and reports on each provider.
-    pub fn explain_credentials(&self) -> Result<sigv4::credentials::chain::ChainReport, Failure> {
+    pub fn explain_credentials(&self) -> Result<ChainReport, Failure> {
         Ok(self.chain().explain())
     }
 
     /// An API client: the chain's credentials, `--region`, `--endpoint-url`.
-    pub fn client(&self) -> Result<sigv4::client::Client, Failure> {
+    pub fn client(&self) -> Result<Client, Failure> {
         let (region, _) = self.region(None)?;
         let credentials = self.credentials()?;
-        let provider = Arc::new(sigv4::credentials::static_provider::StaticProvider::new(
-            credentials,
-        ));
-        let mut builder = sigv4::client::Client::builder()
-            .transport(Arc::new(sigv4::transport::UreqTransport::new()))
-            .credentials(provider)
+        let mut builder = Client::builder()
+            .transport(Arc::new(UreqTransport::new()))
+            .credentials(StaticProvider::new(credentials))
             .region(region);
         if let Some(url) = &self.global.endpoint_url {
             builder = builder.endpoint_url(url.clone());

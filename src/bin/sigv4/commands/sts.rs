@@ -1,10 +1,13 @@
 //! `sigv4 sts ...` and `sigv4 ec2 dry-run`.
 
+use std::time::Duration;
+
 use serde_json::json;
-use sigv4::client::query::{DryRunOutcome, QueryCall};
-use sigv4::client::sts::{AssumeRole, GetSessionToken};
+use sigv4::api::query_protocol::{DryRunOutcome, QueryCall};
+use sigv4::api::sts::{default_session_name, AssumeRole, GetSessionToken};
+use sigv4::config::env_vars::AWS_SHARED_CREDENTIALS_FILE;
 use sigv4::config::FileLocations;
-use sigv4::credentials::Credentials;
+use sigv4::Credentials;
 
 use super::{rfc3339, Context};
 use crate::cli::{
@@ -61,7 +64,7 @@ fn get_session_token(
 ) -> Result<(), Failure> {
     let mut req = GetSessionToken::new();
     if let Some(d) = args.duration_seconds {
-        req = req.duration_seconds(d);
+        req = req.duration(Duration::from_secs(d.into()));
     }
     if let (Some(serial), Some(code)) = (&args.serial_number, &args.token_code) {
         req = req.mfa(serial.clone(), code.clone());
@@ -75,15 +78,13 @@ fn assume_role(
     client: &sigv4::client::Client,
     args: &AssumeRoleArgs,
 ) -> Result<(), Failure> {
-    let session = args.session_name.clone().unwrap_or_else(|| {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        format!("sigv4-{now}")
-    });
+    let session = args
+        .session_name
+        .clone()
+        .unwrap_or_else(default_session_name);
     let mut req = AssumeRole::new(args.role_arn.clone(), session);
     if let Some(d) = args.duration_seconds {
-        req = req.duration_seconds(d);
+        req = req.duration(Duration::from_secs(d.into()));
     }
     if let Some(id) = &args.external_id {
         req = req.external_id(id.clone());
@@ -106,7 +107,9 @@ fn emit_credentials(
     if let Some(profile) = &write.write_profile {
         let locations = FileLocations::from_env(&ctx.env, None);
         let path = locations.credentials.ok_or_else(|| {
-            Failure::new("no credentials file location: set HOME or AWS_SHARED_CREDENTIALS_FILE")
+            Failure::new(format!(
+                "no credentials file location: set HOME or {AWS_SHARED_CREDENTIALS_FILE}"
+            ))
         })?;
         let mut keys = vec![
             ("aws_access_key_id", creds.access_key_id()),

@@ -20,13 +20,14 @@
 //! - nothing else (in particular no other 4xx).
 //!
 //! [`RetryState`] is the decision loop as a value, so a caller with its own
-//! (async) client can drive it; [`Client`](super::Client) uses it too.
+//! (async) client can drive it; the blocking driver [`Caller`](super::call::Caller)
+//! uses it too.
 //! Randomness and sleeping are behind [`RandomSource`] and [`Sleeper`], so
 //! tests can check delays without waiting.
 //!
 //! ```
 //! use std::time::Duration;
-//! use sigv4::client::retry::{Decision, RetryPolicy, RetryState, SequenceRandom};
+//! use sigv4::api::retry::{Decision, RetryPolicy, RetryState, SequenceRandom};
 //!
 //! let policy = RetryPolicy::standard().with_base_delay(Duration::from_millis(100));
 //! let random = SequenceRandom::new([u64::MAX]); // always the longest delay
@@ -47,6 +48,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use crate::transport::{TransportError, TransportErrorKind};
+use crate::util::time::seconds_between;
 
 /// Error codes that mean "slow down", retried whatever the status.
 pub const THROTTLING_CODES: &[&str] = &[
@@ -377,7 +379,7 @@ impl<'a> RetryState<'a> {
         random: &dyn RandomSource,
     ) -> Decision {
         self.attempts += 1;
-        let offset = server_time.map(|server| signed_seconds(server, local_now));
+        let offset = server_time.map(|server| seconds_between(server, local_now));
         let mut kind = classify_response(status, code);
         if kind == RetryKind::NotRetryable
             && SKEW_SUSPECT_CODES.contains(&code)
@@ -396,14 +398,6 @@ impl<'a> RetryState<'a> {
             RetryKind::Transient | RetryKind::Throttling => self.retry(random),
             RetryKind::NotRetryable => Decision::Stop,
         }
-    }
-}
-
-/// `a - b` in whole seconds.
-pub(crate) fn signed_seconds(a: SystemTime, b: SystemTime) -> i64 {
-    match a.duration_since(b) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
     }
 }
 

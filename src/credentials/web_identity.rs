@@ -1,5 +1,6 @@
-//! Web identity credentials: an OIDC token file exchanged for role
-//! credentials with STS `AssumeRoleWithWebIdentity` (unsigned).
+//! Web identity credentials (feature `client`): an OIDC token file
+//! exchanged for role credentials with STS `AssumeRoleWithWebIdentity`
+//! (unsigned), called through the [`api`](crate::api) layer.
 //!
 //! [`WebIdentityProvider`] reads `AWS_WEB_IDENTITY_TOKEN_FILE`,
 //! `AWS_ROLE_ARN` and `AWS_ROLE_SESSION_NAME` (as on EKS with IRSA). A
@@ -10,7 +11,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use sigv4::client::web_identity::WebIdentityProvider;
+//! use sigv4::credentials::web_identity::WebIdentityProvider;
 //! use sigv4::config::Env;
 //! use sigv4::credentials::ProvideCredentials;
 //! use sigv4::transport::from_fn;
@@ -44,34 +45,22 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::assume_role::{client_error_to_credentials, StsSettings};
-use super::sts::{AssumeRoleWithWebIdentity, AssumedRole};
-use super::Client;
+use super::sts_settings::StsSettings;
+use super::{CredentialsError, ProvideCredentials, SkipReason};
+use crate::api::call::Caller;
+use crate::api::sts::{default_session_name, AssumeRoleWithWebIdentity, AssumedRole};
+use crate::api::ServiceConfig;
+use crate::config::env_vars::{AWS_ROLE_ARN, AWS_ROLE_SESSION_NAME, AWS_WEB_IDENTITY_TOKEN_FILE};
 use crate::config::{Env, ProfileSet};
-use crate::credentials::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
+use crate::sign::Credentials;
 use crate::transport::Transport;
-
-/// The token file variable.
-pub const AWS_WEB_IDENTITY_TOKEN_FILE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
-/// The role variable.
-pub const AWS_ROLE_ARN: &str = "AWS_ROLE_ARN";
-/// The session name variable.
-pub const AWS_ROLE_SESSION_NAME: &str = "AWS_ROLE_SESSION_NAME";
 
 const NAME: &str = "web-identity";
 
-/// A default session name: `sigv4-<unix seconds>`.
-pub(crate) fn default_session_name() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    format!("sigv4-{secs}")
-}
-
-/// Reads `token_file` and calls `AssumeRoleWithWebIdentity` with `client`.
-/// Errors name the file, never the token.
+/// Reads `token_file` and calls `AssumeRoleWithWebIdentity` with the STS
+/// configuration and driver in `sts`. Errors name the file, never the token.
 pub fn assume_role_with_web_identity_file(
-    client: &Client,
+    sts: &(ServiceConfig, Caller),
     role_arn: &str,
     session_name: &str,
     token_file: &Path,
@@ -99,8 +88,9 @@ pub fn assume_role_with_web_identity_file(
     }
     let mut op = AssumeRoleWithWebIdentity::new(role_arn, session_name, token);
     op.duration_seconds = duration_seconds;
-    client.assume_role_with_web_identity(&op).map_err(|e| {
-        client_error_to_credentials(NAME, &format!("AssumeRoleWithWebIdentity {role_arn}"), e)
+    let (config, caller) = sts;
+    caller.call(config, &op, None).map_err(|e| {
+        CredentialsError::from(e).within(NAME, &format!("AssumeRoleWithWebIdentity {role_arn}"))
     })
 }
 
@@ -109,7 +99,7 @@ pub fn assume_role_with_web_identity_file(
 /// token file variable is unset; an error when it is set without a role.
 ///
 /// Uncached: put it in a chain wrapped by a
-/// [`CachedProvider`](crate::credentials::cache::CachedProvider).
+/// [`CachedProvider`](super::cache::CachedProvider).
 #[derive(Clone)]
 pub struct WebIdentityProvider {
     env: Env,
@@ -163,9 +153,9 @@ impl ProvideCredentials for WebIdentityProvider {
             .get_non_blank(AWS_ROLE_SESSION_NAME)
             .unwrap_or_else(default_session_name);
         let profiles = ProfileSet::load(&self.env).unwrap_or_default();
-        let client = self.sts.client(&self.env, &profiles, NAME)?;
+        let sts = self.sts.resolve(&self.env, &profiles, NAME)?;
         let role = assume_role_with_web_identity_file(
-            &client,
+            &sts,
             role_arn.trim(),
             session.trim(),
             Path::new(token_file.trim()),

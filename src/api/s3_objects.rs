@@ -8,8 +8,8 @@
 //! Bodies are held in memory.
 //!
 //! ```
-//! use sigv4::client::s3::{GetObject, ListObjectsV2};
-//! use sigv4::client::{Operation, ServiceConfig};
+//! use sigv4::api::s3_objects::{GetObject, ListObjectsV2};
+//! use sigv4::api::{Operation, ServiceConfig};
 //!
 //! let config = ServiceConfig::new("eu-west-1");
 //! let get = GetObject::new("my-bucket", "photos/cat 1.jpg").range(0, Some(1023));
@@ -20,16 +20,25 @@
 //! let list = ListObjectsV2::new("my-bucket").prefix("photos/").max_keys(2);
 //! let request = list.build(&config.with_endpoint_url("http://127.0.0.1:9000"))?;
 //! assert_eq!(request.url, "http://127.0.0.1:9000/my-bucket?list-type=2&prefix=photos%2F&max-keys=2");
-//! # Ok::<(), sigv4::client::ClientError>(())
+//! # Ok::<(), sigv4::api::CallError>(())
 //! ```
 
 use std::time::SystemTime;
 
-use super::error::{check_status, parse_http_date};
+use super::headers::{X_AMZ_DELETE_MARKER, X_AMZ_META_PREFIX, X_AMZ_VERSION_ID};
 use super::xml;
-use super::{ApiRequest, Client, ClientError, Operation, ServiceConfig};
+use super::{check_status, ApiRequest, CallError, Operation, ServiceConfig};
 use crate::s3::S3Location;
-use crate::sign::encoding::{decoded_bytes, Input};
+use crate::util::query::form_decode;
+use crate::util::time::parse_http_date;
+
+/// The query parameter selecting an object version.
+const VERSION_ID: &str = "versionId";
+
+/// The `versionId` query of a call on one version, empty for the latest.
+fn version_query(version_id: Option<&str>) -> Vec<(&'static str, &str)> {
+    version_id.map(|v| (VERSION_ID, v)).into_iter().collect()
+}
 
 /// The URL of `bucket`/`key` under `config`, with `query` parameters.
 fn location(
@@ -37,7 +46,7 @@ fn location(
     bucket: &str,
     key: &str,
     query: &[(&str, &str)],
-) -> Result<String, ClientError> {
+) -> Result<String, CallError> {
     let mut loc =
         S3Location::new(bucket, key, &config.region)?.with_style(config.s3_addressing_style);
     if let Some(url) = &config.endpoint_url {
@@ -55,9 +64,9 @@ fn request(
     bucket: &str,
     key: &str,
     query: &[(&str, &str)],
-) -> Result<ApiRequest, ClientError> {
+) -> Result<ApiRequest, CallError> {
     if key.is_empty() {
-        return Err(ClientError::invalid("an object key must not be empty"));
+        return Err(CallError::invalid("an object key must not be empty"));
     }
     let url = location(config, bucket, key, query)?;
     Ok(ApiRequest::new(method, url, "s3", &config.region))
@@ -92,7 +101,7 @@ impl ObjectMetadata {
         let mut metadata: Vec<(String, String)> = h
             .iter()
             .filter_map(|(n, v)| {
-                let name = n.as_str().strip_prefix("x-amz-meta-")?;
+                let name = n.as_str().strip_prefix(X_AMZ_META_PREFIX)?;
                 Some((name.to_owned(), v.to_str().ok()?.to_owned()))
             })
             .collect();
@@ -104,7 +113,7 @@ impl ObjectMetadata {
             etag: get("etag"),
             last_modified: get("last-modified").as_deref().and_then(parse_http_date),
             content_range: get("content-range"),
-            version_id: get("x-amz-version-id"),
+            version_id: get(X_AMZ_VERSION_ID),
             metadata,
         }
     }
@@ -171,19 +180,15 @@ impl Operation for GetObject {
     fn name(&self) -> &'static str {
         "s3:GetObject"
     }
-    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, ClientError> {
-        let query: Vec<(&str, &str)> = self
-            .version_id
-            .iter()
-            .map(|v| ("versionId", v.as_str()))
-            .collect();
+    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, CallError> {
+        let query = version_query(self.version_id.as_deref());
         let mut r = request(http::Method::GET, config, &self.bucket, &self.key, &query)?;
         if let Some(range) = &self.range {
             r = r.header("range", range.as_str());
         }
         Ok(r)
     }
-    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<GetObjectOutput, ClientError> {
+    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<GetObjectOutput, CallError> {
         let response = check_status(response)?;
         let metadata = ObjectMetadata::from_response(&response);
         Ok(GetObjectOutput {
@@ -219,10 +224,10 @@ impl Operation for HeadObject {
     fn name(&self) -> &'static str {
         "s3:HeadObject"
     }
-    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, ClientError> {
+    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, CallError> {
         request(http::Method::HEAD, config, &self.bucket, &self.key, &[])
     }
-    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<ObjectMetadata, ClientError> {
+    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<ObjectMetadata, CallError> {
         let response = check_status(response)?;
         Ok(ObjectMetadata::from_response(&response))
     }
@@ -310,21 +315,21 @@ impl Operation for PutObject {
     fn name(&self) -> &'static str {
         "s3:PutObject"
     }
-    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, ClientError> {
+    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, CallError> {
         let mut r = request(http::Method::PUT, config, &self.bucket, &self.key, &[])?
             .body(self.body.clone());
         if let Some(ct) = &self.content_type {
             r = r.header("content-type", ct.as_str());
         }
         for (n, v) in &self.metadata {
-            r = r.header(&format!("x-amz-meta-{n}"), v.as_str());
+            r = r.header(&format!("{X_AMZ_META_PREFIX}{n}"), v.as_str());
         }
         if self.unsigned_payload {
             r = r.unsigned_payload();
         }
         Ok(r)
     }
-    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<PutObjectOutput, ClientError> {
+    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<PutObjectOutput, CallError> {
         let response = check_status(response)?;
         let m = ObjectMetadata::from_response(&response);
         Ok(PutObjectOutput {
@@ -371,12 +376,8 @@ impl Operation for DeleteObject {
     fn name(&self) -> &'static str {
         "s3:DeleteObject"
     }
-    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, ClientError> {
-        let query: Vec<(&str, &str)> = self
-            .version_id
-            .iter()
-            .map(|v| ("versionId", v.as_str()))
-            .collect();
+    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, CallError> {
+        let query = version_query(self.version_id.as_deref());
         request(
             http::Method::DELETE,
             config,
@@ -385,16 +386,16 @@ impl Operation for DeleteObject {
             &query,
         )
     }
-    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<DeleteObjectOutput, ClientError> {
+    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<DeleteObjectOutput, CallError> {
         let response = check_status(response)?;
         let h = response.headers();
         Ok(DeleteObjectOutput {
             version_id: h
-                .get("x-amz-version-id")
+                .get(X_AMZ_VERSION_ID)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
             delete_marker: h
-                .get("x-amz-delete-marker")
+                .get(X_AMZ_DELETE_MARKER)
                 .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true")),
         })
     }
@@ -510,18 +511,12 @@ pub struct ListObjectsV2Output {
     pub prefix: Option<String>,
 }
 
-fn url_decode(s: &str) -> String {
-    let plus_as_space = s.replace('+', " ");
-    let bytes: Vec<u8> = decoded_bytes(&plus_as_space, Input::Decoded).collect();
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
 impl Operation for ListObjectsV2 {
     type Output = ListObjectsV2Output;
     fn name(&self) -> &'static str {
         "s3:ListObjectsV2"
     }
-    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, ClientError> {
+    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, CallError> {
         let max_keys = self.max_keys.map(|n| n.to_string());
         let mut query: Vec<(&str, &str)> = vec![("list-type", "2")];
         if self.url_encoded_keys {
@@ -543,19 +538,24 @@ impl Operation for ListObjectsV2 {
             &config.region,
         ))
     }
-    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<ListObjectsV2Output, ClientError> {
+    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<ListObjectsV2Output, CallError> {
         let op = self.name();
         let response = check_status(response)?;
-        let root =
-            xml::parse(response.body()).map_err(|e| ClientError::parse(op, e.to_string()))?;
+        let root = xml::parse(response.body()).map_err(|e| CallError::parse(op, e.to_string()))?;
         if root.name != "ListBucketResult" {
-            return Err(ClientError::parse(op, "expected <ListBucketResult>"));
+            return Err(CallError::parse(op, "expected <ListBucketResult>"));
         }
         let encoded = self.url_encoded_keys
             && root
                 .child_text("EncodingType")
                 .is_some_and(|t| t.trim() == "url");
-        let text = |s: &str| if encoded { url_decode(s) } else { s.to_owned() };
+        let text = |s: &str| {
+            if encoded {
+                form_decode(s)
+            } else {
+                s.to_owned()
+            }
+        };
         let opt = |e: &xml::Element, n: &str| {
             e.child_text(n)
                 .map(|t| t.trim().to_owned())
@@ -577,7 +577,7 @@ impl Operation for ListObjectsV2 {
         for c in root.children_named("Contents") {
             let key = c
                 .child_text("Key")
-                .ok_or_else(|| ClientError::parse(op, "a <Contents> without <Key>"))?;
+                .ok_or_else(|| CallError::parse(op, "a <Contents> without <Key>"))?;
             out.contents.push(ObjectSummary {
                 key: text(key),
                 size: opt(c, "Size").and_then(|n| n.parse().ok()).unwrap_or(0),
@@ -592,32 +592,6 @@ impl Operation for ListObjectsV2 {
             }
         }
         Ok(out)
-    }
-}
-
-impl Client {
-    /// `s3:GetObject`.
-    pub fn get_object(&self, request: &GetObject) -> Result<GetObjectOutput, ClientError> {
-        self.call(request)
-    }
-    /// `s3:PutObject`.
-    pub fn put_object(&self, request: &PutObject) -> Result<PutObjectOutput, ClientError> {
-        self.call(request)
-    }
-    /// `s3:HeadObject`.
-    pub fn head_object(&self, request: &HeadObject) -> Result<ObjectMetadata, ClientError> {
-        self.call(request)
-    }
-    /// `s3:DeleteObject`.
-    pub fn delete_object(&self, request: &DeleteObject) -> Result<DeleteObjectOutput, ClientError> {
-        self.call(request)
-    }
-    /// `s3:ListObjectsV2` (one page).
-    pub fn list_objects_v2(
-        &self,
-        request: &ListObjectsV2,
-    ) -> Result<ListObjectsV2Output, ClientError> {
-        self.call(request)
     }
 }
 
@@ -640,7 +614,7 @@ mod tests {
             .contains(&("x-amz-meta-owner".into(), "me".into())));
         assert!(matches!(
             r.signing,
-            super::super::Signing::SigV4 {
+            crate::api::Signing::SigV4 {
                 sign_payload: false,
                 ..
             }

@@ -1,4 +1,4 @@
-//! Typed EC2 instance metadata over [`ImdsClient`]
+//! Typed EC2 instance metadata (feature `client`) over [`ImdsClient`]
 //! (which owns the IMDSv2 token cache, endpoint selection and retries).
 //!
 //! Every getter is a `GET` of one documented path; directories are read
@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use sigv4::client::imds_metadata::InstanceMetadata;
+//! use sigv4::imds::metadata::InstanceMetadata;
 //! use sigv4::imds::{ImdsClient, ImdsConfig, ImdsEndpoint};
 //! use sigv4::transport::from_fn;
 //!
@@ -31,7 +31,8 @@
 
 use std::sync::Arc;
 
-use crate::imds::{ImdsClient, ImdsError};
+use super::protocol::IDENTITY_DOCUMENT_PATH;
+use super::{ImdsClient, ImdsError};
 
 const META: &str = "/latest/meta-data/";
 
@@ -121,7 +122,7 @@ fn invalid(path: &str, message: &str) -> ImdsError {
 
 /// Parses an instance identity document.
 pub fn parse_identity_document(text: &str) -> Result<IdentityDocument, ImdsError> {
-    let path = crate::imds::protocol::IDENTITY_DOCUMENT_PATH;
+    let path = IDENTITY_DOCUMENT_PATH;
     let raw: serde_json::Value =
         serde_json::from_str(text).map_err(|_| invalid(path, "not a JSON document"))?;
     let s = |k: &str| raw.get(k).and_then(|v| v.as_str()).map(str::to_owned);
@@ -312,7 +313,7 @@ impl InstanceMetadata {
 
     /// The instance identity document, parsed.
     pub fn identity_document(&self) -> Result<IdentityDocument, ImdsError> {
-        parse_identity_document(&self.get(crate::imds::protocol::IDENTITY_DOCUMENT_PATH)?)
+        parse_identity_document(&self.get(IDENTITY_DOCUMENT_PATH)?)
     }
 
     /// `/latest/user-data` as raw bytes (`None` when the instance has none);

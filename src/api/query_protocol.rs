@@ -7,8 +7,8 @@
 //! whether it would have been allowed.
 //!
 //! ```
-//! use sigv4::client::query::{DryRun, DryRunOutcome, QueryCall};
-//! use sigv4::client::{Operation, ServiceConfig};
+//! use sigv4::api::query_protocol::{DryRun, DryRunOutcome, QueryCall};
+//! use sigv4::api::{Operation, ServiceConfig};
 //!
 //! let call = QueryCall::new("ec2", "StopInstances", "2016-11-15").param("InstanceId.1", "i-0123");
 //! let dry = DryRun::new(call);
@@ -27,9 +27,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use super::error::check_status;
+use super::headers::X_AMZN_REQUESTID;
 use super::xml;
-use super::{ApiError, ApiRequest, ClientError, Operation, ServiceConfig};
+use super::{check_status, ApiError, ApiRequest, CallError, Operation, ServiceConfig};
 
 /// One query-protocol call.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,7 +78,7 @@ impl QueryCall {
         &self,
         config: &ServiceConfig,
         extra: &[(&str, &str)],
-    ) -> Result<ApiRequest, ClientError> {
+    ) -> Result<ApiRequest, CallError> {
         let url = format!("{}/", config.endpoint(&self.service)?);
         let signing = self.signing_name.as_deref().unwrap_or(&self.service);
         // IAM is global: signed for us-east-1 on AWS.
@@ -141,21 +141,21 @@ impl Operation for QueryCall {
     fn name(&self) -> &'static str {
         "query"
     }
-    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, ClientError> {
+    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, CallError> {
         self.request(config, &[])
     }
-    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<QueryResponse, ClientError> {
+    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<QueryResponse, CallError> {
         let response = check_status(response)?;
         let status = response.status().as_u16();
         let header_id = response
             .headers()
-            .get("x-amzn-requestid")
+            .get(X_AMZN_REQUESTID)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let body = String::from_utf8(response.into_body())
-            .map_err(|_| ClientError::parse("query", "the answer is not UTF-8"))?;
+            .map_err(|_| CallError::parse("query", "the answer is not UTF-8"))?;
         let root =
-            xml::parse(body.as_bytes()).map_err(|e| ClientError::parse("query", e.to_string()))?;
+            xml::parse(body.as_bytes()).map_err(|e| CallError::parse("query", e.to_string()))?;
         let request_id = root
             .path(&["ResponseMetadata", "RequestId"])
             .or_else(|| root.child("requestId"))
@@ -215,12 +215,12 @@ impl Operation for DryRun {
     fn name(&self) -> &'static str {
         "query:DryRun"
     }
-    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, ClientError> {
+    fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, CallError> {
         self.0.request(config, &[("DryRun", "true")])
     }
-    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<DryRunOutcome, ClientError> {
+    fn parse(&self, response: http::Response<Vec<u8>>) -> Result<DryRunOutcome, CallError> {
         if response.status().is_success() {
-            return Err(ClientError::parse(
+            return Err(CallError::parse(
                 "query:DryRun",
                 "the service ran the call instead of a dry run (no DryRunOperation answer)",
             ));
@@ -245,18 +245,6 @@ impl Operation for DryRun {
     }
 }
 
-impl super::Client {
-    /// Runs a query-protocol call.
-    pub fn query(&self, call: &QueryCall) -> Result<QueryResponse, ClientError> {
-        self.call(call)
-    }
-
-    /// Runs `call` with `DryRun=true`.
-    pub fn dry_run(&self, call: &QueryCall) -> Result<DryRunOutcome, ClientError> {
-        self.call(&DryRun::new(call.clone()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,14 +262,14 @@ mod tests {
         let r = c.build(&ServiceConfig::new("eu-west-1")).unwrap();
         assert_eq!(r.url, "https://iam.amazonaws.com/");
         assert!(
-            matches!(&r.signing, super::super::Signing::SigV4 { region, .. } if region == "us-east-1")
+            matches!(&r.signing, crate::api::Signing::SigV4 { region, .. } if region == "us-east-1")
         );
         let r = c
             .build(&ServiceConfig::new("eu-west-1").with_endpoint_url("http://127.0.0.1:1"))
             .unwrap();
         assert_eq!(r.url, "http://127.0.0.1:1/");
         assert!(
-            matches!(&r.signing, super::super::Signing::SigV4 { region, .. } if region == "eu-west-1")
+            matches!(&r.signing, crate::api::Signing::SigV4 { region, .. } if region == "eu-west-1")
         );
         let r = QueryCall::new("monitoring", "ListMetrics", "2010-08-01")
             .signing_name("cloudwatch")
@@ -289,7 +277,7 @@ mod tests {
             .build(&ServiceConfig::new("us-east-2"))
             .unwrap();
         assert!(
-            matches!(&r.signing, super::super::Signing::SigV4 { service, .. } if service == "cloudwatch")
+            matches!(&r.signing, crate::api::Signing::SigV4 { service, .. } if service == "cloudwatch")
         );
         assert_eq!(
             std::str::from_utf8(&r.body).unwrap(),

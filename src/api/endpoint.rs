@@ -1,0 +1,133 @@
+//! Where requests go: [`ServiceConfig`] (region, endpoint override,
+//! per-service switches) and [`aws_endpoint`], the AWS endpoint of a
+//! service in a region.
+
+use super::CallError;
+use crate::config::is_valid_region;
+use crate::s3::{AddressingStyle, Endpoint};
+
+/// The form an endpoint URL must have, for messages.
+pub const ENDPOINT_URL_FORM: &str = "http(s)://host[:port]";
+
+/// Where requests go: the region, an optional endpoint override, and
+/// per-service switches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServiceConfig {
+    /// The region requests are signed for and sent to.
+    pub region: String,
+    /// An endpoint for every service (`http://127.0.0.1:5000` for a local
+    /// emulator), instead of the AWS endpoints.
+    pub endpoint_url: Option<String>,
+    /// Send STS calls to the global `https://sts.amazonaws.com` (signed for
+    /// `us-east-1`) instead of the regional endpoint.
+    pub sts_global_endpoint: bool,
+    /// S3 addressing style.
+    pub s3_addressing_style: AddressingStyle,
+}
+
+impl ServiceConfig {
+    /// AWS endpoints in `region`.
+    pub fn new(region: impl Into<String>) -> Self {
+        ServiceConfig {
+            region: region.into(),
+            endpoint_url: None,
+            sts_global_endpoint: false,
+            s3_addressing_style: AddressingStyle::Auto,
+        }
+    }
+
+    /// Sends every call to `url` (`http(s)://host[:port]`).
+    pub fn with_endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Checks the region and the endpoint override: what every call would
+    /// fail on, found before the first one.
+    pub fn validate(&self) -> Result<(), CallError> {
+        check_region(&self.region)?;
+        self.endpoint("sts").map(drop)
+    }
+
+    /// The base URL (no trailing `/`) for `service`: the override, or
+    /// [`aws_endpoint`].
+    pub fn endpoint(&self, service: &str) -> Result<String, CallError> {
+        match &self.endpoint_url {
+            Some(url) => {
+                let trimmed = url.trim().trim_end_matches('/');
+                let parsed = Endpoint::parse(trimmed).map_err(|_| {
+                    CallError::invalid(format!(
+                        "invalid endpoint URL {trimmed:?}: expected {ENDPOINT_URL_FORM}"
+                    ))
+                })?;
+                Ok(format!("{}://{}", parsed.scheme(), parsed.authority()))
+            }
+            None => aws_endpoint(service, &self.region),
+        }
+    }
+}
+
+/// `region`, or an error naming it.
+pub(crate) fn check_region(region: &str) -> Result<(), CallError> {
+    if is_valid_region(region) {
+        Ok(())
+    } else {
+        Err(CallError::invalid(format!("invalid region {region:?}")))
+    }
+}
+
+/// The AWS endpoint of `service` in `region`: `https://{service}.{region}.amazonaws.com`
+/// (`.amazonaws.com.cn` in China regions); IAM is global
+/// (`https://iam.amazonaws.com`).
+pub fn aws_endpoint(service: &str, region: &str) -> Result<String, CallError> {
+    check_region(region)?;
+    let suffix = if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    if service == "iam" && suffix == "amazonaws.com" {
+        return Ok("https://iam.amazonaws.com".into());
+    }
+    Ok(format!("https://{service}.{region}.{suffix}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(
+            aws_endpoint("sts", "eu-west-1").unwrap(),
+            "https://sts.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            aws_endpoint("ec2", "cn-north-1").unwrap(),
+            "https://ec2.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            aws_endpoint("iam", "eu-west-1").unwrap(),
+            "https://iam.amazonaws.com"
+        );
+        assert!(aws_endpoint("sts", "evil.com/").is_err());
+        let c = ServiceConfig::new("us-east-1").with_endpoint_url("http://127.0.0.1:5000/");
+        assert_eq!(c.endpoint("sts").unwrap(), "http://127.0.0.1:5000");
+        let c = ServiceConfig::new("us-east-1").with_endpoint_url("ftp://x");
+        assert!(c.endpoint("sts").is_err());
+        assert!(ServiceConfig::new("bad region").validate().is_err());
+    }
+
+    #[test]
+    fn errors_name_the_expected_form() {
+        let e = ServiceConfig::new("us-east-1")
+            .with_endpoint_url("127.0.0.1:5055")
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid request: invalid endpoint URL \"127.0.0.1:5055\": expected http(s)://host[:port]"
+        );
+    }
+}

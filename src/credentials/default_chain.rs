@@ -1,0 +1,300 @@
+//! The AWS CLI's provider chain, built in one place: [`DefaultChainBuilder`]
+//! and [`default_chain`].
+//!
+//! | # | name | source |
+//! | --- | --- | --- |
+//! | 1 | `explicit` | credentials given to the builder |
+//! | 2 | `environment` | `AWS_ACCESS_KEY_ID`... (skipped when a profile is chosen explicitly, as the CLI does for `--profile`) |
+//! | - | *role slot* | `assume-role` (`role_arn` profiles) and `web-identity` (`AWS_WEB_IDENTITY_TOKEN_FILE`) with feature `client`, then any [`role_provider`](DefaultChainBuilder::role_provider)s: where the CLI has assume-role, web identity and SSO |
+//! | 3 | `profile` | credentials file keys, `credential_process`, config file keys |
+//! | 4 | `container` | ECS / EKS endpoint (feature `http`) |
+//! | 5 | `imds` | EC2 instance profile (feature `http`) |
+
+use std::fmt;
+use std::sync::Arc;
+
+#[cfg(feature = "client")]
+use super::assume_role::{AssumeRoleProvider, MfaTokenProvider};
+use super::chain::{CredentialsChain, Skip};
+use super::environment::EnvironmentProvider;
+use super::profile::ProfileProvider;
+use super::static_provider::StaticProvider;
+#[cfg(feature = "client")]
+use super::web_identity::WebIdentityProvider;
+use super::{Credentials, ProvideCredentials, SkipReason};
+use crate::config::Env;
+#[cfg(feature = "http")]
+use crate::transport::Transport;
+
+/// Builds the AWS CLI's chain; see the [module docs](self).
+///
+/// With feature `client` the role slot holds the assume-role and
+/// web-identity providers (over the builder's transport and MFA token
+/// provider), before any added with [`role_provider`](Self::role_provider).
+///
+/// ```
+/// use sigv4::config::Env;
+/// use sigv4::credentials::chain::Outcome;
+/// use sigv4::credentials::default_chain::DefaultChainBuilder;
+/// use sigv4::credentials::Credentials;
+///
+/// let env = Env::from_map([("HOME", "/nonexistent"), ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+///                          ("AWS_SECRET_ACCESS_KEY", "secret")]);
+/// let chain = DefaultChainBuilder::new()
+///     .env(env)
+///     .explicit(Credentials::new("AKIDEXPLICIT", "secret"))
+///     .build();
+/// let report = chain.explain();
+/// assert_eq!(report.credentials().unwrap().access_key_id(), "AKIDEXPLICIT");
+/// assert!(matches!(report.step("environment").unwrap().outcome, Outcome::NotReached));
+/// ```
+#[derive(Clone)]
+pub struct DefaultChainBuilder {
+    env: Env,
+    profile: Option<String>,
+    explicit: Option<Credentials>,
+    role_providers: Vec<(String, Arc<dyn ProvideCredentials>)>,
+    process_timeout: Option<std::time::Duration>,
+    #[cfg(feature = "http")]
+    transport: Option<Arc<dyn Transport>>,
+    #[cfg(feature = "http")]
+    imds: Option<Arc<crate::imds::ImdsClient>>,
+    #[cfg(feature = "client")]
+    mfa: Option<MfaTokenProvider>,
+}
+
+impl fmt::Debug for DefaultChainBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DefaultChainBuilder")
+            .field("env", &self.env)
+            .field("profile", &self.profile)
+            .field("explicit", &self.explicit)
+            .field(
+                "role_providers",
+                &self
+                    .role_providers
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for DefaultChainBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DefaultChainBuilder {
+    /// The real process environment, no explicit credentials or profile,
+    /// and (with feature `client`) the default [`UreqTransport`](crate::transport::UreqTransport).
+    pub fn new() -> Self {
+        DefaultChainBuilder {
+            env: Env::real(),
+            profile: None,
+            explicit: None,
+            role_providers: Vec::new(),
+            process_timeout: None,
+            #[cfg(feature = "http")]
+            transport: None,
+            #[cfg(feature = "http")]
+            imds: None,
+            #[cfg(feature = "client")]
+            mfa: None,
+        }
+    }
+
+    /// Reads the environment from `env` instead of the process.
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// Chooses profile `name` explicitly (a `--profile` option): it wins
+    /// over `AWS_PROFILE`, and environment keys are then not used.
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        self.profile = Some(name).filter(|n| !n.trim().is_empty());
+        self
+    }
+
+    /// Credentials given by the caller; they win over everything else.
+    pub fn explicit(mut self, credentials: Credentials) -> Self {
+        self.explicit = Some(credentials);
+        self
+    }
+
+    /// Adds a provider to the role slot, between the environment and the
+    /// profile files: the place of the AWS CLI's assume-role
+    /// (`role_arn`), web identity (`AWS_WEB_IDENTITY_TOKEN_FILE`) and SSO
+    /// providers. Such a provider should return
+    /// [`CredentialsError::NotLoaded`](super::CredentialsError::NotLoaded) when the profile or environment does
+    /// not call for it. Providers added here run in the order added.
+    pub fn role_provider(
+        mut self,
+        name: impl Into<String>,
+        provider: Arc<dyn ProvideCredentials>,
+    ) -> Self {
+        self.role_providers.push((name.into(), provider));
+        self
+    }
+
+    /// Limits how long a `credential_process` may run (default 60 s).
+    pub fn process_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.process_timeout = Some(timeout);
+        self
+    }
+
+    /// The HTTP transport for the container and IMDS providers.
+    #[cfg(feature = "http")]
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// A ready IMDS client for the instance-profile provider (instead of
+    /// one configured from the environment and profile).
+    #[cfg(feature = "http")]
+    pub fn imds_client(mut self, client: Arc<crate::imds::ImdsClient>) -> Self {
+        self.imds = Some(client);
+        self
+    }
+
+    /// Asks `provider` for MFA token codes (assume-role profiles with
+    /// `mfa_serial`).
+    #[cfg(feature = "client")]
+    pub fn mfa_token_provider(mut self, provider: MfaTokenProvider) -> Self {
+        self.mfa = Some(provider);
+        self
+    }
+
+    /// The role slot with feature `client`: assume-role, then web identity.
+    #[cfg(feature = "client")]
+    fn push_role_providers(&self, chain: &mut CredentialsChain, transport: &Arc<dyn Transport>) {
+        let mut assume = AssumeRoleProvider::new(self.env.clone(), transport.clone());
+        if let Some(p) = &self.profile {
+            assume = assume.with_profile(p.clone());
+        }
+        if let Some(m) = &self.mfa {
+            assume = assume.with_mfa_token_provider(m.clone());
+        }
+        chain.push(AssumeRoleProvider::NAME, Arc::new(assume));
+        let web = WebIdentityProvider::from_env(self.env.clone(), transport.clone());
+        chain.push(WebIdentityProvider::NAME, Arc::new(web));
+    }
+
+    /// Builds the chain. Nothing is read or fetched until it is used,
+    /// except the profile files when an IMDS client has to be configured
+    /// from them.
+    pub fn build(self) -> CredentialsChain {
+        #[cfg(feature = "client")]
+        let transport: Option<Arc<dyn Transport>> = Some(
+            self.transport
+                .clone()
+                .unwrap_or_else(|| Arc::new(crate::transport::UreqTransport::new())),
+        );
+        #[cfg(all(feature = "http", not(feature = "client")))]
+        let transport: Option<Arc<dyn Transport>> = self.transport.clone();
+        let mut chain = CredentialsChain::new();
+        chain.push(
+            StaticProvider::NAME,
+            Arc::new(match &self.explicit {
+                Some(credentials) => StaticProvider::new(credentials.clone()),
+                None => StaticProvider::none(),
+            }),
+        );
+        match &self.profile {
+            Some(profile) => chain.push(
+                EnvironmentProvider::NAME,
+                Arc::new(Skip::new(
+                    EnvironmentProvider::NAME,
+                    SkipReason::ExplicitProfile {
+                        profile: profile.clone(),
+                    },
+                )),
+            ),
+            None => chain.push(
+                EnvironmentProvider::NAME,
+                Arc::new(EnvironmentProvider::new(self.env.clone())),
+            ),
+        }
+        #[cfg(feature = "client")]
+        if let Some(transport) = &transport {
+            self.push_role_providers(&mut chain, transport);
+        }
+        for (name, provider) in &self.role_providers {
+            chain.push(name.clone(), provider.clone());
+        }
+        let mut profile = ProfileProvider::new(self.env.clone());
+        if let Some(name) = &self.profile {
+            profile = profile.with_profile(name.clone());
+        }
+        if let Some(timeout) = self.process_timeout {
+            profile = profile.with_process_timeout(timeout);
+        }
+        chain.push(ProfileProvider::NAME, Arc::new(profile));
+        #[cfg(feature = "http")]
+        {
+            use super::container::ContainerProvider;
+            use super::imds::InstanceProfileProvider;
+            match transport {
+                Some(transport) => {
+                    chain.push(
+                        ContainerProvider::NAME,
+                        Arc::new(ContainerProvider::new(self.env.clone(), transport.clone())),
+                    );
+                    let imds = match self.imds {
+                        Some(client) => InstanceProfileProvider::new(client),
+                        None => {
+                            let profiles = crate::config::ProfileSet::load_with_profile(
+                                &self.env,
+                                self.profile.as_deref(),
+                            )
+                            .unwrap_or_default();
+                            InstanceProfileProvider::from_env(transport, &self.env, &profiles)
+                        }
+                    };
+                    chain.push(InstanceProfileProvider::NAME, Arc::new(imds));
+                }
+                None => {
+                    for name in [ContainerProvider::NAME, InstanceProfileProvider::NAME] {
+                        chain.push(name, Arc::new(Skip::new(name, SkipReason::NoTransport)));
+                    }
+                }
+            }
+        }
+        chain
+    }
+}
+
+/// The AWS CLI's chain for this process's environment over the default
+/// transport (feature `client`), with the role slot filled by the
+/// assume-role and web-identity providers. Wrap it in a
+/// [`CachedProvider`](super::cache::CachedProvider) to avoid fetching at
+/// every use.
+///
+/// ```no_run
+/// use sigv4::credentials::cache::CachedProvider;
+/// use sigv4::credentials::default_chain::default_chain;
+/// use sigv4::credentials::ProvideCredentials;
+///
+/// let provider = CachedProvider::new(default_chain());
+/// let credentials = provider.provide()?;
+/// # Ok::<(), sigv4::credentials::CredentialsError>(())
+/// ```
+///
+/// Its providers:
+///
+/// ```
+/// use sigv4::credentials::default_chain::default_chain;
+///
+/// let chain = default_chain();
+/// let names: Vec<&str> = chain.names().collect();
+/// assert_eq!(names, ["explicit", "environment", "assume-role", "web-identity", "profile", "container", "imds"]);
+/// ```
+#[cfg(feature = "client")]
+pub fn default_chain() -> CredentialsChain {
+    DefaultChainBuilder::new().build()
+}
