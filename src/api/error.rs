@@ -195,7 +195,7 @@ impl ApiError {
                 "Message" => self.message = non_empty(Some(text)),
                 "Type" => self.error_type = non_empty(Some(text)),
                 "RequestId" | "RequestID" => {
-                    self.request_id = non_empty(Some(text)).or(self.request_id.take())
+                    self.request_id = non_empty(Some(text)).or(self.request_id.take());
                 }
                 "HostId" => self.host_id = non_empty(Some(text)).or(self.host_id.take()),
                 _ => self.details.push((child.name.clone(), text.to_owned())),

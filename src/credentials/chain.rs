@@ -174,7 +174,7 @@ impl ProvideCredentials for CredentialsChain {
         for link in &self.links {
             match link.provider.provide_with_warnings(warnings) {
                 Err(CredentialsError::NotLoaded { reason, .. }) => {
-                    skipped.push((link.name.clone(), reason))
+                    skipped.push((link.name.clone(), reason));
                 }
                 other => return other,
             }

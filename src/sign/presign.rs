@@ -198,7 +198,7 @@ pub fn presign<'a>(
         headers.write_signed(v);
     });
     put(&mut values, &mut ranges, 4, Q_EXPIRES, &|v| {
-        v.push_str(expires)
+        v.push_str(expires);
     });
     let mut n = 5;
     if session_token.is_some() {

@@ -175,7 +175,7 @@ fn three_hop_chain_with_mfa_against_moto() {
             assert_eq!(
                 source,
                 &format!("profile hop1: assume role {r1} via source_profile base (static keys)")
-            )
+            );
         }
         other => panic!("{other:?}\n{report}"),
     }

@@ -358,7 +358,7 @@ mod over_http {
             assert!(elapsed < Duration::from_secs(3), "{endpoint}: {elapsed:?}");
             match report.result() {
                 Err(CredentialsError::NoCredentials { skipped }) => {
-                    assert_eq!(skipped.len(), 5, "{skipped:?}")
+                    assert_eq!(skipped.len(), 5, "{skipped:?}");
                 }
                 other => panic!("{other:?}"),
             }
