@@ -53,10 +53,21 @@ fn the_chain_has_the_aws_cli_order() {
         .env(base_env(&dir, &[]))
         .transport(no_network())
         .build();
-    assert_eq!(
-        chain.names().collect::<Vec<_>>(),
-        ["explicit", "environment", "profile", "container", "imds"]
-    );
+    // With the client, the role slot holds assume-role and web identity.
+    #[cfg(feature = "client")]
+    let want = [
+        "explicit",
+        "environment",
+        "assume-role",
+        "web-identity",
+        "profile",
+        "container",
+        "imds",
+    ]
+    .as_slice();
+    #[cfg(not(feature = "client"))]
+    let want = ["explicit", "environment", "profile", "container", "imds"].as_slice();
+    assert_eq!(chain.names().collect::<Vec<_>>(), want);
 }
 
 #[test]
@@ -240,6 +251,8 @@ mod over_http {
             names(&[
                 ("explicit", "skipped"),
                 ("environment", "used"),
+                ("assume-role", "not reached"),
+                ("web-identity", "not reached"),
                 ("profile", "not reached"),
                 ("container", "not reached"),
                 ("imds", "not reached"),
@@ -265,6 +278,8 @@ mod over_http {
             names(&[
                 ("explicit", "skipped"),
                 ("environment", "skipped"),
+                ("assume-role", "skipped"),
+                ("web-identity", "skipped"),
                 ("profile", "skipped"),
                 ("container", "skipped"),
                 ("imds", "used"),
@@ -358,7 +373,8 @@ mod over_http {
             assert!(elapsed < Duration::from_secs(3), "{endpoint}: {elapsed:?}");
             match report.result() {
                 Err(CredentialsError::NoCredentials { skipped }) => {
-                    assert_eq!(skipped.len(), 5, "{skipped:?}");
+                    // explicit, environment, assume-role, web identity, profile, container, imds
+                    assert_eq!(skipped.len(), 7, "{skipped:?}");
                 }
                 other => panic!("{other:?}"),
             }
