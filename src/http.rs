@@ -155,7 +155,7 @@ pub fn presign_parts<'a, B>(
 }
 
 /// Verifies a received request whose body is in memory, signed with an
-/// `Authorization` header or presigned (see [`sign::verify`]).
+/// `Authorization` header or presigned (see [`sign::verify()`]).
 ///
 /// On a server the request URI is usually origin-form (`/path?query`):
 /// the signed `host` comes from the `Host` header.

@@ -8,15 +8,15 @@
 //! | task | use | feature |
 //! | --- | --- | --- |
 //! | sign a request (any HTTP stack) | [`sign::sign_headers`] with a [`SignableRequest`] and [`SigningParams`] | core |
-//! | sign an [`::http::Request`] in place (body hashed for me) | [`http::sign_request`](crate::http::sign_request) ([`sign_request_with`](crate::http::sign_request_with) for streams) | `http` |
-//! | presign a URL | [`sign::presign`], [`http::presign_request`](crate::http::presign_request) | core, `http` |
+//! | sign an [`::http::Request`] in place (body hashed for me) | [`http::sign_request`] ([`sign_request_with`](crate::http::sign_request_with) for streams) | `http` |
+//! | presign a URL | [`sign::presign()`], [`http::presign_request`] | core, `http` |
 //! | presign an S3 object URL (GET/PUT, custom endpoints) | [`s3::S3Location::presign`] | `std` |
 //! | sign an S3 request or an aws-chunked upload | [`s3::S3Location::sign`], [`sign::chunked`] | `std`, core |
-//! | verify a signed request on the server | [`http::verify_request`](crate::http::verify_request), [`sign::verify`] with [`sign::VerifyOptions`] | `http`, core |
+//! | verify a signed request on the server | [`http::verify_request`], [`sign::verify()`] with [`sign::VerifyOptions`] | `http`, core |
 //! | hand over credentials | [`Credentials`]: every signing entry point takes `&Credentials`, and it is a provider | core |
-//! | find credentials like the AWS CLI | [`credentials::default_chain`](crate::credentials) and its `explain()` | `client` (`std` without HTTP sources) |
+//! | find credentials like the AWS CLI | [`credentials::default_chain()`] and its `explain()` | `client` (`std` without HTTP sources) |
 //! | read `~/.aws/config` and `~/.aws/credentials` | [`config`] | `std` |
-//! | call STS, S3, query-protocol APIs with retries | the `client` module's `Client` | `client` |
+//! | call STS, S3, query-protocol APIs with retries | [`Client`] (sans-IO pieces in [`api`]) | `client` |
 //! | talk to the EC2 instance metadata service | [`imds`] | `http` |
 //! | do all of it from a shell | the `sigv4` binary: `cargo install sigv4 --features cli` | `cli` |
 //!
@@ -25,7 +25,7 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `std` | yes | `std::error::Error`, `SystemTime`, credentials, shared config files, S3 helpers |
-//! | `http` | yes | [`http`](crate::http) integration, [`transport`], [`imds`] (implies `std`) |
+//! | `http` | yes | [`http`] integration, [`transport`], [`imds`] (implies `std`) |
 //! | `client` | no | the ureq/rustls transport, the API client and the role credential sources |
 //! | `imds-emulator` | no | a local IMDS emulator |
 //! | `cli` | no | the `sigv4` command-line tool |

@@ -1,6 +1,6 @@
 //! The provider chain ([`CredentialsChain`]: the first provider with
 //! credentials wins) and its explanation ([`ChainReport`]). The AWS CLI's
-//! chain itself is built in [`default_chain`](super::default_chain).
+//! chain itself is built in [`default_chain`](mod@super::default_chain).
 //!
 //! A provider that is not set up is *skipped* and the next one is tried; a
 //! provider that is set up but fails *stops* the chain with its error (so

@@ -20,8 +20,8 @@
 //! [`chain::CredentialsChain`] tries them in order and
 //! [explains](chain::CredentialsChain::explain) what each one did;
 //! [`cache::CachedProvider`] keeps the result until shortly before it
-//! expires. [`default_chain`] builds the AWS CLI's chain in one place
-//! ([`DefaultChainBuilder`](default_chain::DefaultChainBuilder); with
+//! expires. [`default_chain()`] builds the AWS CLI's chain in one place
+//! ([`DefaultChainBuilder`]; with
 //! feature `client` its role slot holds assume-role and web identity).
 //! Providers that call STS use the sans-IO [`api`](crate::api) layer
 //! below this one, never the client above it.

@@ -1,8 +1,8 @@
 //! aws-chunked streaming signatures (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`
 //! and the `-TRAILER` form).
 //!
-//! The request itself is header-signed with [`Payload::StreamingSigned`] (or
-//! [`Payload::StreamingSignedTrailer`]) and the headers from
+//! The request itself is header-signed with [`Payload::StreamingSigned`](super::Payload::StreamingSigned) (or
+//! [`Payload::StreamingSignedTrailer`](super::Payload::StreamingSignedTrailer)) and the headers from
 //! [`ChunkedLayout::headers`]; that signature is the *seed*. Each chunk's
 //! signature chains on the previous one:
 //!

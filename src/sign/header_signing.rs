@@ -87,7 +87,7 @@ impl HeaderSignature<'_> {
 ///
 /// Returns the headers to add; each replaces the request's header of the
 /// same name. Signing headers the request already carries follow the rules
-/// of [`header_rules`](super::header_rules): its `x-amz-content-sha256` is
+/// of [`header_rules`](mod@super::header_rules): its `x-amz-content-sha256` is
 /// the payload hash signed, its `x-amz-date` is replaced, its
 /// `x-amz-security-token` is the session token when the credentials have
 /// none, its `authorization` is never signed.
