@@ -12,6 +12,7 @@ mod client_imds;
 mod client_retry;
 mod client_s3;
 mod client_sts_moto;
+mod concurrent_writes;
 mod conformance;
 mod credentials_chain;
 mod credentials_container;

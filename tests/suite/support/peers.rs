@@ -1,10 +1,15 @@
 //! The real servers that check our signatures: s3s-fs (S3) and moto (STS,
-//! IAM, EC2, S3, IMDS), each a child process on a free 127.0.0.1 port,
-//! installed when missing. A peer that cannot be had fails the test rather
-//! than skipping it.
+//! IAM, EC2, S3, IMDS), each a child process on a free 127.0.0.1 port.
+//! Tests never install them: `ci/install-peers` (run by `ci/test`, the
+//! README's test command) does, and a missing peer fails the test with that
+//! command rather than skipping it.
 
 use std::path::PathBuf;
 use std::process::Command;
+
+/// What a test says when a peer is missing.
+const INSTALL_HINT: &str =
+    "run `ci/install-peers` (or `ci/test`, which installs the test peers and runs the suite)";
 use std::time::Duration;
 
 use super::http_client::http;
@@ -59,10 +64,6 @@ pub fn tricky_keys() -> Vec<String> {
 pub const ACCESS_KEY: &str = "AKIAS3SFSTEST0000001";
 pub const SECRET_KEY: &str = "s3s-fs/test+secret/0123456789abcdefghij";
 
-/// Serializes the install steps: the tests run in parallel, and two
-/// concurrent `cargo install` / `pip install` runs would race.
-static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 /// `name` in a directory of `PATH`.
 fn on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
@@ -71,26 +72,12 @@ fn on_path(name: &str) -> Option<PathBuf> {
         .find(|c| c.is_file())
 }
 
-/// `s3s-fs`, installed with cargo when missing (the CI script does this
-/// ahead of the tests).
+/// The `s3s-fs` binary (on `PATH` or in `~/.cargo/bin`).
 fn s3s_fs_binary() -> PathBuf {
-    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let cargo_bin = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/s3s-fs"));
-    if let Some(found) = on_path("s3s-fs").or(cargo_bin.filter(|c| c.is_file())) {
-        return found;
-    }
-    let status = Command::new("cargo")
-        .args([
-            "install",
-            "s3s-fs@0.14.1",
-            "--features",
-            "binary",
-            "--locked",
-        ])
-        .status()
-        .expect("run cargo install s3s-fs");
-    assert!(status.success(), "cargo install s3s-fs failed");
-    PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cargo/bin/s3s-fs")
+    on_path("s3s-fs")
+        .or(cargo_bin.filter(|c| c.is_file()))
+        .unwrap_or_else(|| panic!("s3s-fs is not installed: {INSTALL_HINT}"))
 }
 
 /// An s3s-fs server on 127.0.0.1 with a fixed key pair ([`ACCESS_KEY`],
@@ -128,19 +115,9 @@ impl S3Server {
     }
 }
 
-/// `moto_server`, installed from PyPI when missing (the CI script does this
-/// ahead of the tests).
+/// The `moto_server` binary (on `PATH`).
 fn moto_binary() -> PathBuf {
-    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(bin) = on_path("moto_server") {
-        return bin;
-    }
-    let status = Command::new("python3")
-        .args(["-m", "pip", "install", "--quiet", "moto[server]"])
-        .status()
-        .expect("run pip to install moto[server]");
-    assert!(status.success(), "pip install 'moto[server]' failed");
-    on_path("moto_server").expect("moto_server not on PATH after installing moto[server]")
+    on_path("moto_server").unwrap_or_else(|| panic!("moto_server is not installed: {INSTALL_HINT}"))
 }
 
 /// A `moto_server` process on 127.0.0.1, stopped on drop.
@@ -194,7 +171,7 @@ fn xml_value(xml: &str, tag: &str) -> Option<String> {
 }
 
 impl MotoServer {
-    /// Starts moto (installing it first when missing) and creates the user.
+    /// Starts moto and creates the user.
     pub fn start() -> MotoServer {
         let process = MotoProcess::spawn(&[
             ("INITIAL_NO_AUTH_ACTION_COUNT", "3"),
