@@ -635,3 +635,29 @@ fn curl_prints_a_canonical_request_diff_on_signature_mismatch() {
         "{err}"
     );
 }
+
+#[test]
+fn credentials_with_nothing_configured_explains_once() {
+    let o = run(sigv4_credentials());
+    assert_eq!(o.status.code(), Some(1));
+    let (out, err) = (stdout(&o), stderr(&o));
+    let all = format!("{out}{err}");
+    for reason in [
+        "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY not set",
+        "not on EC2",
+        "profile `default` not found",
+    ] {
+        assert_eq!(all.matches(reason).count(), 1, "{reason:?} in:\n{all}");
+    }
+    assert!(out.contains("environment") && out.contains("skipped"), "{out}");
+    assert_eq!(
+        err.trim_end(),
+        "sigv4: error: no credentials found (each source's reason is listed above)"
+    );
+}
+
+fn sigv4_credentials() -> Command {
+    let mut c = sigv4();
+    c.arg("credentials");
+    c
+}

@@ -1,7 +1,7 @@
 //! `sigv4 credentials`: which provider answered and why.
 
 use serde_json::{json, Value};
-use sigv4::credentials::chain::Outcome;
+use sigv4::credentials::{CredentialsError, Outcome};
 
 use super::Context;
 use crate::cli::CredentialsArgs;
@@ -72,6 +72,10 @@ pub fn run(ctx: &Context, args: &CredentialsArgs) -> Result<(), Failure> {
     );
     match report.into_result() {
         Ok(_) => Ok(()),
+        // The table above already says why each source was skipped.
+        Err(CredentialsError::NoCredentials { .. }) => Err(Failure::new(
+            "no credentials found (each source's reason is listed above)",
+        )),
         Err(e) => Err(Failure::new(e)),
     }
 }
