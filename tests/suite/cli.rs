@@ -649,7 +649,10 @@ fn credentials_with_nothing_configured_explains_once() {
     ] {
         assert_eq!(all.matches(reason).count(), 1, "{reason:?} in:\n{all}");
     }
-    assert!(out.contains("environment") && out.contains("skipped"), "{out}");
+    assert!(
+        out.contains("environment") && out.contains("skipped"),
+        "{out}"
+    );
     assert_eq!(
         err.trim_end(),
         "sigv4: error: no credentials found (each source's reason is listed above)"

@@ -60,11 +60,22 @@ fn the_signed_json_post_verifies_and_a_changed_one_does_not() {
     let signed = example("sign_json_post").output().unwrap();
     assert!(signed.status.success(), "{}", text(&signed.stderr));
     let request = text(&signed.stdout);
-    assert!(request.starts_with("POST /prod/items HTTP/1.1\n"), "{request}");
-    assert!(request.contains("\nx-amz-date: 20240101T120000Z\n"), "{request}");
+    assert!(
+        request.starts_with("POST /prod/items HTTP/1.1\n"),
+        "{request}"
+    );
+    assert!(
+        request.contains("\nx-amz-date: 20240101T120000Z\n"),
+        "{request}"
+    );
 
     let ok = run_with_input(example("verify_request"), request.as_bytes());
-    assert!(ok.status.success(), "{}{}", text(&ok.stdout), text(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}{}",
+        text(&ok.stdout),
+        text(&ok.stderr)
+    );
     assert_eq!(
         text(&ok.stdout).trim_end(),
         "verified: AKIDEXAMPLE signed content-type;host;x-amz-date for us-east-1/execute-api \
@@ -74,7 +85,10 @@ fn the_signed_json_post_verifies_and_a_changed_one_does_not() {
     for (what, changed) in [
         ("body", request.replace("widget", "gadget")),
         ("path", request.replace("/prod/items", "/prod/other")),
-        ("signed header", request.replace("application/json", "text/plain")),
+        (
+            "signed header",
+            request.replace("application/json", "text/plain"),
+        ),
         ("signature", {
             let at = request.find("Signature=").unwrap() + "Signature=".len();
             let mut r = request.clone();
@@ -96,7 +110,11 @@ fn the_signed_json_post_verifies_and_a_changed_one_does_not() {
     let other = request.replace("/execute-api/aws4_request", "/lambda/aws4_request");
     let o = run_with_input(example("verify_request"), other.as_bytes());
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stdout).contains("scoped to another service"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("scoped to another service"),
+        "{}",
+        text(&o.stdout)
+    );
 }
 
 #[test]
@@ -107,7 +125,10 @@ fn explain_credentials_names_the_source_that_won() {
     let o = c.output().unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
-    assert!(out.contains("using AKIDEXAMPLEENV (from environment)"), "{out}");
+    assert!(
+        out.contains("using AKIDEXAMPLEENV (from environment)"),
+        "{out}"
+    );
     assert!(!out.contains("example-secret-never-printed"), "{out}");
     // With nothing configured it says why each source was skipped, and fails.
     let o = example("explain_credentials").output().unwrap();
@@ -137,5 +158,9 @@ fn sts_whoami_calls_moto() {
         .arg(moto.endpoint());
     let o = c.output().unwrap();
     assert!(!o.status.success());
-    assert!(text(&o.stderr).contains("SignatureDoesNotMatch"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("SignatureDoesNotMatch"),
+        "{}",
+        text(&o.stderr)
+    );
 }

@@ -1,0 +1,187 @@
+//! Server-side verification of SigV4 signatures: recompute what the client
+//! signed and compare in constant time.
+//!
+//! [`verify`] checks a request signed either way; [`verify_headers`] only
+//! one signed with an `Authorization` header, [`verify_presigned`] only a
+//! presigned URL. Each takes the request as received (with its
+//! [payload](SignableRequest::payload): the body's bytes, or
+//! [`Payload::Unsigned`] when the server does not hash it), a lookup from
+//! access key id to secret (unknown keys are a typed error), and
+//! [`VerifyOptions`]: the verifier's clock, the allowed clock skew, and
+//! optionally the region and service the server accepts. The signing rules
+//! default to those of the service named in the signature's scope. Only the
+//! headers the client listed in `SignedHeaders` take part, as on AWS.
+//!
+//! ```
+//! use sigv4::sign::{sign_headers, verify, SignableRequest, SigningParams, SigningTime, VerifyOptions};
+//! use sigv4::Credentials;
+//!
+//! let now = SigningTime::parse_amz_date("20150830T123600Z")?;
+//! let credentials = Credentials::new("AKIDEXAMPLE", "secret");
+//! let req = SignableRequest::new("GET", "https://example.amazonaws.com/path?x=1")?;
+//! let signed = sign_headers(&req, &SigningParams::new(&credentials, "us-east-1", "service", now))?;
+//!
+//! // The server's view: the request with the headers the client sent.
+//! let received = req.clone().headers(signed.headers());
+//! let options = VerifyOptions::new(now).expect_region("us-east-1");
+//! let ok = verify(&received, |key| (key == "AKIDEXAMPLE").then_some("secret"), &options)?;
+//! assert_eq!(ok.access_key_id, "AKIDEXAMPLE");
+//! assert!(verify(&received, |_| Some("other secret"), &options).is_err());
+//! assert!(verify(&received, |_| None, &options).is_err());
+//! # Ok::<(), sigv4::sign::Error>(())
+//! ```
+
+mod authorization;
+mod header;
+mod options;
+mod presigned;
+
+pub use authorization::{parse_authorization, Authorization};
+pub use header::verify_headers;
+pub use options::VerifyOptions;
+pub use presigned::verify_presigned;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use subtle::ConstantTimeEq;
+
+use super::canonical_query::parse_query;
+use super::names::{AUTHORIZATION, HOST, Q_SIGNATURE};
+use super::{Error, SignableRequest, SigningTime};
+
+/// What a successful verification establishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The access key id that signed.
+    pub access_key_id: String,
+    /// The region of the scope.
+    pub region: String,
+    /// The service of the scope.
+    pub service: String,
+    /// When the request was signed.
+    pub time: SigningTime,
+    /// The signed header names.
+    pub signed_headers: Vec<String>,
+}
+
+/// Verifies a request signed either way: [`verify_headers`] when it has an
+/// `Authorization` header, [`verify_presigned`] when its query has
+/// `X-Amz-Signature`. A request with both, or neither, is malformed.
+pub fn verify<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
+) -> Result<Verified, Error> {
+    let has_header = header_value(req, AUTHORIZATION).is_some();
+    let has_query = parse_query(&req.query).any(|p| p.key == Q_SIGNATURE);
+    match (has_header, has_query) {
+        (true, false) => verify_headers(req, lookup, options),
+        (false, true) => verify_presigned(req, lookup, options),
+        (true, true) => Err(malformed(
+            "signed both in the authorization header and in the query",
+        )),
+        (false, false) => Err(malformed(
+            "not signed: no authorization header or X-Amz-Signature",
+        )),
+    }
+}
+
+pub(super) fn header_value<'a>(req: &SignableRequest<'a>, name: &str) -> Option<&'a str> {
+    req.headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .and_then(|&(_, v)| core::str::from_utf8(v).ok())
+}
+
+pub(super) fn header_count(req: &SignableRequest<'_>, name: &str) -> usize {
+    req.headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .count()
+}
+
+/// The request restricted to the signed headers, minus `skip` (those the
+/// signer adds itself from the parameters).
+pub(super) fn signed_only<'a>(
+    req: &SignableRequest<'a>,
+    signed: &str,
+    skip: &[&str],
+) -> Result<SignableRequest<'a>, Error> {
+    let mut out = req.clone();
+    out.headers.clear();
+    for name in signed.split(';') {
+        if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Err(malformed("signed headers must be lowercase names"));
+        }
+        if skip.contains(&name) {
+            continue;
+        }
+        let mut found = false;
+        for &(n, v) in req.headers.iter() {
+            if n.eq_ignore_ascii_case(name) {
+                out.headers.push((n, v));
+                found = true;
+            }
+        }
+        if !found && name != HOST {
+            return Err(malformed("a signed header is missing from the request"));
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn equal(a: &str, b: &str) -> bool {
+    bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+pub(super) fn malformed(reason: &'static str) -> Error {
+    Error::MalformedSignature { reason }
+}
+
+#[cfg(test)]
+mod test_support {
+    use super::*;
+    pub(super) use crate::sign::{Credentials, Payload, SigningSettings};
+    pub(super) use core::time::Duration;
+
+    /// The verifier with the request's payload and rules given explicitly.
+    pub(super) fn vh<'a, 's>(
+        req: &SignableRequest<'a>,
+        lookup: impl FnOnce(&str) -> Option<&'s str>,
+        settings: SigningSettings,
+        payload: Payload<'a>,
+        now: SigningTime,
+        max_skew_secs: u64,
+    ) -> Result<Verified, Error> {
+        let options = VerifyOptions::new(now)
+            .with_settings(settings)
+            .with_max_skew(Duration::from_secs(max_skew_secs));
+        verify_headers(&req.clone().payload(payload), lookup, &options)
+    }
+
+    /// [`vh`] for presigned requests.
+    pub(super) fn vp<'a, 's>(
+        req: &SignableRequest<'a>,
+        lookup: impl FnOnce(&str) -> Option<&'s str>,
+        settings: SigningSettings,
+        payload: Payload<'a>,
+        now: SigningTime,
+        max_skew_secs: u64,
+    ) -> Result<Verified, Error> {
+        let options = VerifyOptions::new(now)
+            .with_settings(settings)
+            .with_max_skew(Duration::from_secs(max_skew_secs));
+        verify_presigned(&req.clone().payload(payload), lookup, &options)
+    }
+    pub(super) fn t(s: &str) -> SigningTime {
+        SigningTime::parse_amz_date(s).unwrap()
+    }
+
+    pub(super) fn received<'a, 'b: 'a>(
+        req: &SignableRequest<'b>,
+        added: &'a [(String, String)],
+    ) -> SignableRequest<'a> {
+        let copy: SignableRequest<'a> = req.clone();
+        copy.headers(added.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+    }
+}

@@ -1,0 +1,101 @@
+//! [`VerifyOptions`]: the verifier's clock, allowed skew and expected scope.
+
+use core::time::Duration;
+
+use crate::sign::{Error, SigningSettings, SigningTime};
+
+/// How a server verifies: its clock, the clock skew it allows, and what it
+/// expects of the credential scope.
+///
+/// ```
+/// use core::time::Duration;
+/// use sigv4::sign::{SigningTime, VerifyOptions};
+/// let options = VerifyOptions::new(SigningTime::from_unix_seconds(1_700_000_000)?)
+///     .with_max_skew(Duration::from_secs(300))
+///     .expect_region("eu-west-1")
+///     .expect_service("s3");
+/// assert_eq!(options.max_skew(), Duration::from_secs(300));
+/// # Ok::<(), sigv4::sign::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifyOptions<'a> {
+    pub(super) now: SigningTime,
+    pub(super) max_skew: Duration,
+    settings: Option<SigningSettings>,
+    region: Option<&'a str>,
+    service: Option<&'a str>,
+}
+
+impl<'a> VerifyOptions<'a> {
+    /// The clock skew S3 allows: 15 minutes.
+    pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(900);
+
+    /// Verification at `now`, allowing [`DEFAULT_MAX_SKEW`](Self::DEFAULT_MAX_SKEW),
+    /// any region and service, and the signed service's rules.
+    pub const fn new(now: SigningTime) -> Self {
+        VerifyOptions {
+            now,
+            max_skew: Self::DEFAULT_MAX_SKEW,
+            settings: None,
+            region: None,
+            service: None,
+        }
+    }
+
+    /// How far the request's signing time may be from `now`.
+    pub const fn with_max_skew(mut self, max_skew: Duration) -> Self {
+        self.max_skew = max_skew;
+        self
+    }
+
+    /// Uses these rules instead of [`SigningSettings::for_service`] of the
+    /// signed service. Whether `x-amz-content-sha256` and the session token
+    /// are signed is always read from the request.
+    pub const fn with_settings(mut self, settings: SigningSettings) -> Self {
+        self.settings = Some(settings);
+        self
+    }
+
+    /// Accepts only signatures scoped to `region`.
+    pub const fn expect_region(mut self, region: &'a str) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// Accepts only signatures scoped to `service`.
+    pub const fn expect_service(mut self, service: &'a str) -> Self {
+        self.service = Some(service);
+        self
+    }
+
+    /// The verifier's clock.
+    pub const fn now(&self) -> SigningTime {
+        self.now
+    }
+
+    /// The allowed clock skew.
+    pub const fn max_skew(&self) -> Duration {
+        self.max_skew
+    }
+
+    pub(super) fn max_skew_secs(&self) -> i64 {
+        i64::try_from(self.max_skew.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    /// Checks the scope against the expectations; returns the rules to use.
+    pub(super) fn settings_for(
+        &self,
+        region: &str,
+        service: &str,
+    ) -> Result<SigningSettings, Error> {
+        if self.region.is_some_and(|r| r != region) {
+            return Err(Error::WrongScope { part: "region" });
+        }
+        if self.service.is_some_and(|s| s != service) {
+            return Err(Error::WrongScope { part: "service" });
+        }
+        Ok(self
+            .settings
+            .unwrap_or_else(|| SigningSettings::for_service(service)))
+    }
+}

@@ -1,0 +1,259 @@
+//! Verification of presigned requests (the signature in `X-Amz-*` query parameters).
+
+use alloc::string::String;
+use core::time::Duration;
+
+use super::authorization::parse_credential;
+use super::{equal, header_count, malformed, signed_only, Verified, VerifyOptions};
+use crate::sign::canonical_query::parse_query;
+use crate::sign::encoding::{decoded_bytes, Input};
+use crate::sign::names::{
+    AUTHORIZATION, HOST, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SECURITY_TOKEN,
+    Q_SIGNATURE, Q_SIGNED_HEADERS,
+};
+use crate::sign::{
+    presign, Error, SessionTokenMode, SignableRequest, SigningParams, SigningTime, ALGORITHM,
+    MAX_PRESIGN_EXPIRY,
+};
+
+fn decode(s: &str) -> Result<String, Error> {
+    String::from_utf8(decoded_bytes(s, Input::Decoded).collect())
+        .map_err(|_| malformed("query value is not UTF-8"))
+}
+
+/// Verifies a presigned request (signature in the `X-Amz-*` query parameters).
+///
+/// `req` is the request as received (its query carries the parameters), its
+/// payload what was signed for the body ([`Payload::Unsigned`] for S3). The
+/// URL must be used between its `X-Amz-Date` (less the allowed skew) and
+/// `X-Amz-Date + X-Amz-Expires`.
+pub fn verify_presigned<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
+) -> Result<Verified, Error> {
+    let find = |name: &str| -> Result<Option<String>, Error> {
+        let mut found = None;
+        for param in parse_query(&req.query).filter(|p| p.key == name) {
+            if found.is_some() {
+                return Err(malformed("repeated X-Amz-* parameter"));
+            }
+            found = Some(decode(param.value)?);
+        }
+        Ok(found)
+    };
+    let need = |v: Option<String>, what: &'static str| v.ok_or(malformed(what));
+    if header_count(req, AUTHORIZATION) > 0 {
+        return Err(malformed(
+            "signed both in the authorization header and in the query",
+        ));
+    }
+    // An authentication parameter may also arrive as a header only with the same value.
+    for (param, conflict) in [
+        (
+            Q_ALGORITHM,
+            "X-Amz-Algorithm header disagrees with the query",
+        ),
+        (
+            Q_CREDENTIAL,
+            "X-Amz-Credential header disagrees with the query",
+        ),
+        (Q_DATE, "X-Amz-Date header disagrees with the query"),
+        (Q_EXPIRES, "X-Amz-Expires header disagrees with the query"),
+        (
+            Q_SIGNED_HEADERS,
+            "X-Amz-SignedHeaders header disagrees with the query",
+        ),
+        (
+            Q_SECURITY_TOKEN,
+            "X-Amz-Security-Token header disagrees with the query",
+        ),
+        (
+            Q_SIGNATURE,
+            "X-Amz-Signature header disagrees with the query",
+        ),
+    ] {
+        let in_query = find(param)?;
+        for &(n, v) in req.headers.iter() {
+            if n.eq_ignore_ascii_case(param) && in_query.as_deref().map(str::as_bytes) != Some(v) {
+                return Err(malformed(conflict));
+            }
+        }
+    }
+    if need(find(Q_ALGORITHM)?, "no X-Amz-Algorithm")? != ALGORITHM {
+        return Err(malformed("X-Amz-Algorithm is not AWS4-HMAC-SHA256"));
+    }
+    let credential = need(find(Q_CREDENTIAL)?, "no X-Amz-Credential")?;
+    let (akid, date, region, service) = parse_credential(&credential)?;
+    let time = SigningTime::parse_amz_date(&need(find(Q_DATE)?, "no X-Amz-Date")?)?;
+    if time.date_stamp() != date {
+        return Err(malformed("X-Amz-Date does not match the credential date"));
+    }
+    let mut settings = options.settings_for(region, service)?;
+    let expires: u64 = need(find(Q_EXPIRES)?, "no X-Amz-Expires")?
+        .parse()
+        .map_err(|_| malformed("X-Amz-Expires is not a number"))?;
+    if !(1..=MAX_PRESIGN_EXPIRY.as_secs()).contains(&expires) {
+        return Err(Error::InvalidExpiry { seconds: expires });
+    }
+    let (start, now_s) = (time.unix_seconds(), options.now.unix_seconds());
+    if now_s.saturating_add(options.max_skew_secs()) < start || now_s > start + expires as i64 {
+        return Err(Error::Expired);
+    }
+    let signed = need(find(Q_SIGNED_HEADERS)?, "no X-Amz-SignedHeaders")?;
+    if !signed.split(';').any(|n| n == HOST) {
+        return Err(malformed("host is not signed"));
+    }
+    let signature = need(find(Q_SIGNATURE)?, "no X-Amz-Signature")?;
+    let token = find(Q_SECURITY_TOKEN)?;
+    // Signed headers stay as they came: the signer's rules read them.
+    let filtered = signed_only(req, &signed, &[])?;
+    let secret = lookup(akid).ok_or(Error::UnknownAccessKey)?;
+    settings.session_token = SessionTokenMode::Signed;
+    let params = SigningParams::from_keys(akid, secret, token.as_deref(), region, service, time)
+        .with_settings(settings);
+    let expected = presign(&filtered, &params, Duration::from_secs(expires))?;
+    let expected_signed = expected
+        .params()
+        .find(|(k, _)| *k == Q_SIGNED_HEADERS)
+        .map_or("", |(_, v)| v);
+    let same_list = equal(expected_signed, &signed);
+    if !(equal(expected.signature(), &signature) & same_list) {
+        return Err(Error::SignatureMismatch);
+    }
+    Ok(Verified {
+        access_key_id: akid.into(),
+        region: region.into(),
+        service: service.into(),
+        time,
+        signed_headers: signed.split(';').map(String::from).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use super::*;
+
+    #[test]
+    fn presigned_urls_verify_within_their_window() {
+        let now = t("20130524T000000Z");
+        let credentials = Credentials::new("AKID", "secret");
+        let params = SigningParams::new(&credentials, "us-east-1", "s3", now);
+        let req = SignableRequest::new("GET", "https://b.s3.amazonaws.com/k?versionId=7")
+            .unwrap()
+            .header("x-amz-meta-a", "1")
+            .payload(Payload::Unsigned);
+        let p = presign(&req, &params, Duration::from_secs(60)).unwrap();
+        let got = SignableRequest::new("GET", p.uri())
+            .unwrap()
+            .header("x-amz-meta-a", "1");
+        let lookup = |_: &str| Some("secret");
+        let s3 = SigningSettings::s3();
+        let ok = vp(&got, lookup, s3, Payload::Unsigned, now, 900).unwrap();
+        assert_eq!(ok.access_key_id, "AKID");
+        assert!(vp(
+            &got,
+            lookup,
+            s3,
+            Payload::Unsigned,
+            t("20130524T000100Z"),
+            900
+        )
+        .is_ok());
+        assert_eq!(
+            vp(
+                &got,
+                lookup,
+                s3,
+                Payload::Unsigned,
+                t("20130524T000101Z"),
+                900
+            ),
+            Err(Error::Expired)
+        );
+        assert_eq!(
+            vp(
+                &got,
+                lookup,
+                s3,
+                Payload::Unsigned,
+                t("20130523T234459Z"),
+                900
+            ),
+            Err(Error::Expired)
+        );
+        let other = SignableRequest::new("GET", p.uri())
+            .unwrap()
+            .header("x-amz-meta-a", "2");
+        assert_eq!(
+            vp(&other, lookup, s3, Payload::Unsigned, now, 900),
+            Err(Error::SignatureMismatch)
+        );
+        let put = SignableRequest::new("PUT", p.uri())
+            .unwrap()
+            .header("x-amz-meta-a", "1");
+        assert_eq!(
+            vp(&put, lookup, s3, Payload::Unsigned, now, 900),
+            Err(Error::SignatureMismatch)
+        );
+        let missing = SignableRequest::new("GET", p.uri()).unwrap();
+        assert!(matches!(
+            vp(&missing, lookup, s3, Payload::Unsigned, now, 900),
+            Err(Error::MalformedSignature { .. })
+        ));
+    }
+
+    #[test]
+    fn presigned_parameters_arriving_as_other_headers_are_malformed() {
+        let now = t("20130524T000000Z");
+        let credentials = Credentials::new("AKID", "secret").with_session_token("tok");
+        let params = SigningParams::new(&credentials, "us-east-1", "s3", now);
+        let req = SignableRequest::new("GET", "https://b.s3.amazonaws.com/k")
+            .unwrap()
+            .payload(Payload::Unsigned);
+        let p = presign(&req, &params, Duration::from_secs(60)).unwrap();
+        let got = SignableRequest::new("GET", p.uri())
+            .unwrap()
+            .payload(Payload::Unsigned);
+        let options = VerifyOptions::new(now);
+        assert!(verify_presigned(&got, |_| Some("secret"), &options).is_ok());
+        // The same value as a header is harmless.
+        let same = got.clone().header("x-amz-date", "20130524T000000Z");
+        assert!(verify_presigned(&same, |_| Some("secret"), &options).is_ok());
+        for (name, value, reason) in [
+            (
+                "x-amz-date",
+                "20130524T000001Z",
+                "X-Amz-Date header disagrees with the query",
+            ),
+            (
+                "X-Amz-Security-Token",
+                "other",
+                "X-Amz-Security-Token header disagrees with the query",
+            ),
+            (
+                "x-amz-signature",
+                "00",
+                "X-Amz-Signature header disagrees with the query",
+            ),
+            (
+                "x-amz-expires",
+                "9",
+                "X-Amz-Expires header disagrees with the query",
+            ),
+            (
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=x",
+                "signed both in the authorization header and in the query",
+            ),
+        ] {
+            let conflicting = got.clone().header(name, value);
+            assert_eq!(
+                verify_presigned(&conflicting, |_| Some("secret"), &options),
+                Err(Error::MalformedSignature { reason }),
+                "{name}"
+            );
+        }
+    }
+}
