@@ -33,7 +33,7 @@
 //!
 //! The files look like INI, but the AWS SDKs define their own dialect and
 //! share a conformance suite for it (the "profile parser tests", which this
-//! crate runs in `tests/sdk_config.rs`). No well-kept Rust crate parses that
+//! crate runs in `tests/suite/sdk_config.rs`). No well-kept Rust crate parses that
 //! dialect with that suite: the general `ini` crates differ from it on
 //! continuation lines, sub-properties, where a comment may start, case
 //! rules and the profile prefix rules. The dialect is small, so this module

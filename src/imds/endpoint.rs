@@ -12,7 +12,7 @@
 //! 5. `http://169.254.169.254`.
 //!
 //! An invalid mode is an error only when the mode is used. This passes
-//! the AWS SDKs' shared endpoint cases (`tests/imds_endpoint.rs`).
+//! the AWS SDKs' shared endpoint cases (`tests/suite/imds_endpoint.rs`).
 
 use std::fmt;
 use std::str::FromStr;
