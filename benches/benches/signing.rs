@@ -8,6 +8,7 @@
 //! `cargo bench -p sigv4-benches --bench signing -- --warm-up-time 1 --measurement-time 3`
 
 use std::hint::black_box;
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -15,6 +16,7 @@ use sigv4::sign::{
     presign, sign_headers, Payload, SignableRequest, SigningKey, SigningKeyCache, SigningParams,
     SigningSettings, SigningTime,
 };
+use sigv4::Credentials;
 
 use aws_sigv4::http_request::{
     sign as aws_sign, PayloadChecksumKind, PercentEncodingMode, SignableBody,
@@ -48,9 +50,17 @@ fn system_time() -> SystemTime {
 
 // ---------------------------------------------------------------- ours
 
+fn our_credentials() -> &'static Credentials {
+    static CREDENTIALS: OnceLock<Credentials> = OnceLock::new();
+    CREDENTIALS.get_or_init(|| Credentials::new(ACCESS_KEY_ID, SECRET))
+}
+
+/// Our parameters as a user gets them: S3 rules from the service, the
+/// process-wide key cache.
 fn our_params(time: SigningTime) -> SigningParams<'static> {
-    SigningParams::new(ACCESS_KEY_ID, SECRET, REGION, SERVICE, time)
-        .with_settings(SigningSettings::s3())
+    let params = SigningParams::new(our_credentials(), REGION, SERVICE, time);
+    assert_eq!(params.settings(), SigningSettings::s3());
+    params
 }
 
 /// Header-signs the S3 GET; returns the `Authorization` value.
@@ -68,7 +78,10 @@ fn ours_presign(params: &SigningParams<'_>) -> String {
     let req = SignableRequest::new("GET", URI)
         .unwrap()
         .payload(Payload::Unsigned);
-    presign(&req, params, EXPIRES).unwrap().uri().to_owned()
+    presign(&req, params, Duration::from_secs(EXPIRES))
+        .unwrap()
+        .uri()
+        .to_owned()
 }
 
 // ---------------------------------------------------------------- aws-sigv4
@@ -96,7 +109,7 @@ fn aws_params<'a>(
         .region(REGION)
         .name(SERVICE)
         .time(time)
-        .with_settings(settings)
+        .settings(settings)
         .build()
         .unwrap()
         .into()
@@ -196,7 +209,8 @@ fn query_value(url: &str, name: &str) -> String {
 fn header_sign_s3_get(c: &mut Criterion) {
     let cache = SigningKeyCache::new();
     let params = our_params(our_time()).with_key_cache(&cache);
-    let params_no_cache = our_params(our_time());
+    let params_default = our_params(our_time());
+    let params_no_cache = our_params(our_time()).without_key_cache();
     let identity = aws_identity();
     let aws = aws_params(&identity, aws_s3_settings(), system_time());
     let signer = reqsign::aws::RequestSigner::new(SERVICE, REGION);
@@ -227,6 +241,9 @@ fn header_sign_s3_get(c: &mut Criterion) {
     let mut g = c.benchmark_group("header_sign_s3_get");
     g.bench_function("sigv4 (warm key cache)", |b| {
         b.iter(|| ours_header_sign(black_box(&params)))
+    });
+    g.bench_function("sigv4 (default: process-wide key cache)", |b| {
+        b.iter(|| ours_header_sign(black_box(&params_default)))
     });
     g.bench_function("sigv4 (no key cache)", |b| {
         b.iter(|| ours_header_sign(black_box(&params_no_cache)))

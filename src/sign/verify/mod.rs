@@ -144,35 +144,39 @@ mod test_support {
     pub(super) use crate::sign::{Credentials, Payload, SigningSettings};
     pub(super) use core::time::Duration;
 
-    /// The verifier with the request's payload and rules given explicitly.
+    /// Options for `now` with these rules and skew (the tests' shorthand).
+    fn options(settings: SigningSettings, now: SigningTime, skew: u64) -> VerifyOptions<'static> {
+        VerifyOptions::new(now)
+            .with_settings(settings)
+            .with_max_skew(Duration::from_secs(skew))
+    }
+
+    /// [`verify_headers`] with the request's payload and rules given explicitly.
     pub(super) fn vh<'a, 's>(
         req: &SignableRequest<'a>,
         lookup: impl FnOnce(&str) -> Option<&'s str>,
         settings: SigningSettings,
         payload: Payload<'a>,
         now: SigningTime,
-        max_skew_secs: u64,
+        skew: u64,
     ) -> Result<Verified, Error> {
-        let options = VerifyOptions::new(now)
-            .with_settings(settings)
-            .with_max_skew(Duration::from_secs(max_skew_secs));
-        verify_headers(&req.clone().payload(payload), lookup, &options)
+        let req = req.clone().payload(payload);
+        verify_headers(&req, lookup, &options(settings, now, skew))
     }
 
-    /// [`vh`] for presigned requests.
+    /// [`verify_presigned`] with the request's payload and rules given explicitly.
     pub(super) fn vp<'a, 's>(
         req: &SignableRequest<'a>,
         lookup: impl FnOnce(&str) -> Option<&'s str>,
         settings: SigningSettings,
         payload: Payload<'a>,
         now: SigningTime,
-        max_skew_secs: u64,
+        skew: u64,
     ) -> Result<Verified, Error> {
-        let options = VerifyOptions::new(now)
-            .with_settings(settings)
-            .with_max_skew(Duration::from_secs(max_skew_secs));
-        verify_presigned(&req.clone().payload(payload), lookup, &options)
+        let req = req.clone().payload(payload);
+        verify_presigned(&req, lookup, &options(settings, now, skew))
     }
+
     pub(super) fn t(s: &str) -> SigningTime {
         SigningTime::parse_amz_date(s).unwrap()
     }
