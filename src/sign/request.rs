@@ -8,6 +8,14 @@ use alloc::vec::Vec;
 /// A request as the signer sees it. Nothing is copied except when a URI
 /// needs percent-encoding to become a valid request target.
 ///
+/// Signing headers already on the request follow one rule each (see
+/// [`header_rules`](super::header_rules)): `x-amz-content-sha256` is the
+/// payload hash that gets signed (and must agree with a chosen
+/// [`payload`](Self::payload)), `x-amz-date` is replaced by the signing
+/// time, `x-amz-security-token` is the session token when the credentials
+/// have none (another token than theirs is an error), and `authorization`
+/// is never signed but replaced.
+///
 /// ```
 /// use sigv4::sign::{Payload, SignableRequest};
 /// let req = SignableRequest::new("GET", "https://examplebucket.s3.amazonaws.com/test.txt?versionId=3")

@@ -664,3 +664,64 @@ fn sigv4_credentials() -> Command {
     c.arg("credentials");
     c
 }
+
+/// Signing headers given with `-H` follow the core's rules: the caller's
+/// `x-amz-content-sha256` is the signed payload hash (any service), the
+/// signing time replaces a given `x-amz-date`, an old `authorization` is
+/// replaced, and each goes out once.
+#[test]
+fn sign_honours_signing_headers_given_with_h() {
+    let mut c = sigv4();
+    c.args([
+        "--example-credentials",
+        "sign",
+        "--timestamp",
+        "20240101T000000Z",
+    ])
+    .args(["-X", "POST", "-d", "x"])
+    .args(["-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"])
+    .args(["-H", "X-Amz-Date: 20000101T000000Z"])
+    .args(["-H", "Authorization: AWS4-HMAC-SHA256 stale"])
+    .args(["--output", "json"])
+    .arg("https://abc.execute-api.us-east-1.amazonaws.com/prod/x");
+    let o = run(c);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    let creq = v["canonical_request"].as_str().unwrap();
+    assert!(creq.ends_with("\nUNSIGNED-PAYLOAD"), "{creq}");
+    assert!(creq.contains("\nx-amz-date:20240101T000000Z\n"), "{creq}");
+    let headers = headers_of(&v);
+    let count = |name: &str| {
+        headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .count()
+    };
+    for name in ["x-amz-content-sha256", "x-amz-date", "authorization"] {
+        assert_eq!(count(name), 1, "{name}: {headers:?}");
+    }
+    let value = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .unwrap()
+    };
+    assert_eq!(value("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
+    assert_eq!(value("x-amz-date"), "20240101T000000Z");
+    assert!(value("authorization").contains("Signature="));
+
+    // A hash header that contradicts the body is refused, naming both.
+    let mut c = sigv4();
+    c.args(["--example-credentials", "sign", "-X", "PUT", "-d", "x"])
+        .args(["-H", "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"])
+        .arg("https://examplebucket.s3.amazonaws.com/k");
+    let o = run(c);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+            && err.contains("2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"),
+        "{err}"
+    );
+}

@@ -14,7 +14,7 @@ use crate::sign::{
 /// Verifies a request signed for the `Authorization` header.
 ///
 /// `req` is the request as received, its payload what the body is (see
-/// the [module docs](self)). When the client signed `x-amz-content-sha256`,
+/// the [module docs](super)). When the client signed `x-amz-content-sha256`,
 /// that header's value is what was signed, and it must match the body when
 /// the payload is [`Payload::Bytes`]. The signing time (`x-amz-date`) must
 /// be within the allowed skew of the verifier's clock.

@@ -5,7 +5,7 @@
 //! one signed with an `Authorization` header, [`verify_presigned`] only a
 //! presigned URL. Each takes the request as received (with its
 //! [payload](SignableRequest::payload): the body's bytes, or
-//! [`Payload::Unsigned`] when the server does not hash it), a lookup from
+//! [`Payload::Unsigned`](super::Payload::Unsigned) when the server does not hash it), a lookup from
 //! access key id to secret (unknown keys are a typed error), and
 //! [`VerifyOptions`]: the verifier's clock, the allowed clock skew, and
 //! optionally the region and service the server accepts. The signing rules

@@ -24,7 +24,7 @@ fn decode(s: &str) -> Result<String, Error> {
 /// Verifies a presigned request (signature in the `X-Amz-*` query parameters).
 ///
 /// `req` is the request as received (its query carries the parameters), its
-/// payload what was signed for the body ([`Payload::Unsigned`] for S3). The
+/// payload what was signed for the body ([`Payload::Unsigned`](crate::sign::Payload::Unsigned) for S3). The
 /// URL must be used between its `X-Amz-Date` (less the allowed skew) and
 /// `X-Amz-Date + X-Amz-Expires`.
 pub fn verify_presigned<'s>(
