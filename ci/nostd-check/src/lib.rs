@@ -4,7 +4,8 @@
 extern crate alloc;
 
 use core::alloc::{GlobalAlloc, Layout};
-use sigv4::sign::{presign, sign_headers, Payload, SignableRequest, SigningKeyCache, SigningParams, SigningTime};
+use core::time::Duration;
+use sigv4::sign::{presign, sign_headers, Credentials, Payload, SignableRequest, SigningKeyCache, SigningParams, SigningTime};
 
 /// A bump allocator over a static arena: enough for a few signatures.
 struct Bump;
@@ -44,7 +45,13 @@ pub extern "C" fn sigv4_sign_example(unix: i64, out: *mut u8) -> i32 {
     let Ok(req) = SignableRequest::new("GET", "https://bucket.s3.amazonaws.com/key") else { return -2 };
     let req = req.payload(Payload::Unsigned);
     let Ok(signed) = sign_headers(&req, &params) else { return -3 };
-    if presign(&req, &params, 3600).is_err() {
+    // The default path: the process-wide key cache, which works without std too.
+    let global = SigningParams::new(&credentials, "us-east-1", "s3", time);
+    match sign_headers(&req, &global) {
+        Ok(again) if again.signature() == signed.signature() => {}
+        _ => return -5,
+    }
+    if presign(&req, &params, Duration::from_secs(3600)).is_err() {
         return -4;
     }
     let sig = signed.signature().as_bytes();
