@@ -229,7 +229,7 @@ impl ChunkedLayout {
         [
             ("content-encoding", String::from("aws-chunked")),
             (
-                "x-amz-decoded-content-length",
+                super::names::X_AMZ_DECODED_CONTENT_LENGTH,
                 alloc::format!("{}", self.decoded_len),
             ),
             ("content-length", alloc::format!("{}", self.encoded_len())),
