@@ -264,4 +264,190 @@ mod tests {
             );
         }
     }
+
+    /// A request signed by us for S3, as received, with its headers.
+    fn signed_s3_put(body: &'static [u8]) -> (Vec<(String, String)>, SigningTime) {
+        let now = t("20130524T000000Z");
+        let credentials = Credentials::new("AKID", "secret");
+        let params = SigningParams::new(&credentials, "us-east-1", "s3", now);
+        let req = SignableRequest::new("PUT", "https://b.s3.amazonaws.com/k")
+            .unwrap()
+            .header("content-type", "text/plain")
+            .payload(Payload::Bytes(body));
+        let signed = sign_headers(&req, &params).unwrap();
+        let mut all: Vec<(String, String)> = vec![("content-type".into(), "text/plain".into())];
+        all.extend(
+            signed
+                .headers()
+                .map(|(n, v)| (n.to_string(), v.to_string())),
+        );
+        (all, now)
+    }
+
+    fn with(
+        headers: &[(String, String)],
+        change: impl Fn(&str, &str) -> Option<String>,
+    ) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .filter_map(|(n, v)| {
+                change(n, v)
+                    .map(|v| (n.clone(), v))
+                    .or(Some((n.clone(), v.clone())))
+            })
+            .collect()
+    }
+
+    fn check(
+        headers: &[(String, String)],
+        body: &'static [u8],
+        now: SigningTime,
+    ) -> Result<Verified, Error> {
+        let req = SignableRequest::new("PUT", "https://b.s3.amazonaws.com/k")
+            .unwrap()
+            .headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .payload(Payload::Bytes(body));
+        verify_headers(&req, |_| Some("secret"), &VerifyOptions::new(now))
+    }
+
+    /// Each refusal of `verify_headers`, with its exact error.
+    #[test]
+    fn every_verifier_branch_has_its_error() {
+        let (headers, now) = signed_s3_put(b"body");
+        assert!(check(&headers, b"body", now).is_ok());
+        let auth = |h: &[(String, String)]| {
+            h.iter()
+                .find(|(n, _)| n == "authorization")
+                .unwrap()
+                .1
+                .clone()
+        };
+        let malformed = |reason| Err(Error::MalformedSignature { reason });
+
+        // `host` not signed (the list rewritten without it).
+        let no_host = with(&headers, |n, v| {
+            (n == "authorization").then(|| {
+                v.replace(
+                    "SignedHeaders=content-type;host;",
+                    "SignedHeaders=content-type;",
+                )
+            })
+        });
+        assert_ne!(auth(&no_host), auth(&headers));
+        assert_eq!(
+            check(&no_host, b"body", now),
+            malformed("host is not signed")
+        );
+
+        // `x-amz-date` on another day than the credential scope.
+        let other_day = with(&headers, |n, _| {
+            (n == "x-amz-date").then(|| "20130525T000000Z".to_string())
+        });
+        assert_eq!(
+            check(&other_day, b"body", t("20130525T000000Z")),
+            malformed("x-amz-date does not match the credential date")
+        );
+        // Same day, outside the skew window.
+        assert_eq!(
+            check(&headers, b"body", t("20130524T001501Z")),
+            Err(Error::Expired)
+        );
+
+        // `x-amz-content-sha256` signed but missing.
+        let no_hash: Vec<_> = headers
+            .iter()
+            .filter(|(n, _)| n != "x-amz-content-sha256")
+            .cloned()
+            .collect();
+        assert_eq!(
+            check(&no_hash, b"body", now),
+            malformed("x-amz-content-sha256 is signed but missing")
+        );
+
+        // A hash that does not match the body the server received.
+        assert_eq!(
+            check(&headers, b"other body", now),
+            Err(Error::SignatureMismatch)
+        );
+
+        // The SignedHeaders list reordered (same names).
+        let reordered = with(&headers, |n, v| {
+            (n == "authorization").then(|| {
+                v.replace(
+                    "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date",
+                    "SignedHeaders=host;content-type;x-amz-content-sha256;x-amz-date",
+                )
+            })
+        });
+        assert_ne!(auth(&reordered), auth(&headers));
+        assert_eq!(
+            check(&reordered, b"body", now),
+            Err(Error::SignatureMismatch)
+        );
+
+        // A repeated part of the Authorization value.
+        let repeated = with(&headers, |n, v| {
+            (n == "authorization").then(|| format!("{v}, Signature={}", "0".repeat(64)))
+        });
+        assert_eq!(
+            check(&repeated, b"body", now),
+            malformed("repeated authorization part")
+        );
+
+        // Uppercase in the signed list, a signed header that is absent.
+        let upper = with(&headers, |n, v| {
+            (n == "authorization").then(|| v.replace("content-type;", "Content-Type;"))
+        });
+        assert_eq!(
+            check(&upper, b"body", now),
+            malformed("signed headers must be lowercase names")
+        );
+        let absent: Vec<_> = headers
+            .iter()
+            .filter(|(n, _)| n != "content-type")
+            .cloned()
+            .collect();
+        assert_eq!(
+            check(&absent, b"body", now),
+            malformed("a signed header is missing from the request")
+        );
+
+        // No authorization, no date.
+        let no_auth: Vec<_> = headers
+            .iter()
+            .filter(|(n, _)| n != "authorization")
+            .cloned()
+            .collect();
+        assert_eq!(
+            check(&no_auth, b"body", now),
+            malformed("no authorization header")
+        );
+        let no_date: Vec<_> = headers
+            .iter()
+            .filter(|(n, _)| n != "x-amz-date")
+            .cloned()
+            .collect();
+        assert_eq!(
+            check(&no_date, b"body", now),
+            malformed("no x-amz-date header")
+        );
+
+        // Unknown key, wrong scope.
+        let req = SignableRequest::new("PUT", "https://b.s3.amazonaws.com/k")
+            .unwrap()
+            .headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .payload(Payload::Bytes(b"body"));
+        assert_eq!(
+            verify_headers(&req, |_| None, &VerifyOptions::new(now)),
+            Err(Error::UnknownAccessKey)
+        );
+        assert_eq!(
+            verify_headers(
+                &req,
+                |_| Some("secret"),
+                &VerifyOptions::new(now).expect_region("eu-west-1")
+            ),
+            Err(Error::WrongScope { part: "region" })
+        );
+    }
 }

@@ -12,8 +12,7 @@ use crate::sign::names::{
     Q_SIGNATURE, Q_SIGNED_HEADERS,
 };
 use crate::sign::{
-    presign, Error, SessionTokenMode, SignableRequest, SigningParams, SigningTime, ALGORITHM,
-    MAX_PRESIGN_EXPIRY,
+    presign, Error, SignableRequest, SigningParams, SigningTime, ALGORITHM, MAX_PRESIGN_EXPIRY,
 };
 
 fn decode(s: &str) -> Result<String, Error> {
@@ -89,7 +88,7 @@ pub fn verify_presigned<'s>(
     if time.date_stamp() != date {
         return Err(malformed("X-Amz-Date does not match the credential date"));
     }
-    let mut settings = options.settings_for(region, service)?;
+    let settings = options.settings_for(region, service)?;
     let expires: u64 = need(find(Q_EXPIRES)?, "no X-Amz-Expires")?
         .parse()
         .map_err(|_| malformed("X-Amz-Expires is not a number"))?;
@@ -109,7 +108,8 @@ pub fn verify_presigned<'s>(
     // Signed headers stay as they came: the signer's rules read them.
     let filtered = signed_only(req, &signed, &[])?;
     let secret = lookup(akid).ok_or(Error::UnknownAccessKey)?;
-    settings.session_token = SessionTokenMode::Signed;
+    // Whether `X-Amz-Security-Token` is part of the signature is the
+    // service's rule (the settings): the query looks the same either way.
     let params = SigningParams::from_keys(akid, secret, token.as_deref(), region, service, time)
         .with_settings(settings);
     let expected = presign(&filtered, &params, Duration::from_secs(expires))?;
@@ -255,5 +255,120 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    /// A presigned URL tampered with, one way at a time: each refusal has
+    /// its exact error.
+    #[test]
+    fn tampered_presigned_urls_are_refused_with_their_error() {
+        let now = t("20130524T000000Z");
+        let credentials = Credentials::new("AKID", "secret");
+        let params = SigningParams::new(&credentials, "us-east-1", "s3", now);
+        let req = SignableRequest::new("GET", "https://b.s3.amazonaws.com/photos/cat.jpg")
+            .unwrap()
+            .payload(Payload::Unsigned);
+        let url = presign(&req, &params, Duration::from_secs(600))
+            .unwrap()
+            .uri()
+            .to_string();
+        let verify_url = |u: &str| {
+            let got = SignableRequest::new("GET", u)
+                .unwrap()
+                .payload(Payload::Unsigned);
+            verify_presigned(&got, |_| Some("secret"), &VerifyOptions::new(now))
+        };
+        assert!(verify_url(&url).is_ok());
+        let malformed = |reason| Err(Error::MalformedSignature { reason });
+        let replace_param = |name: &str, value: &str| -> String {
+            let (base, query) = url.split_once('?').unwrap();
+            let q: Vec<String> = query
+                .split('&')
+                .map(|p| match p.split_once('=') {
+                    Some((k, _)) if k == name => format!("{k}={value}"),
+                    _ => p.to_string(),
+                })
+                .collect();
+            format!("{base}?{}", q.join("&"))
+        };
+        let sig = url.rsplit("X-Amz-Signature=").next().unwrap();
+        let flipped = format!(
+            "{}{}",
+            if sig.starts_with('0') { "1" } else { "0" },
+            &sig[1..]
+        );
+        for (what, tampered, want) in [
+            (
+                "signature",
+                replace_param("X-Amz-Signature", &flipped),
+                Err(Error::SignatureMismatch),
+            ),
+            (
+                "longer expiry",
+                replace_param("X-Amz-Expires", "601"),
+                Err(Error::SignatureMismatch),
+            ),
+            (
+                "later date",
+                replace_param("X-Amz-Date", "20130524T000001Z"),
+                Err(Error::SignatureMismatch),
+            ),
+            (
+                "another day",
+                replace_param("X-Amz-Date", "20130525T000000Z"),
+                malformed("X-Amz-Date does not match the credential date"),
+            ),
+            (
+                "object key",
+                url.replace("/photos/cat.jpg", "/photos/dog.jpg"),
+                Err(Error::SignatureMismatch),
+            ),
+            (
+                "added parameter",
+                url.replacen('?', "?versionId=1&", 1),
+                Err(Error::SignatureMismatch),
+            ),
+            (
+                "repeated parameter",
+                format!("{url}&X-Amz-Signature={flipped}"),
+                malformed("repeated X-Amz-* parameter"),
+            ),
+            (
+                "non-numeric expiry",
+                replace_param("X-Amz-Expires", "ten"),
+                malformed("X-Amz-Expires is not a number"),
+            ),
+            (
+                "expiry over 7 days",
+                replace_param("X-Amz-Expires", "604801"),
+                Err(Error::InvalidExpiry { seconds: 604_801 }),
+            ),
+            (
+                "zero expiry",
+                replace_param("X-Amz-Expires", "0"),
+                Err(Error::InvalidExpiry { seconds: 0 }),
+            ),
+            (
+                "other algorithm",
+                replace_param("X-Amz-Algorithm", "AWS4-HMAC-SHA1"),
+                malformed("X-Amz-Algorithm is not AWS4-HMAC-SHA256"),
+            ),
+            (
+                "host unsigned",
+                replace_param("X-Amz-SignedHeaders", "x-amz-date"),
+                malformed("host is not signed"),
+            ),
+        ] {
+            assert_ne!(tampered, url, "{what}: not changed");
+            assert_eq!(verify_url(&tampered), want, "{what}");
+        }
+        // Outside the window.
+        let got = SignableRequest::new("GET", &url)
+            .unwrap()
+            .payload(Payload::Unsigned);
+        let late = VerifyOptions::new(t("20130524T001001Z"));
+        assert_eq!(
+            verify_presigned(&got, |_| Some("secret"), &late),
+            Err(Error::Expired)
+        );
     }
 }
