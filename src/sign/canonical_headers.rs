@@ -88,6 +88,18 @@ pub fn check_value(value: &[u8]) -> Result<&str, &'static str> {
 /// Appends the canonical form of a checked header value: trimmed, with each
 /// run of whitespace (spaces, tabs, line folds) collapsed to one space.
 pub fn write_canonical_value(out: &mut String, value: &str) {
+    let is_ws = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let bytes = value.as_bytes();
+    // The common case: nothing to trim or collapse, one copy.
+    let plain = bytes.first().is_none_or(|&b| !is_ws(b))
+        && bytes.last().is_none_or(|&b| !is_ws(b))
+        && !bytes
+            .windows(2)
+            .any(|w| is_ws(w[0]) && (is_ws(w[1]) || w[0] != b' '));
+    if plain {
+        out.push_str(value);
+        return;
+    }
     let mut first = true;
     for word in value
         .split([' ', '\t', '\r', '\n'])

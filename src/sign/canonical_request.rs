@@ -124,12 +124,16 @@ pub(crate) fn write_canonical_request(
         settings.normalize_path,
     );
     out.push('\n');
-    let drop_presign = !extra_query.is_empty();
-    let mut params: SmallVec<[QueryParam<'_>; 16]> = parse_query(&req.query)
-        .filter(|p| !(drop_presign && PRESIGN_PARAMS.contains(&p.key)))
-        .chain(extra_query.iter().copied())
-        .collect();
-    write_canonical_query(out, &mut params);
+    // Most requests have no query (and header signing adds none): skip the
+    // parameter list entirely then.
+    if !req.query.is_empty() || !extra_query.is_empty() {
+        let drop_presign = !extra_query.is_empty();
+        let mut params: SmallVec<[QueryParam<'_>; 12]> = parse_query(&req.query)
+            .filter(|p| !(drop_presign && PRESIGN_PARAMS.contains(&p.key)))
+            .chain(extra_query.iter().copied())
+            .collect();
+        write_canonical_query(out, &mut params);
+    }
     out.push('\n');
     headers.write_headers(out);
     out.push('\n');

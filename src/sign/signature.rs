@@ -20,7 +20,27 @@ pub(crate) fn hash_hex(s: &str) -> [u8; 64] {
 /// The hex signature of the canonical request whose SHA-256 is `creq_hash`.
 pub(crate) fn sign_hash(params: &SigningParams<'_>, creq_hash: &[u8; 64]) -> [u8; 64] {
     let mut mac = params.mac();
-    feed_string_to_sign(&mut |b| mac.update(b), &params.scope(), creq_hash);
+    // Assembled on the stack and fed in one call (the HMAC's block buffer
+    // copies each piece otherwise); a scope too long for it is fed piecewise.
+    let mut buf = [0u8; 256];
+    let mut len = 0;
+    let mut fits = true;
+    feed_string_to_sign(
+        &mut |b| match buf.get_mut(len..len + b.len()) {
+            Some(dst) if fits => {
+                dst.copy_from_slice(b);
+                len += b.len();
+            }
+            _ => fits = false,
+        },
+        &params.scope(),
+        creq_hash,
+    );
+    if fits {
+        mac.update(&buf[..len]);
+    } else {
+        feed_string_to_sign(&mut |b| mac.update(b), &params.scope(), creq_hash);
+    }
     let sig: [u8; 32] = mac.finalize().into_bytes().into();
     let mut out = [0u8; 64];
     let _ = hex::encode_to_slice(sig, &mut out);
