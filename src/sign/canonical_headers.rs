@@ -206,4 +206,25 @@ mod tests {
         assert_eq!(cmp_lowercase("Host", "host"), core::cmp::Ordering::Equal);
         assert_eq!(cmp_lowercase("a", "B"), core::cmp::Ordering::Less);
     }
+
+    #[test]
+    fn canonical_values_trim_and_collapse_on_both_paths() {
+        for (value, want) in [
+            ("plain", "plain"),
+            ("a b c", "a b c"),
+            ("", ""),
+            (" lead", "lead"),
+            ("trail ", "trail"),
+            ("a  b", "a b"),
+            ("a\tb", "a b"),
+            ("a\r\n b", "a b"),
+            ("\t", ""),
+            ("x\n", "x"),
+            ("a \t b", "a b"),
+        ] {
+            let mut out = String::new();
+            write_canonical_value(&mut out, value);
+            assert_eq!(out, want, "{value:?}");
+        }
+    }
 }
