@@ -396,10 +396,153 @@ fn hash_1mib_payload(c: &mut Criterion) {
     g.finish();
 }
 
+/// Exactly the hashing the S3 GET's header signature needs, with nothing
+/// else: SHA-256 over our canonical request bytes, HMAC-SHA256 of our
+/// string to sign from an already keyed state, and the hex of both. Every
+/// other figure reads against this one.
+fn floor(c: &mut Criterion) {
+    use hmac::Mac;
+    use sha2::Digest;
+    let params = our_params(our_time());
+    let req = SignableRequest::new("GET", URI)
+        .unwrap()
+        .header("range", RANGE)
+        .payload(Payload::Unsigned);
+    let signed = sign_headers(&req, &params).unwrap();
+    let creq = signed.canonical_request().to_string();
+    let sts = signed.string_to_sign();
+    let keyed = SigningKey::derive(SECRET, DATE_STAMP, REGION, SERVICE).mac();
+    // The floor computes the same signature.
+    let mut mac = keyed.clone();
+    mac.update(sts.as_bytes());
+    assert_eq!(hex::encode(mac.finalize().into_bytes()), signed.signature());
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(creq.as_bytes())),
+        sts.rsplit('\n').next().unwrap()
+    );
+
+    let mut g = c.benchmark_group("floor");
+    g.bench_function(
+        "sha256(canonical request) + hmac(string to sign) + hex",
+        |b| {
+            b.iter(|| {
+                let mut h = [0u8; 64];
+                let _ =
+                    hex::encode_to_slice(sha2::Sha256::digest(black_box(creq.as_bytes())), &mut h);
+                let mut mac = black_box(&keyed).clone();
+                mac.update(black_box(sts.as_bytes()));
+                let mut out = [0u8; 64];
+                let _ = hex::encode_to_slice(mac.finalize().into_bytes(), &mut out);
+                (h, out)
+            })
+        },
+    );
+    g.finish();
+}
+
+/// Header verification of the S3 GET beside header signing of it.
+fn verify_s3_get(c: &mut Criterion) {
+    use sigv4::sign::{verify_headers, VerifyOptions};
+    let params = our_params(our_time());
+    let req = SignableRequest::new("GET", URI)
+        .unwrap()
+        .header("range", RANGE)
+        .payload(Payload::Unsigned);
+    let signed = sign_headers(&req, &params).unwrap();
+    let sent: Vec<(String, String)> = signed
+        .headers()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    let options = VerifyOptions::new(our_time());
+    let lookup = |k: &str| (k == ACCESS_KEY_ID).then_some(SECRET);
+    let received = || {
+        SignableRequest::new("GET", URI)
+            .unwrap()
+            .header("range", RANGE)
+            .headers(sent.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .payload(Payload::Unsigned)
+    };
+    assert!(verify_headers(&received(), lookup, &options).is_ok());
+    let mut g = c.benchmark_group("verify_s3_get");
+    g.bench_function("sigv4 sign_headers", |b| {
+        b.iter(|| ours_header_sign(black_box(&params)))
+    });
+    g.bench_function("sigv4 verify_headers", |b| {
+        b.iter(|| verify_headers(&received(), lookup, black_box(&options)).unwrap())
+    });
+    g.finish();
+}
+
+/// aws-chunked signing of 64 KiB chunks beside raw SHA-256 of the same bytes.
+fn chunk_signing_64k(c: &mut Criterion) {
+    use sha2::Digest;
+    use sigv4::sign::chunked::ChunkSigner;
+    let params = our_params(our_time());
+    let chunk = vec![b'a'; 65_536];
+    let seed = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
+    let mut g = c.benchmark_group("chunk_64k");
+    g.throughput(Throughput::Bytes(chunk.len() as u64));
+    g.bench_function("sigv4 ChunkSigner::sign_chunk", |b| {
+        let mut signer = ChunkSigner::new(&params, seed).unwrap();
+        b.iter(|| signer.sign_chunk(black_box(&chunk)).len())
+    });
+    g.bench_function("sha2 Sha256::digest (floor)", |b| {
+        b.iter(|| sha2::Sha256::digest(black_box(&chunk)))
+    });
+    g.finish();
+}
+
+/// Signing from 1, 2 and 8 threads at once, sharing one key cache (the
+/// process-wide default, and an explicit shared one): time per signature
+/// across all threads, so throughput scales as the time drops.
+fn threads(c: &mut Criterion) {
+    let shared = SigningKeyCache::new();
+    let mut g = c.benchmark_group("threads");
+    for (label, explicit) in [("default cache", false), ("shared cache", true)] {
+        for n in [1usize, 2, 8] {
+            g.bench_function(format!("{label}, {n} threads"), |b| {
+                b.iter_custom(|iters| {
+                    let per = iters.div_ceil(n as u64);
+                    let barrier = std::sync::Barrier::new(n + 1);
+                    std::thread::scope(|s| {
+                        for _ in 0..n {
+                            s.spawn(|| {
+                                let mut params = our_params(our_time());
+                                if explicit {
+                                    params = params.with_key_cache(&shared);
+                                }
+                                barrier.wait();
+                                for _ in 0..per {
+                                    black_box(ours_header_sign(&params));
+                                }
+                                barrier.wait();
+                            });
+                        }
+                        barrier.wait();
+                        let start = std::time::Instant::now();
+                        barrier.wait();
+                        start.elapsed()
+                    })
+                })
+            });
+        }
+    }
+    g.finish();
+    assert_eq!(
+        shared.misses(),
+        1,
+        "one derivation for the shared cache's scope"
+    );
+}
+
 criterion_group!(
     benches,
+    floor,
     header_sign_s3_get,
     presign_s3_get,
+    verify_s3_get,
+    chunk_signing_64k,
+    threads,
     derive_signing_key,
     hash_1mib_payload
 );
