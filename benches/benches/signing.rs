@@ -63,13 +63,17 @@ fn our_params(time: SigningTime) -> SigningParams<'static> {
     params
 }
 
-/// Header-signs the S3 GET; returns the `Authorization` value.
-fn ours_header_sign(params: &SigningParams<'_>) -> String {
-    let req = SignableRequest::new("GET", URI)
+/// The S3 GET as a user builds it: URI, `range`, unsigned payload.
+fn s3_get() -> SignableRequest<'static> {
+    SignableRequest::new("GET", URI)
         .unwrap()
         .header("range", RANGE)
-        .payload(Payload::Unsigned);
-    let signed = sign_headers(&req, params).unwrap();
+        .payload(Payload::Unsigned)
+}
+
+/// Header-signs the S3 GET; returns the `Authorization` value.
+fn ours_header_sign(params: &SigningParams<'_>) -> String {
+    let signed = sign_headers(&s3_get(), params).unwrap();
     signed.authorization().to_owned()
 }
 
@@ -404,11 +408,7 @@ fn floor(c: &mut Criterion) {
     use hmac::Mac;
     use sha2::Digest;
     let params = our_params(our_time());
-    let req = SignableRequest::new("GET", URI)
-        .unwrap()
-        .header("range", RANGE)
-        .payload(Payload::Unsigned);
-    let signed = sign_headers(&req, &params).unwrap();
+    let signed = sign_headers(&s3_get(), &params).unwrap();
     let creq = signed.canonical_request().to_string();
     let sts = signed.string_to_sign();
     let keyed = SigningKey::derive(SECRET, DATE_STAMP, REGION, SERVICE).mac();
@@ -444,24 +444,14 @@ fn floor(c: &mut Criterion) {
 fn verify_s3_get(c: &mut Criterion) {
     use sigv4::sign::{verify_headers, VerifyOptions};
     let params = our_params(our_time());
-    let req = SignableRequest::new("GET", URI)
-        .unwrap()
-        .header("range", RANGE)
-        .payload(Payload::Unsigned);
-    let signed = sign_headers(&req, &params).unwrap();
+    let signed = sign_headers(&s3_get(), &params).unwrap();
     let sent: Vec<(String, String)> = signed
         .headers()
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect();
     let options = VerifyOptions::new(our_time());
     let lookup = |k: &str| (k == ACCESS_KEY_ID).then_some(SECRET);
-    let received = || {
-        SignableRequest::new("GET", URI)
-            .unwrap()
-            .header("range", RANGE)
-            .headers(sent.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-            .payload(Payload::Unsigned)
-    };
+    let received = || s3_get().headers(sent.iter().map(|(n, v)| (n.as_str(), v.as_str())));
     assert!(verify_headers(&received(), lookup, &options).is_ok());
     let mut g = c.benchmark_group("verify_s3_get");
     g.bench_function("sigv4 sign_headers", |b| {

@@ -111,6 +111,22 @@ struct Context {
     expires: u64,
 }
 
+impl Context {
+    /// The signing rules the case's context describes.
+    fn settings(&self) -> SigningSettings {
+        SigningSettings {
+            uri_encoding: UriEncoding::Double,
+            normalize_path: self.normalize,
+            content_sha256_header: self.sign_body,
+            session_token: if self.omit_token {
+                SessionTokenMode::AppendedAfterSigning
+            } else {
+                SessionTokenMode::Signed
+            },
+        }
+    }
+}
+
 fn load_context(dir: &Path) -> Option<Context> {
     let raw = fs::read_to_string(dir.join("context.json")).ok()?;
     let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
@@ -188,16 +204,7 @@ fn run_crt_case(
         signable = signable.header(n, v);
     }
     let signable = signable.payload(Payload::Bytes(&req.body));
-    let settings = SigningSettings {
-        uri_encoding: UriEncoding::Double,
-        normalize_path: ctx.normalize,
-        content_sha256_header: ctx.sign_body,
-        session_token: if ctx.omit_token {
-            SessionTokenMode::AppendedAfterSigning
-        } else {
-            SessionTokenMode::Signed
-        },
-    };
+    let settings = ctx.settings();
     let mut credentials = Credentials::new(ctx.access_key_id.as_str(), ctx.secret.as_str());
     if let Some(token) = &ctx.token {
         credentials = credentials.with_session_token(token.as_str());
@@ -653,16 +660,7 @@ fn the_verifier_accepts_the_suites_signed_requests_and_refuses_them_changed() {
         let dir = root.join(name);
         let (secret, time, settings, decode_path) = match load_context(&dir) {
             Some(ctx) => {
-                let settings = SigningSettings {
-                    uri_encoding: UriEncoding::Double,
-                    normalize_path: ctx.normalize,
-                    content_sha256_header: ctx.sign_body,
-                    session_token: if ctx.omit_token {
-                        SessionTokenMode::AppendedAfterSigning
-                    } else {
-                        SessionTokenMode::Signed
-                    },
-                };
+                let settings = ctx.settings();
                 (ctx.secret, ctx.time, settings, true)
             }
             None => {
