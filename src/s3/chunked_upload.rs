@@ -47,3 +47,53 @@ impl S3Location {
         Ok((seed, encoded))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::s3::test_support::{example_credentials, t};
+
+    #[test]
+    fn chunk_size_below_8_kib_is_refused() {
+        let l = S3Location::new("examplebucket", "chunkObject.txt", "us-east-1").unwrap();
+        for trailer in [false, true] {
+            assert_eq!(
+                l.sign_chunked_put(&example_credentials(), t(), &[], b"abc", 8191, trailer),
+                Err(S3Error::Sign(crate::sign::Error::InvalidChunkSize {
+                    size: 8191
+                }))
+            );
+        }
+    }
+
+    #[test]
+    fn the_trailer_is_the_crc32_of_the_body() {
+        let l = S3Location::new("examplebucket", "chunkObject.txt", "us-east-1").unwrap();
+        let (req, encoded) = l
+            .sign_chunked_put(&example_credentials(), t(), &[], b"abc", 8192, true)
+            .unwrap();
+        let header = |name: &str| {
+            req.headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(header("x-amz-trailer"), Some("x-amz-checksum-crc32"));
+        assert_eq!(
+            header("x-amz-content-sha256"),
+            Some("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER")
+        );
+        assert_eq!(header("x-amz-decoded-content-length"), Some("3"));
+        assert_eq!(
+            header("content-length"),
+            Some(encoded.len().to_string().as_str())
+        );
+        // CRC-32 of "abc" is 0x352441c2 (the usual check value), base64 `NSRBwg==`.
+        let text = String::from_utf8(encoded).unwrap();
+        assert!(
+            text.contains("\r\nx-amz-checksum-crc32:NSRBwg==\r\nx-amz-trailer-signature:"),
+            "{text}"
+        );
+        assert!(text.starts_with("3;chunk-signature="), "{text}");
+    }
+}

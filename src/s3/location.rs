@@ -321,12 +321,33 @@ mod tests {
         let l = S3Location::parse("http://127.0.0.1:9000/bucket/a/../b", "us-east-1").unwrap();
         assert_eq!((l.bucket(), l.key()), ("bucket", "a/../b"));
         assert_eq!(l.url().unwrap(), "http://127.0.0.1:9000/bucket/a/../b");
-        assert!(S3Location::parse("ftp://x/y", "r").is_err());
-        assert!(S3Location::parse("s3://", "r").is_err());
-        assert!(S3Location::parse("s3://bad/bucket?/k", "r").is_ok());
-        assert!(S3Location::parse("s3://b@d/k", "r").is_err());
-        assert!(S3Location::parse("http://127.0.0.1:9000/", "r").is_err());
-        assert!(S3Location::parse("http://127.0.0.1:99999/b/k", "r").is_err());
+        assert_eq!(
+            S3Location::parse("ftp://x/y", "r"),
+            Err(S3Error::InvalidTarget {
+                reason: "expected s3://bucket/key or an http(s):// URL"
+            })
+        );
+        assert_eq!(
+            S3Location::parse("s3://", "r"),
+            Err(S3Error::InvalidBucket(String::new()))
+        );
+        // An s3:// target is not a URL: `?` is part of the key.
+        let l = S3Location::parse("s3://bad/bucket?/k", "r").unwrap();
+        assert_eq!((l.bucket(), l.key(), l.region()), ("bad", "bucket?/k", "r"));
+        assert_eq!(
+            S3Location::parse("s3://b@d/k", "r"),
+            Err(S3Error::InvalidBucket("b@d".into()))
+        );
+        assert_eq!(
+            S3Location::parse("http://127.0.0.1:9000/", "r"),
+            Err(S3Error::InvalidTarget {
+                reason: "no bucket in the URL path"
+            })
+        );
+        assert_eq!(
+            S3Location::parse("http://127.0.0.1:99999/b/k", "r"),
+            Err(S3Error::InvalidEndpoint("http://127.0.0.1:99999".into()))
+        );
     }
 
     #[test]

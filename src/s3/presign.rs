@@ -149,9 +149,20 @@ mod tests {
             l.presign("GET", &creds, t(), &bad),
             Err(S3Error::InvalidResponseOverride("x-nope".into()))
         );
-        assert!(matches!(
+        assert_eq!(
             l.presign("GET", &creds, t(), &PresignOptions::new(Duration::ZERO)),
             Err(S3Error::Sign(sign::Error::InvalidExpiry { seconds: 0 }))
-        ));
+        );
+        assert_eq!(
+            l.presign(
+                "GET",
+                &creds,
+                t(),
+                &PresignOptions::new(Duration::from_secs(604_801))
+            ),
+            Err(S3Error::Sign(sign::Error::InvalidExpiry {
+                seconds: 604_801
+            }))
+        );
     }
 }

@@ -373,6 +373,119 @@ mod tests {
         assert_eq!(&encoded[65_536 + 90..65_536 + 90 + second.len()], second);
     }
 
+    /// AWS S3 documentation, "Signature calculations for trailing headers
+    /// (chunked uploads) (AWS Signature Version 4)"
+    /// (<https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html>),
+    /// "Examples: Checking signature calculations": 66560 bytes of `a` in
+    /// 64 KiB chunks with a signed `x-amz-checksum-crc32c` trailer. Every
+    /// literal below is the document's.
+    ///
+    /// The document is not consistent about the seed's signed headers: its
+    /// canonical request (and its string to sign, whose hash is
+    /// `44d48b8c...`, and the seed `106e2a8a...`) signs
+    /// `content-encoding;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class;x-amz-trailer`,
+    /// while its sample `Authorization` line lists another set (with
+    /// `content-length`, without `x-amz-trailer`) next to the same signature.
+    /// The canonical request is the one the signature comes from, so that is
+    /// what is signed here. Its `Content-Length: 66824` is the length of the
+    /// body without a trailer (the previous example's); it is not signed, and
+    /// the body with this trailer is 66946 bytes.
+    #[test]
+    fn s3_documentation_trailer_example() {
+        const SEED: &str = "106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e";
+        const CHUNK_SIGNATURES: [&str; 3] = [
+            "b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2",
+            "1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7",
+            "2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992",
+        ];
+        const TRAILER_SIGNATURE: &str =
+            "d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435";
+        // The documented checksum (no CRC32C implementation is a dependency).
+        const TRAILER: (&str, &str) = ("x-amz-checksum-crc32c", "sOO8/Q==");
+
+        let body = alloc::vec![b'a'; 66_560];
+        let credentials = Credentials::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        );
+        let params = SigningParams::new(
+            &credentials,
+            "us-east-1",
+            "s3",
+            SigningTime::parse_amz_date("20130524T000000Z").unwrap(),
+        );
+        let layout = ChunkedLayout::new(66_560, 65_536)
+            .unwrap()
+            .with_trailer(TRAILER.0.len(), TRAILER.1.len());
+        assert_eq!(layout.encoded_len(), 66_946);
+        let req = SignableRequest::new(
+            "PUT",
+            "https://s3.amazonaws.com/examplebucket/chunkObject.txt",
+        )
+        .unwrap()
+        .header("x-amz-storage-class", "REDUCED_REDUNDANCY")
+        .header("content-encoding", "aws-chunked")
+        .header("x-amz-decoded-content-length", "66560")
+        .header("x-amz-trailer", "x-amz-checksum-crc32c")
+        .payload(Payload::StreamingSignedTrailer);
+        let seed = sign_headers(&req, &params).unwrap();
+        assert_eq!(
+            seed.canonical_request(),
+            "PUT\n/examplebucket/chunkObject.txt\n\n\
+             content-encoding:aws-chunked\n\
+             host:s3.amazonaws.com\n\
+             x-amz-content-sha256:STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER\n\
+             x-amz-date:20130524T000000Z\n\
+             x-amz-decoded-content-length:66560\n\
+             x-amz-storage-class:REDUCED_REDUNDANCY\n\
+             x-amz-trailer:x-amz-checksum-crc32c\n\n\
+             content-encoding;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class;x-amz-trailer\n\
+             STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+        );
+        assert_eq!(
+            seed.string_to_sign(),
+            "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n\
+             44d48b8c2f70eae815a0198cc73d7a546a73a93359c070abbaa5e6c7de112559"
+        );
+        assert_eq!(seed.signature(), SEED);
+
+        // One signature at a time: the three chunks, then the trailer.
+        let mut signer = ChunkSigner::new(&params, SEED).unwrap();
+        let sigs = [
+            signer.sign_chunk(&body[..65_536]).to_string(),
+            signer.sign_chunk(&body[65_536..]).to_string(),
+            signer.sign_chunk(b"").to_string(),
+        ];
+        assert_eq!(sigs, CHUNK_SIGNATURES);
+        assert_eq!(signer.sign_trailer(&[TRAILER]), TRAILER_SIGNATURE);
+
+        // The encoded body, frame by frame.
+        let mut signer = ChunkSigner::new(&params, SEED).unwrap();
+        let encoded = layout.encode(&body, &mut signer, Some(TRAILER)).unwrap();
+        let mut expected = alloc::vec::Vec::new();
+        expected.extend_from_slice(
+            alloc::format!("10000;chunk-signature={}\r\n", CHUNK_SIGNATURES[0]).as_bytes(),
+        );
+        expected.extend_from_slice(&body[..65_536]);
+        expected.extend_from_slice(
+            alloc::format!("\r\n400;chunk-signature={}\r\n", CHUNK_SIGNATURES[1]).as_bytes(),
+        );
+        expected.extend_from_slice(&body[65_536..]);
+        expected.extend_from_slice(
+            alloc::format!(
+                "\r\n0;chunk-signature={}\r\nx-amz-checksum-crc32c:sOO8/Q==\r\nx-amz-trailer-signature:{TRAILER_SIGNATURE}\r\n\r\n",
+                CHUNK_SIGNATURES[2]
+            )
+            .as_bytes(),
+        );
+        assert_eq!(encoded.len(), 66_946);
+        assert!(
+            encoded == expected,
+            "encoded body differs from the documented frames"
+        );
+        assert_eq!(signer.previous_signature(), TRAILER_SIGNATURE);
+    }
+
     #[test]
     fn trailer_layout_length_matches_the_encoding() {
         let credentials = Credentials::new("AKID", "secret");
@@ -412,17 +525,79 @@ mod tests {
             "s3",
             SigningTime::from_unix_seconds(0).unwrap(),
         );
-        assert!(ChunkSigner::new(&params, "abc").is_err());
-        assert!(ChunkSigner::new(&params, &"G".repeat(64)).is_err());
+        let bad_seed = Error::MalformedSignature {
+            reason: "seed signature is not 64 lowercase hex digits",
+        };
+        for seed in [
+            String::from("abc"),
+            String::new(),
+            "G".repeat(64),
+            "A".repeat(64),
+            "0".repeat(63),
+            "0".repeat(65),
+        ] {
+            assert_eq!(
+                ChunkSigner::new(&params, &seed).unwrap_err(),
+                bad_seed,
+                "seed {seed:?}"
+            );
+        }
         assert_eq!(
             ChunkedLayout::new(10, 100),
             Err(Error::InvalidChunkSize { size: 100 })
         );
+        assert_eq!(
+            ChunkedLayout::new(10, MIN_CHUNK_SIZE - 1),
+            Err(Error::InvalidChunkSize { size: 8191 })
+        );
+        assert_eq!(
+            ChunkedLayout::new(10, 0),
+            Err(Error::InvalidChunkSize { size: 0 })
+        );
+        assert_eq!(
+            ChunkedLayout::new(10, MIN_CHUNK_SIZE).map(|l| l.chunk_size()),
+            Ok(8192)
+        );
         let layout = ChunkedLayout::new(10, 8192).unwrap();
         let mut signer = ChunkSigner::new(&params, &"0".repeat(64)).unwrap();
-        assert!(layout.encode(b"short", &mut signer, None).is_err());
-        assert!(layout
-            .encode(b"0123456789", &mut signer, Some(("x", "y")))
-            .is_err());
+        // A body of another length than the layout's: its length is named.
+        assert_eq!(
+            layout.encode(b"short", &mut signer, None),
+            Err(Error::InvalidChunkSize { size: 5 })
+        );
+        assert_eq!(
+            layout.encode(b"0123456789!", &mut signer, None),
+            Err(Error::InvalidChunkSize { size: 11 })
+        );
+        assert_eq!(
+            layout.encode(b"0123456789", &mut signer, Some(("x", "y"))),
+            Err(Error::MalformedSignature {
+                reason: "layout has no trailer"
+            })
+        );
+        // A layout with a trailer: none given, or one of other lengths.
+        let with = layout.with_trailer(20, 8);
+        let mismatch = Err(Error::MalformedSignature {
+            reason: "trailer does not match the layout",
+        });
+        assert_eq!(with.encode(b"0123456789", &mut signer, None), mismatch);
+        assert_eq!(
+            with.encode(
+                b"0123456789",
+                &mut signer,
+                Some(("x-amz-checksum-crc32c", "AAAAAA=="))
+            ),
+            mismatch
+        );
+        assert_eq!(
+            with.encode(
+                b"0123456789",
+                &mut signer,
+                Some(("x-amz-checksum-crc32", "AAAAAA="))
+            ),
+            mismatch
+        );
+        // A refused encoding signs nothing: the chain is still at the seed.
+        assert_eq!(signer.previous_signature(), "0".repeat(64));
     }
 }

@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use crate::support::{http, tricky_keys, Response, S3Server, ACCESS_KEY, SECRET_KEY};
+use crate::support::{
+    assert_s3_error, find_bytes, flip_hex_digit, http, query_value, tricky_keys, with_query_pair,
+    with_query_repeated, with_query_value, Response, S3Server, ACCESS_KEY, SECRET_KEY,
+};
 use sigv4::credentials::Credentials;
 use sigv4::s3::{AddressingStyle, PresignOptions, S3Location, SignedRequest};
 use sigv4::sign::{Payload, SigningTime};
@@ -47,6 +50,22 @@ fn get(server: &S3Server, bucket: &str, key: &str) -> Response {
         .sign("GET", &creds(), now(), &[], &[], Payload::EMPTY)
         .unwrap();
     send(&s, b"")
+}
+
+/// Asserts what a properly signed GET of `bucket/key` returns: `Some(body)`
+/// (200 with exactly those bytes) or `None` (404 NoSuchKey).
+#[track_caller]
+fn assert_object(server: &S3Server, bucket: &str, key: &str, expected: Option<&[u8]>) {
+    let r = get(server, bucket, key);
+    match expected {
+        Some(body) => assert_eq!(
+            (r.status, r.body.as_slice()),
+            (200, body),
+            "{bucket}/{key}: {}",
+            r.text()
+        ),
+        None => assert_s3_error(&r, 404, "NoSuchKey", &format!("{bucket}/{key}")),
+    }
 }
 
 fn list(server: &S3Server, bucket: &str, prefix: &str) -> Response {
@@ -243,14 +262,88 @@ fn aws_chunked_upload_in_several_chunks() {
     );
     assert_eq!(get(&server, "chunked", "trailer.bin").body, body);
 
-    // A chunk altered after signing is refused.
+    // A chunk altered after signing (a byte of the second chunk's data) is
+    // refused and the object keeps its content. s3s verifies the chunk
+    // signatures while s3s-fs streams the body to its file, and s3s-fs
+    // turns the failed stream into 500 InternalError; AWS S3 answers a
+    // chunk signature mismatch with 403 SignatureDoesNotMatch.
     let (req, mut encoded) = loc
         .sign_chunked_put(&creds(), now(), &[], &body, 8192, false)
         .unwrap();
     let i = encoded.len() / 2;
+    let second = find_bytes(&encoded, b"\r\n2000;chunk-signature=") + 2 + 21 + 64 + 2;
+    assert!((second..second + 8192).contains(&i), "{i} is chunk data");
     encoded[i] ^= 1;
     let r = send(&req, &encoded);
-    assert!(!r.is_success(), "tampered chunk accepted: {}", r.status);
+    assert_s3_error(&r, 500, "InternalError", "tampered chunk");
+    assert_object(&server, "chunked", "trailer.bin", Some(&body));
+}
+
+/// The signed trailer changed after signing: one character of its
+/// checksum value, or one hex digit of `x-amz-trailer-signature`. s3s
+/// checks the trailer signature (which covers the checksum line) as s3s-fs
+/// reads the body, and s3s-fs answers the failed stream with 500
+/// InternalError, storing nothing; AWS S3 refuses a trailer signature
+/// mismatch with a 4xx, not 500. The same upload untampered is stored, so
+/// the 500s come from the tampering.
+#[test]
+fn tampered_trailer_is_refused() {
+    let server = S3Server::start();
+    create_bucket(&server, "trailer");
+    let body: Vec<u8> = (0..20_000u32).map(|i| (i * 13 % 251) as u8).collect();
+    let loc = location(&server, "trailer", "t.bin");
+    let (req, encoded) = loc
+        .sign_chunked_put(&creds(), now(), &[], &body, 8192, true)
+        .unwrap();
+    let value_at = find_bytes(&encoded, b"\r\nx-amz-checksum-crc32:") + 2 + 21;
+    let sig_at = find_bytes(&encoded, b"\r\nx-amz-trailer-signature:") + 2 + 24;
+    // The trailer is `x-amz-checksum-crc32:<8 base64>\r\n`, then the
+    // signature line: 64 hex digits, `\r\n\r\n`, the end of the body.
+    assert_eq!(&encoded[value_at + 8..value_at + 10], b"\r\n");
+    assert_eq!(sig_at + 64 + 4, encoded.len());
+
+    let mut changed_value = encoded.clone();
+    changed_value[value_at] = if encoded[value_at] == b'A' {
+        b'B'
+    } else {
+        b'A'
+    };
+    let mut changed_signature = encoded.clone();
+    let sig = std::str::from_utf8(&encoded[sig_at..sig_at + 64]).unwrap();
+    changed_signature[sig_at..sig_at + 64].copy_from_slice(flip_hex_digit(sig, 7).as_bytes());
+
+    for (what, tampered) in [
+        ("changed checksum value", &changed_value),
+        ("changed trailer signature", &changed_signature),
+    ] {
+        assert_eq!(tampered.len(), encoded.len());
+        assert_ne!(tampered, &encoded);
+        let r = send(&req, tampered);
+        assert_s3_error(&r, 500, "InternalError", what);
+        assert_object(&server, "trailer", "t.bin", None);
+    }
+
+    let r = send(&req, &encoded);
+    assert!(r.is_success(), "untampered: {} {}", r.status, r.text());
+    assert_object(&server, "trailer", "t.bin", Some(&body));
+
+    // Over an existing object: refused the same way, the object unchanged.
+    let other: Vec<u8> = body.iter().map(|b| b ^ 0x5a).collect();
+    let (req, encoded) = loc
+        .sign_chunked_put(&creds(), now(), &[], &other, 8192, true)
+        .unwrap();
+    let sig_at = find_bytes(&encoded, b"\r\nx-amz-trailer-signature:") + 2 + 24;
+    let mut tampered = encoded.clone();
+    let sig = std::str::from_utf8(&encoded[sig_at..sig_at + 64]).unwrap();
+    tampered[sig_at..sig_at + 64].copy_from_slice(flip_hex_digit(sig, 0).as_bytes());
+    let r = send(&req, &tampered);
+    assert_s3_error(
+        &r,
+        500,
+        "InternalError",
+        "changed trailer signature, existing object",
+    );
+    assert_object(&server, "trailer", "t.bin", Some(&body));
 }
 
 #[test]
@@ -335,48 +428,70 @@ fn tampering_is_rejected() {
     assert!(put(&server, "neg", "k", b"original").is_success());
     let loc = location(&server, "neg", "k");
 
-    // A flipped signature character.
-    let mut s = loc
-        .sign("GET", &creds(), now(), &[], &[], Payload::EMPTY)
-        .unwrap();
-    for (n, v) in s.headers.iter_mut() {
-        if n == "authorization" {
-            let last = v.pop().unwrap();
-            v.push(if last == '0' { '1' } else { '0' });
+    // A flipped signature character, on a GET and on a PUT.
+    for (method, body) in [("GET", &b""[..]), ("PUT", &b"replacement"[..])] {
+        let mut s = loc
+            .sign(method, &creds(), now(), &[], &[], Payload::Bytes(body))
+            .unwrap();
+        for (n, v) in s.headers.iter_mut() {
+            if n == "authorization" {
+                let last = v.pop().unwrap();
+                v.push(if last == '0' { '1' } else { '0' });
+            }
         }
+        let r = send(&s, body);
+        assert_s3_error(
+            &r,
+            403,
+            "SignatureDoesNotMatch",
+            &format!("flipped signature, {method}"),
+        );
+        assert_object(&server, "neg", "k", Some(b"original"));
     }
-    let r = send(&s, b"");
-    assert_eq!(r.status, 403, "flipped signature: {}", r.text());
-    assert!(r.text().contains("SignatureDoesNotMatch"), "{}", r.text());
 
-    // A wrong secret.
+    // A wrong secret, on a GET and on a PUT.
     let wrong = Credentials::new(ACCESS_KEY, "not-the-secret");
-    let r = send(
-        &loc.sign("GET", &wrong, now(), &[], &[], Payload::EMPTY)
-            .unwrap(),
-        b"",
-    );
-    assert_eq!(r.status, 403, "wrong secret");
+    for (method, body) in [("GET", &b""[..]), ("PUT", &b"replacement"[..])] {
+        let s = loc
+            .sign(method, &wrong, now(), &[], &[], Payload::Bytes(body))
+            .unwrap();
+        let r = send(&s, body);
+        assert_s3_error(
+            &r,
+            403,
+            "SignatureDoesNotMatch",
+            &format!("wrong secret, {method}"),
+        );
+        assert_object(&server, "neg", "k", Some(b"original"));
+    }
 
     // An expired presigned URL: signed two minutes ago, valid for one second.
     let past = SigningTime::from_unix_seconds(now().unix_seconds() - 120).unwrap();
-    let url = loc
-        .presign(
-            "GET",
-            &creds(),
-            past,
-            &PresignOptions::new(Duration::from_secs(1)),
-        )
-        .unwrap();
-    let r = http("GET", &url.url, &[], b"");
-    assert!(
-        !r.is_success(),
-        "expired presigned URL accepted: {}",
-        r.status
-    );
-    assert_eq!(r.status, 403, "{}", r.text());
+    for method in ["GET", "PUT"] {
+        let url = loc
+            .presign(
+                method,
+                &creds(),
+                past,
+                &PresignOptions::new(Duration::from_secs(1)),
+            )
+            .unwrap();
+        let r = http(method, &url.url, &[], b"replacement");
+        assert_s3_error(
+            &r,
+            403,
+            "AccessDenied",
+            &format!("expired presigned URL, {method}"),
+        );
+        assert!(r.text().contains("Request has expired"), "{}", r.text());
+        assert_object(&server, "neg", "k", Some(b"original"));
+    }
 
-    // The body changed after signing (s3s-fs answers 4xx or 500 here: not 2xx is the contract).
+    // The body changed after signing (same length, so only its hash
+    // differs). s3s checks the body against the signed
+    // x-amz-content-sha256 as s3s-fs streams it to its file; s3s-fs turns
+    // the failed stream into 500 InternalError and keeps the object. AWS
+    // S3 answers 400 XAmzContentSHA256Mismatch.
     let s = loc
         .sign(
             "PUT",
@@ -388,7 +503,8 @@ fn tampering_is_rejected() {
         )
         .unwrap();
     let r = send(&s, b"other body!");
-    assert!(!r.is_success(), "changed body accepted: {}", r.status);
+    assert_s3_error(&r, 500, "InternalError", "changed body");
+    assert_object(&server, "neg", "k", Some(b"original"));
 
     // A signed header changed after signing.
     let mut s = loc
@@ -407,8 +523,141 @@ fn tampering_is_rejected() {
         }
     }
     let r = send(&s, b"x");
-    assert_eq!(r.status, 403, "changed header: {}", r.text());
+    assert_s3_error(&r, 403, "SignatureDoesNotMatch", "changed header");
+    assert_object(&server, "neg", "k", Some(b"original"));
+}
 
-    // Nothing above changed the object.
-    assert_eq!(get(&server, "neg", "k").body, b"original");
+/// The answers of s3s-fs to a tampered presigned URL.
+const SIGNATURE_MISMATCH: (u16, &str) = (403, "SignatureDoesNotMatch");
+/// s3s parses the six `X-Amz-*` presign parameters before any other
+/// check and answers 400 InvalidRequest ("missing presigned url v4
+/// fields") when one is repeated or `X-Amz-Expires` is not a number.
+/// AWS S3 refuses these too, but with another code (a malformed
+/// `X-Amz-Expires` is 400 AuthorizationQueryParametersError there); the
+/// exact AWS answer to a repeated parameter is not checked here.
+const UNPARSABLE: (u16, &str) = (400, "InvalidRequest");
+/// An expired URL: 403 AccessDenied "Request has expired", as AWS S3.
+const EXPIRED: (u16, &str) = (403, "AccessDenied");
+
+/// The tampered variants of a presigned `method` URL of `neg/obj`, each
+/// with the exact answer s3s-fs gives. `elsewhere` is the key the
+/// changed-path variant names instead of `obj`.
+fn tampered_presigned_urls(
+    loc: &S3Location,
+    method: &str,
+    elsewhere: &str,
+) -> Vec<(&'static str, String, (u16, &'static str))> {
+    let url = loc
+        .presign(
+            method,
+            &creds(),
+            now(),
+            &PresignOptions::new(Duration::from_secs(300)),
+        )
+        .unwrap()
+        .url;
+    assert_eq!(query_value(&url, "X-Amz-Expires"), "300");
+    let signature = query_value(&url, "X-Amz-Signature");
+    let date = SigningTime::parse_amz_date(query_value(&url, "X-Amz-Date")).unwrap();
+    let second_earlier = SigningTime::from_unix_seconds(date.unix_seconds() - 1).unwrap();
+    let past = SigningTime::from_unix_seconds(now().unix_seconds() - 120).unwrap();
+    let signed_in_the_past = |expires: u64| {
+        loc.presign(
+            method,
+            &creds(),
+            past,
+            &PresignOptions::new(Duration::from_secs(expires)),
+        )
+        .unwrap()
+        .url
+    };
+    assert!(url.contains("/neg/obj?"), "{url}");
+    vec![
+        (
+            "one signature digit flipped",
+            with_query_value(&url, "X-Amz-Signature", &flip_hex_digit(signature, 10)),
+            SIGNATURE_MISMATCH,
+        ),
+        (
+            "X-Amz-Expires longer than signed",
+            with_query_value(&url, "X-Amz-Expires", "3600"),
+            SIGNATURE_MISMATCH,
+        ),
+        (
+            "X-Amz-Date one second earlier",
+            with_query_value(&url, "X-Amz-Date", second_earlier.amz_date()),
+            SIGNATURE_MISMATCH,
+        ),
+        (
+            "another object key in the path",
+            url.replace("/neg/obj?", &format!("/neg/{elsewhere}?")),
+            SIGNATURE_MISMATCH,
+        ),
+        (
+            "an added query parameter",
+            with_query_pair(&url, "foo=bar"),
+            SIGNATURE_MISMATCH,
+        ),
+        (
+            "X-Amz-Signature twice",
+            with_query_repeated(&url, "X-Amz-Signature"),
+            UNPARSABLE,
+        ),
+        (
+            "X-Amz-Date twice",
+            with_query_repeated(&url, "X-Amz-Date"),
+            UNPARSABLE,
+        ),
+        (
+            "a non-numeric X-Amz-Expires",
+            with_query_value(&url, "X-Amz-Expires", "300s"),
+            UNPARSABLE,
+        ),
+        (
+            "expired: signed two minutes ago for one second",
+            signed_in_the_past(1),
+            EXPIRED,
+        ),
+        (
+            "expired, X-Amz-Expires lengthened to make it current",
+            with_query_value(&signed_in_the_past(60), "X-Amz-Expires", "3600"),
+            SIGNATURE_MISMATCH,
+        ),
+    ]
+}
+
+/// Presigned GET and PUT URLs of `neg/obj`, each tampered one way and sent
+/// as is: s3s-fs answers each with its exact status and code, and
+/// afterwards `obj` (and the other objects) are as they were. The same
+/// URLs untampered work, last.
+#[test]
+fn tampered_presigned_urls_are_refused() {
+    let server = S3Server::start();
+    create_bucket(&server, "neg");
+    assert!(put(&server, "neg", "obj", b"original").is_success());
+    assert!(put(&server, "neg", "other", b"other object").is_success());
+    let loc = location(&server, "neg", "obj");
+    let unchanged = || {
+        assert_object(&server, "neg", "obj", Some(b"original"));
+        assert_object(&server, "neg", "other", Some(b"other object"));
+        assert_object(&server, "neg", "absent", None);
+    };
+    // The GET's changed path names an object that exists (a 404 would not
+    // show a signature check), the PUT's one that does not.
+    for (method, elsewhere) in [("GET", "other"), ("PUT", "absent")] {
+        for (what, url, (status, code)) in tampered_presigned_urls(&loc, method, elsewhere) {
+            let r = http(method, &url, &[], b"replacement");
+            assert_s3_error(&r, status, code, &format!("{method}, {what}"));
+            unchanged();
+        }
+    }
+
+    let opts = PresignOptions::new(Duration::from_secs(300));
+    let get_url = loc.presign("GET", &creds(), now(), &opts).unwrap();
+    let r = http("GET", &get_url.url, &[], b"");
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"original"[..]));
+    let put_url = loc.presign("PUT", &creds(), now(), &opts).unwrap();
+    let r = http("PUT", &put_url.url, &[], b"replacement");
+    assert!(r.is_success(), "untampered PUT: {} {}", r.status, r.text());
+    assert_object(&server, "neg", "obj", Some(b"replacement"));
 }

@@ -12,6 +12,7 @@
 mod http_client;
 mod peers;
 mod process;
+mod s3_objects;
 #[cfg(feature = "client")]
 mod stub_server;
 mod tempdir;
@@ -28,6 +29,10 @@ pub use peers::{tricky_keys, MotoServer, S3Server, ACCESS_KEY, SECRET_KEY};
 pub use process::closed_port;
 #[cfg(feature = "cli")]
 pub use process::ChildGuard;
+pub use s3_objects::{
+    assert_s3_error, find_bytes, flip_hex_digit, query_value, with_query_pair, with_query_repeated,
+    with_query_value,
+};
 #[cfg(all(feature = "client", feature = "imds-emulator"))]
 pub use stub_server::SilentListener;
 #[cfg(feature = "client")]
