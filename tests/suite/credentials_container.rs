@@ -286,6 +286,8 @@ mod http {
         let (message, transport) = unreachable(&e);
         assert_eq!(message, format!("GET {url} failed"));
         assert_eq!(transport.kind(), TransportErrorKind::Timeout, "{transport}");
+        // Exactly three attempts, each of which reached the server.
+        assert_eq!(server.connections(), 3, "{e}");
         assert_eq!(
             server.seen_at_least(3, Duration::from_secs(10)).len(),
             3,
@@ -308,6 +310,7 @@ mod http {
         let (message, transport) = unreachable(&e);
         assert_eq!(message, format!("GET {url} failed"));
         assert_eq!(transport.kind(), TransportErrorKind::Io, "{transport}");
+        assert_eq!(server.connections(), 3);
         assert_eq!(server.seen().len(), 3);
     }
 

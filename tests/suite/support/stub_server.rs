@@ -99,6 +99,11 @@ struct Acceptor {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    /// The peer address of every connection accepted, in order, and a
+    /// condition signalled at each.
+    accepted: Arc<(Mutex<Vec<SocketAddr>>, Condvar)>,
+    /// The connections [`connections`](Self::connections) made itself.
+    markers: Mutex<Vec<SocketAddr>>,
 }
 
 impl Acceptor {
@@ -107,12 +112,18 @@ impl Acceptor {
         listener.set_nonblocking(true).expect("nonblocking");
         let addr = listener.local_addr().expect("addr");
         let stop = Arc::new(AtomicBool::new(false));
+        let accepted = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
         let thread = {
-            let stop = stop.clone();
+            let (stop, accepted) = (stop.clone(), accepted.clone());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     match listener.accept() {
-                        Ok((stream, _)) => handle(stream),
+                        Ok((stream, peer)) => {
+                            let (list, signal) = &*accepted;
+                            list.lock().unwrap().push(peer);
+                            signal.notify_all();
+                            handle(stream);
+                        }
                         // Nothing to accept yet: poll again (not a wait for
                         // another thread; the loop ends on drop).
                         Err(_) => std::thread::sleep(Duration::from_millis(2)),
@@ -124,6 +135,35 @@ impl Acceptor {
             addr,
             stop,
             thread: Some(thread),
+            accepted,
+            markers: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// How many connections clients made so far, exactly, without waiting
+    /// for a guess: connects once more itself and waits (bounded) until
+    /// that connection is accepted. The kernel hands connections to
+    /// `accept` in the order they were made, so every connection made
+    /// before this call has been counted by then.
+    fn connections(&self) -> usize {
+        let marker = TcpStream::connect_timeout(&self.addr, Duration::from_secs(5))
+            .expect("connect to count connections");
+        let me = marker.local_addr().expect("marker address");
+        let mut markers = self.markers.lock().unwrap();
+        markers.push(me);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let (list, signal) = &*self.accepted;
+        let mut accepted = list.lock().unwrap();
+        loop {
+            if let Some(at) = accepted.iter().position(|a| *a == me) {
+                return accepted[..at]
+                    .iter()
+                    .filter(|a| !markers.contains(a))
+                    .count();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "the counting connection was not accepted within 10 s");
+            accepted = signal.wait_timeout(accepted, left).unwrap().0;
         }
     }
 }
@@ -194,6 +234,12 @@ impl StubServer {
         format!("http://{}", self.acceptor.addr)
     }
 
+    /// The connections clients made so far (exact, see
+    /// `Acceptor::connections`).
+    pub fn connections(&self) -> usize {
+        self.acceptor.connections()
+    }
+
     /// The endpoint followed by `path_and_query`.
     pub fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.endpoint())
@@ -236,5 +282,12 @@ impl SilentListener {
 
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.0.addr)
+    }
+
+    /// The connections clients made so far (exact, see
+    /// `Acceptor::connections`): one per request sent, since nothing is
+    /// ever answered.
+    pub fn connections(&self) -> usize {
+        self.0.connections()
     }
 }
