@@ -341,7 +341,12 @@ mod tests {
             "GET https://b.s3.amazonaws.com/k?versionId=1&X-Amz-Security-Token=<redacted>&X-Amz-Signature=<redacted>: \
              connection failed: refused (after 3 attempts)"
         );
-        assert!(matches!(e, CallError::Transport { attempts: 3, .. }));
+        match &e {
+            CallError::Transport { source, attempts } => {
+                assert_eq!((source.kind(), *attempts), (TransportErrorKind::Connect, 3))
+            }
+            other => panic!("expected Transport: {other:?}"),
+        }
     }
 
     #[test]

@@ -97,6 +97,14 @@ pub fn aws_endpoint(service: &str, region: &str) -> Result<String, CallError> {
 mod tests {
     use super::*;
 
+    /// The message of an `InvalidRequest` error (any other variant fails).
+    fn invalid_request<T: std::fmt::Debug>(r: Result<T, CallError>) -> String {
+        match r {
+            Err(CallError::InvalidRequest { message }) => message,
+            other => panic!("expected InvalidRequest: {other:?}"),
+        }
+    }
+
     #[test]
     fn endpoints() {
         assert_eq!(
@@ -111,12 +119,21 @@ mod tests {
             aws_endpoint("iam", "eu-west-1").unwrap(),
             "https://iam.amazonaws.com"
         );
-        assert!(aws_endpoint("sts", "evil.com/").is_err());
+        assert_eq!(
+            invalid_request(aws_endpoint("sts", "evil.com/")),
+            "invalid region \"evil.com/\""
+        );
         let c = ServiceConfig::new("us-east-1").with_endpoint_url("http://127.0.0.1:5000/");
         assert_eq!(c.endpoint("sts").unwrap(), "http://127.0.0.1:5000");
         let c = ServiceConfig::new("us-east-1").with_endpoint_url("ftp://x");
-        assert!(c.endpoint("sts").is_err());
-        assert!(ServiceConfig::new("bad region").validate().is_err());
+        assert_eq!(
+            invalid_request(c.endpoint("sts")),
+            "invalid endpoint URL \"ftp://x\": expected http(s)://host[:port]"
+        );
+        assert_eq!(
+            invalid_request(ServiceConfig::new("bad region").validate()),
+            "invalid region \"bad region\""
+        );
     }
 
     #[test]

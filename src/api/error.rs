@@ -442,9 +442,17 @@ mod tests {
             &[("x-amzn-requestid", "m1")],
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message><Type>Sender</Type></Error></Errors></ErrorResponse>",
         ));
-        assert_eq!(e.code, "InvalidClientTokenId");
+        assert_eq!(
+            (e.status, e.code.as_str(), e.format),
+            (403, "InvalidClientTokenId", ErrorFormat::QueryXml)
+        );
+        assert_eq!(
+            e.message.as_deref(),
+            Some("The security token included in the request is invalid.")
+        );
         assert_eq!(e.error_type.as_deref(), Some("Sender"));
         assert_eq!(e.request_id.as_deref(), Some("m1"));
+        assert!(e.signature_mismatch.is_none());
     }
 
     #[test]
@@ -501,20 +509,53 @@ mod tests {
         assert_eq!(e.code, "FooError");
     }
 
+    /// What a body in no AWS error shape gives: the status, the code
+    /// derived from it, and nothing else.
+    fn status_only(status: u16, code: &str) -> ApiError {
+        ApiError {
+            status,
+            code: code.to_owned(),
+            message: None,
+            request_id: None,
+            error_type: None,
+            host_id: None,
+            server_time: None,
+            format: ErrorFormat::Unknown,
+            signature_mismatch: None,
+            details: Vec::new(),
+        }
+    }
+
     #[test]
     fn empty_and_garbage_bodies() {
-        assert_eq!(
-            ApiError::from_response(&resp(404, &[], "")).code,
-            "NotFound"
-        );
+        for (status, body, code) in [
+            (404, "", "NotFound"),
+            (403, "", "Forbidden"),
+            (503, "<html>", "ServiceUnavailable"),
+            (
+                500,
+                "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>",
+                "InternalError",
+            ),
+            (599, "{", "Http599"),
+            (400, "not an error body", "BadRequest"),
+            (429, "[1,2]", "TooManyRequests"),
+            (502, "{\"unrelated\": true}", "BadGateway"),
+            (409, "<Other><Thing/></Other>", "Conflict"),
+            // A cut-off XML error is not trusted, even the code it shows.
+            (400, "<Error><Code>Throttling</Code>", "BadRequest"),
+            // Members that are not strings are not a code or a message.
+            (400, "{\"__type\": 5, \"message\": [\"m\"]}", "BadRequest"),
+        ] {
+            let e = ApiError::from_response(&resp(status, &[], body));
+            let mut expected = status_only(status, code);
+            // A JSON object is read as the JSON shape even without a code.
+            if body.starts_with("{\"") {
+                expected.format = ErrorFormat::Json;
+            }
+            assert_eq!(e, expected, "{status} {body:?}");
+        }
         assert!(ApiError::from_response(&resp(404, &[], "")).is_not_found());
-        assert_eq!(
-            ApiError::from_response(&resp(503, &[], "<html>")).code,
-            "ServiceUnavailable"
-        );
-        assert_eq!(
-            ApiError::from_response(&resp(599, &[], "{")).code,
-            "Http599"
-        );
+        assert!(!ApiError::from_response(&resp(403, &[], "")).is_not_found());
     }
 }

@@ -295,11 +295,22 @@ mod tests {
             matches!(d.parse(no).unwrap(), DryRunOutcome::NotPermitted { encoded_message: None, request_id: Some(id), .. } if id == "2")
         );
         let other = resp(400, "<Response><Errors><Error><Code>InvalidInstanceID.Malformed</Code></Error></Errors></Response>");
+        let e = d.parse(other).unwrap_err();
+        let api = e.api_error().unwrap_or_else(|| panic!("{e:?}"));
         assert_eq!(
-            d.parse(other).unwrap_err().code(),
-            Some("InvalidInstanceID.Malformed")
+            (api.status, api.code.as_str(), api.format),
+            (400, "InvalidInstanceID.Malformed", crate::api::ErrorFormat::Ec2Xml)
         );
-        assert!(d.parse(resp(200, "<x/>")).is_err());
+        match d.parse(resp(200, "<x/>")) {
+            Err(CallError::Parse { operation, message }) => assert_eq!(
+                (operation, message.as_str()),
+                (
+                    "query:DryRun",
+                    "the service ran the call instead of a dry run (no DryRunOperation answer)"
+                )
+            ),
+            other => panic!("expected Parse: {other:?}"),
+        }
         assert_eq!(
             encoded_authorization_message("x. Encoded authorization failure message: abc\n"),
             Some("abc")

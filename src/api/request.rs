@@ -273,7 +273,7 @@ mod tests {
         .sign(None, t, None)
         .unwrap_err();
         assert!(
-            matches!(&e, CallError::InvalidRequest { message } if message.contains("no credentials")),
+            matches!(&e, CallError::InvalidRequest { message } if message == "no credentials given for a signed request"),
             "{e}"
         );
     }

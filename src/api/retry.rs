@@ -509,7 +509,7 @@ mod tests {
             Decision::Stop
         );
         let mut s = RetryState::new(&policy);
-        assert!(matches!(
+        assert_eq!(
             s.on_response(
                 403,
                 "SignatureDoesNotMatch",
@@ -520,7 +520,7 @@ mod tests {
             Decision::CorrectClock {
                 offset_seconds: -600
             }
-        ));
+        );
         let mut s = RetryState::new(&policy);
         let e = TransportError::new(TransportErrorKind::Io, "reset");
         assert_eq!(

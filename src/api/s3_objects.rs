@@ -621,8 +621,18 @@ mod tests {
         ));
         let r = DeleteObject::new("my.bucket", "k").build(&c).unwrap();
         assert_eq!(r.url, "https://s3.amazonaws.com/my.bucket/k");
-        assert!(GetObject::new("b", "").build(&c).is_err());
-        assert!(GetObject::new("bad bucket", "k").build(&c).is_err());
+        let invalid = |r: Result<ApiRequest, CallError>| match r {
+            Err(CallError::InvalidRequest { message }) => message,
+            other => panic!("expected InvalidRequest: {other:?}"),
+        };
+        assert_eq!(
+            invalid(GetObject::new("b", "").build(&c)),
+            "an object key must not be empty"
+        );
+        assert_eq!(
+            invalid(GetObject::new("bad bucket", "k").build(&c)),
+            "invalid bucket name \"bad bucket\""
+        );
         let r = GetObject::new("bkt", "k")
             .last_bytes(5)
             .version_id("v1")
@@ -655,9 +665,13 @@ mod tests {
         );
         let last = ListObjectsV2Output::default();
         assert!(list.next_page(&last).is_none());
-        assert!(list
-            .parse(http::Response::new(b"<Other/>".to_vec()))
-            .is_err());
+        match list.parse(http::Response::new(b"<Other/>".to_vec())) {
+            Err(CallError::Parse { operation, message }) => assert_eq!(
+                (operation, message.as_str()),
+                ("s3:ListObjectsV2", "expected <ListBucketResult>")
+            ),
+            other => panic!("expected Parse: {other:?}"),
+        }
     }
 
     #[test]

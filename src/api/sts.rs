@@ -610,26 +610,38 @@ mod tests {
         let e = GetCallerIdentity
             .parse(http::Response::builder().status(403).body(b"<ErrorResponse><Error><Code>InvalidClientTokenId</Code></Error></ErrorResponse>".to_vec()).unwrap())
             .unwrap_err();
-        assert_eq!(e.code(), Some("InvalidClientTokenId"));
-        for bad in [
-            "",
-            "<x/>",
-            "<GetCallerIdentityResponse><GetCallerIdentityResult/></GetCallerIdentityResponse>",
+        let api = e.api_error().unwrap_or_else(|| panic!("{e:?}"));
+        assert_eq!(
+            (api.status, api.code.as_str()),
+            (403, "InvalidClientTokenId")
+        );
+        for (bad, reason) in [
+            ("", "malformed XML at byte 0: no root element"),
+            ("<x/>", "no <GetCallerIdentityResult> element"),
+            (
+                "<GetCallerIdentityResponse><GetCallerIdentityResult/></GetCallerIdentityResponse>",
+                "missing <Account>",
+            ),
         ] {
-            assert!(
-                matches!(
-                    GetCallerIdentity.parse(ok(bad)),
-                    Err(CallError::Parse { .. })
+            match GetCallerIdentity.parse(ok(bad)) {
+                Err(CallError::Parse { operation, message }) => assert_eq!(
+                    (operation, message.as_str()),
+                    ("sts:GetCallerIdentity", reason),
+                    "{bad}"
                 ),
-                "{bad}"
-            );
+                other => panic!("{bad}: expected Parse: {other:?}"),
+            }
         }
         let e = AssumeRole::new("a", "b")
             .parse(ok("<AssumeRoleResponse><AssumeRoleResult><AssumedRoleUser><Arn>a</Arn><AssumedRoleId>i</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>A</AccessKeyId><SecretAccessKey>SECRETX</SecretAccessKey><SessionToken>T</SessionToken><Expiration>soon</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"))
             .unwrap_err();
-        assert!(
-            !e.to_string().contains("SECRETX") && e.to_string().contains("Expiration"),
-            "{e}"
-        );
+        match &e {
+            CallError::Parse { operation, message } => assert_eq!(
+                (*operation, message.as_str()),
+                ("sts:AssumeRole", "<Expiration>: not an RFC 3339 timestamp")
+            ),
+            other => panic!("expected Parse: {other:?}"),
+        }
+        assert!(!format!("{e} {e:?}").contains("SECRETX"), "{e}");
     }
 }

@@ -143,8 +143,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
             }
             Event::CData(t) => {
                 let s = t.decode().map_err(|_| err("bad CDATA encoding"))?;
-                if let Some(e) = stack.last_mut() {
-                    e.text.push_str(&s);
+                match stack.last_mut() {
+                    Some(e) => e.text.push_str(&s),
+                    None => return Err(err("text outside the root element")),
                 }
             }
             Event::GeneralRef(r) => {
@@ -160,8 +161,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
                     },
                     Err(_) => return Err(err("bad character reference")),
                 };
-                if let Some(e) = stack.last_mut() {
-                    e.text.push(c);
+                match stack.last_mut() {
+                    Some(e) => e.text.push(c),
+                    None => return Err(err("text outside the root element")),
                 }
             }
             Event::Eof => break,
@@ -194,25 +196,61 @@ mod tests {
         assert_eq!(root.children_named("A").count(), 2);
         assert_eq!(root.children_named("A").nth(1).unwrap().text(), "<raw>");
         assert_eq!(root.child_text("B"), Some(""));
-        assert!(root.find("B").is_some());
-        assert!(root.path(&["A"]).is_some());
+        assert_eq!(root.find("B").map(|b| (b.name.as_str(), b.text())), Some(("B", "")));
+        assert_eq!(root.find("Root").map(|r| r.children.len()), Some(3));
+        assert!(root.find("C").is_none());
+        assert_eq!(root.path(&["A"]).map(Element::text), Some("1 < 2 &AB"));
+        assert!(root.path(&["B", "A"]).is_none());
         assert!(!format!("{root:?}").contains("1 <"));
     }
 
     #[test]
     fn rejects_malformed() {
-        for bad in [
-            &b""[..],
-            b"<a>",
-            b"<a></b>",
-            b"<a/><b/>",
-            b"text",
-            b"<a>&nope;</a>",
-            b"\xff",
+        for (bad, offset, reason) in [
+            (&b""[..], 0, "no root element"),
+            (b"<a>", 3, "unclosed element"),
+            (b"<a></b>", 3, "syntax error"),
+            (b"<a/><b/>", 4, "content after the root element"),
+            (b"<a></a><b></b>", 7, "content after the root element"),
+            (b"text", 0, "text outside the root element"),
+            (b"<a/>text", 4, "text outside the root element"),
+            // Character data outside the root in any form, also as an
+            // entity or a CDATA section, is not well-formed.
+            (b"<a/>&lt;", 4, "text outside the root element"),
+            (b"&lt;<a/>", 0, "text outside the root element"),
+            (b"<a/><![CDATA[x]]>", 4, "text outside the root element"),
+            (b"<![CDATA[x]]><a/>", 0, "text outside the root element"),
+            (b"</a>", 0, "syntax error"),
+            (b"<a>&nope;</a>", 3, "unknown entity"),
+            (b"<a>&#xD800;</a>", 3, "bad character reference"),
+            (b"\xff", 0, "not UTF-8"),
+            (b"<a>\xff</a>", 3, "not UTF-8"),
         ] {
-            assert!(parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                parse(bad).unwrap_err(),
+                XmlError { offset, reason },
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
+        // 64 levels are the most: the 65th start tag is refused.
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);
-        assert!(parse(deep.as_bytes()).is_err());
+        assert_eq!(
+            parse(deep.as_bytes()).unwrap_err(),
+            XmlError {
+                offset: 3 * MAX_DEPTH as u64,
+                reason: "nested too deeply"
+            }
+        );
+        let limit = "<a>".repeat(MAX_DEPTH) + &"</a>".repeat(MAX_DEPTH);
+        assert_eq!(parse(limit.as_bytes()).unwrap().name, "a");
+        assert_eq!(
+            XmlError {
+                offset: 7,
+                reason: "unknown entity"
+            }
+            .to_string(),
+            "malformed XML at byte 7: unknown entity"
+        );
     }
 }

@@ -256,21 +256,79 @@ impl<P: ProvideCredentials> ProvideCredentials for CachedProvider<P> {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+    use std::sync::mpsc;
+
+    /// How long a test waits for another thread before it fails (it never
+    /// needs that long; the bound only turns a bug into a failure instead
+    /// of a hang).
+    const PATIENCE: Duration = Duration::from_secs(10);
+
+    /// Holds calls of the inner provider inside `provide` until the test
+    /// lets them go, and tells the test when one has come in. With it a
+    /// test knows a refresh is in progress instead of hoping so.
+    struct Gate {
+        entered: Mutex<mpsc::Sender<()>>,
+        release: Mutex<mpsc::Receiver<()>>,
+    }
+
+    /// The test's side of a [`Gate`] and of the clock.
+    struct Probe {
+        /// A message each time the inner provider is entered.
+        entered: mpsc::Receiver<()>,
+        /// Each message lets one call of the inner provider finish.
+        release: mpsc::Sender<()>,
+        /// A message each time the cache reads its clock.
+        clock_reads: mpsc::Receiver<()>,
+    }
+
+    impl Probe {
+        fn await_entered(&self) {
+            self.entered
+                .recv_timeout(PATIENCE)
+                .expect("the inner provider was not called");
+        }
+
+        /// Waits for `n` clock reads. The cache reads the clock under its
+        /// lock at the top of its loop; a caller that finds a refresh in
+        /// progress and nothing valid cached then waits on the condition
+        /// variable, which releases the lock in the same step. So once a
+        /// caller's read is seen, the refresher cannot announce its result
+        /// before that caller waits for it.
+        fn await_clock_reads(&self, n: usize) {
+            for i in 0..n {
+                self.clock_reads
+                    .recv_timeout(PATIENCE)
+                    .unwrap_or_else(|_| panic!("only {i} of {n} clock reads"));
+            }
+        }
+
+        /// Forgets clock reads seen so far.
+        fn drain_clock_reads(&self) {
+            while self.clock_reads.try_recv().is_ok() {}
+        }
+    }
 
     /// A provider whose answers expire `lifetime` after the fake clock's
-    /// current time, and which can be made to fail or be slow.
+    /// current time, and which can be made to fail or be held.
     struct Fake {
         calls: AtomicUsize,
         now: Arc<AtomicU64>,
         lifetime: u64,
         fail: AtomicBool,
-        delay: Duration,
+        gate: Option<Gate>,
     }
 
     impl ProvideCredentials for Fake {
         fn provide(&self) -> Result<Credentials, CredentialsError> {
             let n = self.calls.fetch_add(1, Ordering::SeqCst);
-            std::thread::sleep(self.delay);
+            if let Some(gate) = &self.gate {
+                let _ = gate.entered.lock().unwrap().send(());
+                gate.release
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(PATIENCE)
+                    .expect("the test did not release the provider");
+            }
             if self.fail.load(Ordering::SeqCst) {
                 return Err(CredentialsError::provider_failed("fake", "down"));
             }
@@ -280,25 +338,68 @@ mod tests {
         }
     }
 
-    fn setup(lifetime: u64, delay: Duration) -> (Arc<CachedProvider<Fake>>, Arc<AtomicU64>) {
-        let now = Arc::new(AtomicU64::new(1_000_000));
+    /// The fake clock's start, in seconds since 1970.
+    const START: u64 = 1_000_000;
+
+    fn build(lifetime: u64, gate: Option<Gate>) -> (CachedProvider<Fake>, Arc<AtomicU64>) {
+        let now = Arc::new(AtomicU64::new(START));
         let fake = Fake {
             calls: AtomicUsize::new(0),
             now: now.clone(),
             lifetime,
             fail: AtomicBool::new(false),
-            delay,
+            gate,
         };
+        (CachedProvider::new(fake), now)
+    }
+
+    fn setup(lifetime: u64) -> (Arc<CachedProvider<Fake>>, Arc<AtomicU64>) {
+        let (cached, now) = build(lifetime, None);
         let clock_now = now.clone();
-        let cached = CachedProvider::new(fake).with_clock(move || {
+        let cached = cached.with_clock(move || {
             SystemTime::UNIX_EPOCH + Duration::from_secs(clock_now.load(Ordering::SeqCst))
         });
         (Arc::new(cached), now)
     }
 
+    /// [`setup`] with the inner provider held at a [`Gate`], and the clock
+    /// reads reported.
+    fn setup_gated(lifetime: u64) -> (Arc<CachedProvider<Fake>>, Arc<AtomicU64>, Probe) {
+        let (entered_tx, entered) = mpsc::channel();
+        let (release, release_rx) = mpsc::channel();
+        let (reads_tx, clock_reads) = mpsc::channel();
+        let gate = Gate {
+            entered: Mutex::new(entered_tx),
+            release: Mutex::new(release_rx),
+        };
+        let (cached, now) = build(lifetime, Some(gate));
+        let clock_now = now.clone();
+        let reads_tx = Mutex::new(reads_tx);
+        let cached = cached.with_clock(move || {
+            let _ = reads_tx.lock().unwrap().send(());
+            SystemTime::UNIX_EPOCH + Duration::from_secs(clock_now.load(Ordering::SeqCst))
+        });
+        let probe = Probe {
+            entered,
+            release,
+            clock_reads,
+        };
+        (Arc::new(cached), now, probe)
+    }
+
+    /// The fake's failure, and nothing else.
+    fn assert_fake_down(result: Result<Credentials, CredentialsError>) {
+        match result {
+            Err(CredentialsError::ProviderFailed { provider, message }) => {
+                assert_eq!((provider.as_str(), message.as_str()), ("fake", "down"))
+            }
+            other => panic!("expected the fake's failure: {other:?}"),
+        }
+    }
+
     #[test]
     fn refreshes_ahead_of_expiry() {
-        let (p, now) = setup(3600, Duration::ZERO);
+        let (p, now) = setup(3600);
         assert_eq!(p.provide().unwrap().access_key_id(), "AKID0");
         now.fetch_add(3600 - 301, Ordering::SeqCst);
         assert_eq!(p.provide().unwrap().access_key_id(), "AKID0");
@@ -309,7 +410,7 @@ mod tests {
 
     #[test]
     fn keeps_valid_credentials_when_refresh_fails() {
-        let (p, now) = setup(3600, Duration::ZERO);
+        let (p, now) = setup(3600);
         p.provide().unwrap();
         p.inner().fail.store(true, Ordering::SeqCst);
         now.fetch_add(3500, Ordering::SeqCst);
@@ -320,25 +421,31 @@ mod tests {
                 .access_key_id(),
             "AKID0"
         );
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].contains("refresh failed"));
+        let expiry = format_rfc3339(SystemTime::UNIX_EPOCH + Duration::from_secs(START + 3600));
+        assert_eq!(
+            warnings,
+            [format!(
+                "refresh failed (fake: down); still using the cached credentials, which expire at {expiry}"
+            )]
+        );
         // Not retried within 10 s...
         assert_eq!(p.provide().unwrap().access_key_id(), "AKID0");
         assert_eq!(p.inner().calls.load(Ordering::SeqCst), 2);
-        // ...but after.
+        // ...but after (it fails again: the cached ones are still served).
         now.fetch_add(11, Ordering::SeqCst);
-        assert!(p.provide().is_ok());
+        assert_eq!(p.provide().unwrap().access_key_id(), "AKID0");
         assert_eq!(p.inner().calls.load(Ordering::SeqCst), 3);
         // Once expired, the error comes through.
         now.fetch_add(100, Ordering::SeqCst);
-        assert!(p.provide().is_err());
+        assert_fake_down(p.provide());
+        assert_eq!(p.inner().calls.load(Ordering::SeqCst), 4);
         p.inner().fail.store(false, Ordering::SeqCst);
         assert_eq!(p.provide().unwrap().access_key_id(), "AKID4");
     }
 
     #[test]
     fn short_lived_credentials_are_not_fetched_every_call() {
-        let (p, now) = setup(60, Duration::ZERO); // always inside the window
+        let (p, now) = setup(60); // always inside the window
         p.provide().unwrap();
         p.provide().unwrap();
         assert_eq!(p.inner().calls.load(Ordering::SeqCst), 1);
@@ -347,51 +454,88 @@ mod tests {
         assert_eq!(p.inner().calls.load(Ordering::SeqCst), 2);
     }
 
-    #[test]
-    fn one_refresh_at_a_time() {
-        let (p, _now) = setup(3600, Duration::from_millis(200));
-        let threads: Vec<_> = (0..8)
+    /// Spawns `n` threads calling `provide`, and returns once every one
+    /// of them waits for the refresh in progress.
+    fn waiters(
+        p: &Arc<CachedProvider<Fake>>,
+        probe: &Probe,
+        n: usize,
+    ) -> Vec<std::thread::JoinHandle<Result<Credentials, CredentialsError>>> {
+        let threads = (0..n)
             .map(|_| {
                 let p = p.clone();
-                std::thread::spawn(move || p.provide().map(|c| c.access_key_id().to_owned()))
+                std::thread::spawn(move || p.provide())
             })
             .collect();
-        for t in threads {
-            assert_eq!(t.join().unwrap().unwrap(), "AKID0");
+        probe.await_clock_reads(n);
+        threads
+    }
+
+    #[test]
+    fn one_refresh_at_a_time() {
+        let (p, _now, probe) = setup_gated(3600);
+        let refresher = {
+            let p = p.clone();
+            std::thread::spawn(move || p.provide())
+        };
+        // The refresher is inside the inner provider: a refresh is in
+        // progress, and nothing is cached.
+        probe.await_entered();
+        probe.drain_clock_reads();
+        let others = waiters(&p, &probe, 7);
+        probe.release.send(()).unwrap();
+        for t in std::iter::once(refresher).chain(others) {
+            assert_eq!(t.join().unwrap().unwrap().access_key_id(), "AKID0");
         }
         assert_eq!(p.inner().calls.load(Ordering::SeqCst), 1);
     }
 
     #[test]
     fn waiters_share_a_failed_refresh() {
-        let (p, _now) = setup(3600, Duration::from_millis(200));
+        let (p, _now, probe) = setup_gated(3600);
         p.inner().fail.store(true, Ordering::SeqCst);
-        let threads: Vec<_> = (0..4)
-            .map(|_| {
-                let p = p.clone();
-                std::thread::spawn(move || p.provide().is_err())
-            })
-            .collect();
-        for t in threads {
-            assert!(t.join().unwrap());
+        let refresher = {
+            let p = p.clone();
+            std::thread::spawn(move || p.provide())
+        };
+        probe.await_entered();
+        probe.drain_clock_reads();
+        let others = waiters(&p, &probe, 3);
+        probe.release.send(()).unwrap();
+        for t in std::iter::once(refresher).chain(others) {
+            assert_fake_down(t.join().unwrap());
         }
         assert_eq!(p.inner().calls.load(Ordering::SeqCst), 1);
     }
 
     #[test]
     fn others_get_the_valid_cached_value_during_a_refresh() {
-        let (p, now) = setup(3600, Duration::from_millis(300));
-        p.provide().unwrap();
+        let (p, now, probe) = setup_gated(3600);
+        probe.release.send(()).unwrap(); // the first fetch goes through
+        assert_eq!(p.provide().unwrap().access_key_id(), "AKID0");
+        probe.await_entered();
         now.fetch_add(3400, Ordering::SeqCst); // in the window, still valid
         let refresher = {
             let p = p.clone();
             std::thread::spawn(move || p.provide().unwrap().access_key_id().to_owned())
         };
-        std::thread::sleep(Duration::from_millis(100));
-        let start = std::time::Instant::now();
-        assert_eq!(p.provide().unwrap().access_key_id(), "AKID0");
-        assert!(start.elapsed() < Duration::from_millis(150));
+        // The refresher is held inside the inner provider. Another caller
+        // gets the cached value now: it does not wait for the refresh,
+        // which cannot finish before the test releases it.
+        probe.await_entered();
+        let (tx, rx) = mpsc::channel();
+        let other = {
+            let p = p.clone();
+            std::thread::spawn(move || tx.send(p.provide()).unwrap())
+        };
+        let got = rx
+            .recv_timeout(PATIENCE)
+            .expect("a caller waited for the refresh although the cache was valid");
+        assert_eq!(got.unwrap().access_key_id(), "AKID0");
+        other.join().unwrap();
+        probe.release.send(()).unwrap();
         assert_eq!(refresher.join().unwrap(), "AKID1");
+        assert_eq!(p.inner().calls.load(Ordering::SeqCst), 2);
     }
 
     #[test]
@@ -426,7 +570,9 @@ mod tests {
         }
         let p = Arc::new(CachedProvider::new(Panics(AtomicBool::new(false))));
         let q = p.clone();
-        assert!(std::thread::spawn(move || q.provide()).join().is_err());
-        assert!(p.provide().is_ok());
+        let panic = std::thread::spawn(move || q.provide()).join().unwrap_err();
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"boom"));
+        let c = p.provide().unwrap();
+        assert_eq!((c.access_key_id(), c.secret_access_key()), ("a", "b"));
     }
 }

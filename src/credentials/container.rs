@@ -376,6 +376,22 @@ mod tests {
         }
     }
 
+    /// The variant's name, provider and message of `e`.
+    fn parts(e: &CredentialsError) -> (&'static str, &str, &str) {
+        match e {
+            CredentialsError::InvalidConfiguration { provider, message } => {
+                ("InvalidConfiguration", provider, message)
+            }
+            CredentialsError::InvalidResponse { provider, message } => {
+                ("InvalidResponse", provider, message)
+            }
+            CredentialsError::ProviderFailed { provider, message } => {
+                ("ProviderFailed", provider, message)
+            }
+            other => panic!("unexpected variant: {other:?}"),
+        }
+    }
+
     #[test]
     fn error_documents_are_summarised() {
         let r = http::Response::builder()
@@ -384,16 +400,50 @@ mod tests {
             .unwrap();
         let e = parse_response(&r).unwrap_err();
         assert_eq!(
+            parts(&e),
+            (
+                "ProviderFailed",
+                "container",
+                "the endpoint answered 403 AccessDenied: token rejected"
+            )
+        );
+        assert_eq!(
             e.to_string(),
             "container: the endpoint answered 403 AccessDenied: token rejected"
         );
+        for (status, body, message) in [
+            (500, &b"oops"[..], "the endpoint answered 500"),
+            (
+                400,
+                br#"{"Code":"BadRequest"}"#,
+                "the endpoint answered 400 BadRequest",
+            ),
+            (
+                401,
+                br#"{"Message":"no token"}"#,
+                "the endpoint answered 401: no token",
+            ),
+        ] {
+            let r = http::Response::builder()
+                .status(status)
+                .body(body.to_vec())
+                .unwrap();
+            let e = parse_response(&r).unwrap_err();
+            assert_eq!(parts(&e), ("ProviderFailed", "container", message));
+        }
+        // A body that is not UTF-8 is unusable whatever the status.
         let r = http::Response::builder()
-            .status(500)
-            .body(b"oops".to_vec())
+            .status(503)
+            .body(b"\xff".to_vec())
             .unwrap();
+        let e = parse_response(&r).unwrap_err();
         assert_eq!(
-            parse_response(&r).unwrap_err().to_string(),
-            "container: the endpoint answered 500"
+            parts(&e),
+            (
+                "InvalidResponse",
+                "container",
+                "status 503, body is not UTF-8"
+            )
         );
     }
 
@@ -404,9 +454,28 @@ mod tests {
         );
         let c = parse_response(&r).unwrap();
         assert_eq!((c.access_key_id(), c.session_token()), ("A", Some("T")));
-        let r = http::Response::new(br#"{"AccessKeyId":"A","Token":"S3CRET"}"#.to_vec());
-        let e = parse_response(&r).unwrap_err();
-        assert!(e.to_string().contains("SecretAccessKey") && !e.to_string().contains("S3CRET"));
+        for (body, message) in [
+            (
+                &br#"{"AccessKeyId":"A","Token":"S3CRET"}"#[..],
+                "no SecretAccessKey in the response",
+            ),
+            (
+                br#"{"AccessKeyId":"","SecretAccessKey":"S3CRET"}"#,
+                "no AccessKeyId in the response",
+            ),
+            (
+                br#"{"AccessKeyId":"A","SecretAccessKey":"S3CRET","Expiration":"S3CRET"}"#,
+                "Expiration: not an RFC 3339 timestamp",
+            ),
+            (
+                br#"{"AccessKeyId":"A","SecretAccessKey":"S3CRET""#,
+                "body is not JSON (invalid JSON at byte 45: expected ',' or '}')",
+            ),
+        ] {
+            let e = parse_response(&http::Response::new(body.to_vec())).unwrap_err();
+            assert_eq!(parts(&e), ("InvalidResponse", "container", message));
+            assert!(!format!("{e} {e:?}").contains("S3CRET"));
+        }
     }
 
     #[test]
@@ -416,7 +485,24 @@ mod tests {
         assert!(r.headers()[http::header::AUTHORIZATION].is_sensitive());
         let env = Env::from_map([(AWS_CONTAINER_AUTHORIZATION_TOKEN, "a\r\nX-Evil: 1")]);
         let e = authorization(&env).unwrap_err();
+        assert_eq!(
+            parts(&e),
+            (
+                "InvalidConfiguration",
+                "container",
+                "the container authorization token contains a line break or NUL byte"
+            )
+        );
         assert!(!e.to_string().contains("Evil"));
+        let e = build_request(&uri, Some("a\u{7f}b")).unwrap_err();
+        assert_eq!(
+            parts(&e),
+            (
+                "InvalidConfiguration",
+                "container",
+                "the container authorization token is not a valid header value"
+            )
+        );
         let env = Env::from_map([(AWS_CONTAINER_AUTHORIZATION_TOKEN, "  ")]);
         assert!(authorization(&env).unwrap().is_none());
     }

@@ -138,16 +138,38 @@ mod tests {
     #[test]
     fn blank_is_unset_and_partial_is_an_error() {
         let e = provide(&[(AWS_ACCESS_KEY_ID, " "), (AWS_SECRET_ACCESS_KEY, "")]).unwrap_err();
-        assert!(e.is_not_loaded(), "{e}");
-        let e = provide(&[(AWS_ACCESS_KEY_ID, "AKID"), (AWS_SECRET_ACCESS_KEY, "\t")]).unwrap_err();
-        assert!(
-            matches!(e, CredentialsError::InvalidConfiguration { .. }),
+        assert_eq!(
+            (e.provider(), e.skip_reason()),
+            (
+                Some("environment"),
+                Some(&SkipReason::VariablesUnset(vec![
+                    AWS_ACCESS_KEY_ID,
+                    AWS_SECRET_ACCESS_KEY
+                ]))
+            ),
             "{e}"
         );
+        let invalid = |e: &CredentialsError| match e {
+            CredentialsError::InvalidConfiguration { provider, message } => {
+                (provider.clone(), message.clone())
+            }
+            other => panic!("expected InvalidConfiguration: {other:?}"),
+        };
+        let e = provide(&[(AWS_ACCESS_KEY_ID, "AKID"), (AWS_SECRET_ACCESS_KEY, "\t")]).unwrap_err();
+        assert_eq!(
+            invalid(&e),
+            (
+                "environment".to_owned(),
+                "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not".to_owned()
+            )
+        );
         let e = provide(&[(AWS_SECRET_ACCESS_KEY, "SECRET")]).unwrap_err();
-        assert!(
-            matches!(e, CredentialsError::InvalidConfiguration { .. }),
-            "{e}"
+        assert_eq!(
+            invalid(&e),
+            (
+                "environment".to_owned(),
+                "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not".to_owned()
+            )
         );
         assert!(!e.to_string().contains("SECRET\""));
         assert!(!format!("{e:?}").contains("\"SECRET"));
@@ -161,7 +183,16 @@ mod tests {
             (AWS_CREDENTIAL_EXPIRATION, "next-tuesday"),
         ])
         .unwrap_err();
-        assert!(e.to_string().contains("AWS_CREDENTIAL_EXPIRATION"));
-        assert!(!e.to_string().contains("next-tuesday"));
+        match &e {
+            CredentialsError::InvalidConfiguration { provider, message } => assert_eq!(
+                (provider.as_str(), message.as_str()),
+                (
+                    "environment",
+                    "AWS_CREDENTIAL_EXPIRATION: not an RFC 3339 timestamp"
+                )
+            ),
+            other => panic!("expected InvalidConfiguration: {other:?}"),
+        }
+        assert!(!format!("{e} {e:?}").contains("next-tuesday"));
     }
 }

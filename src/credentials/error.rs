@@ -379,7 +379,7 @@ mod tests {
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
         let e = CredentialsError::unreachable("container", "GET http://x/", Some(Arc::new(io)));
         assert_eq!(e.to_string(), "container: GET http://x/: refused");
-        assert!(e.source().is_some());
+        assert_eq!(e.source().map(|s| s.to_string()).as_deref(), Some("refused"));
     }
 
     #[test]
@@ -407,13 +407,30 @@ mod tests {
             attempts: 3,
         })
         .within("web-identity", "AssumeRoleWithWebIdentity arn:r");
-        assert!(matches!(e, CredentialsError::Unreachable { .. }));
+        match &e {
+            CredentialsError::Unreachable {
+                provider,
+                source: Some(source),
+                ..
+            } => {
+                assert_eq!(provider, "web-identity");
+                let t = source.downcast_ref::<TransportError>().expect("the transport error");
+                assert_eq!(t.kind(), TransportErrorKind::Connect);
+            }
+            other => panic!("expected Unreachable with its cause: {other:?}"),
+        }
         assert_eq!(
             e.to_string(),
             "web-identity: AssumeRoleWithWebIdentity arn:r: STS unreachable after 3 attempt(s): \
              POST https://sts.amazonaws.com/: connection failed: refused"
         );
         let e = CredentialsError::from(CallError::parse("sts:AssumeRole", "missing <Arn>"));
-        assert!(matches!(e, CredentialsError::InvalidResponse { .. }), "{e}");
+        match &e {
+            CredentialsError::InvalidResponse { provider, message } => assert_eq!(
+                (provider.as_str(), message.as_str()),
+                ("sts", "sts:AssumeRole: unreadable response: missing <Arn>")
+            ),
+            other => panic!("expected InvalidResponse: {other:?}"),
+        }
     }
 }

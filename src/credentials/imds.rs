@@ -231,7 +231,8 @@ mod tests {
             ImdsConfig::default(),
         )));
         let mut warnings = Vec::new();
-        assert!(p.provide_with_warnings(&mut warnings).is_ok());
+        let first = p.provide_with_warnings(&mut warnings).unwrap();
+        assert_eq!((first.access_key_id(), first.source()), ("ASIA", "imds"));
         assert!(warnings.is_empty());
         down.store(true, Ordering::SeqCst);
         p.client().unwrap().clear_token();
@@ -247,7 +248,16 @@ mod tests {
             "{left:?}"
         );
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].contains("static stability") && !warnings[0].contains("S3CRET"));
+        let (reason, rest) = warnings[0]
+            .split_once("; reusing the last credentials until ")
+            .unwrap_or_else(|| panic!("{warnings:?}"));
+        assert_eq!(
+            reason,
+            "IMDS failed (imds: no credentials: not on EC2: instance metadata service \
+             unreachable (PUT /latest/api/token: connection failed: refused))"
+        );
+        assert!(rest.ends_with(" (static stability)"), "{rest}");
+        assert!(!warnings[0].contains("S3CRET"));
     }
 
     #[test]
@@ -256,10 +266,15 @@ mod tests {
         let transport = Arc::new(from_fn(|_, _| unreachable!()));
         let p = InstanceProfileProvider::from_env(transport, &env, &ProfileSet::default());
         let e = p.provide().unwrap_err();
-        assert!(
-            matches!(e, CredentialsError::InvalidConfiguration { .. }),
-            "{e}"
-        );
-        assert!(e.to_string().contains("IPv5"));
+        match &e {
+            CredentialsError::InvalidConfiguration { provider, message } => assert_eq!(
+                (provider.as_str(), message.as_str()),
+                (
+                    "imds",
+                    "invalid IMDS configuration: `IPv5` is not a valid endpoint mode (expected IPv4 or IPv6)"
+                )
+            ),
+            other => panic!("expected InvalidConfiguration: {other:?}"),
+        }
     }
 }

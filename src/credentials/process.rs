@@ -212,17 +212,48 @@ mod tests {
 
     #[test]
     fn rejects_bad_documents_without_echoing_them() {
-        for doc in [
-            "not json S3CRET",
-            "[]",
-            r#"{"AccessKeyId":"A","SecretAccessKey":"S3CRET"}"#,
-            r#"{"Version":2,"AccessKeyId":"A","SecretAccessKey":"S3CRET"}"#,
-            r#"{"Version":"1","AccessKeyId":"A","SecretAccessKey":"S3CRET"}"#,
-            r#"{"Version":1,"SecretAccessKey":"S3CRET"}"#,
-            r#"{"Version":1,"AccessKeyId":"A"}"#,
-            r#"{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S3CRET","Expiration":"S3CRET"}"#,
+        for (doc, reason) in [
+            (
+                "not json S3CRET",
+                "credential_process output is not JSON (invalid JSON at byte 0: expected null)",
+            ),
+            ("[]", "credential_process output is not a JSON object"),
+            (
+                r#"{"AccessKeyId":"A","SecretAccessKey":"S3CRET"}"#,
+                "credential_process output has no Version",
+            ),
+            (
+                r#"{"Version":2,"AccessKeyId":"A","SecretAccessKey":"S3CRET"}"#,
+                "credential_process output has an unsupported Version (expected 1)",
+            ),
+            (
+                r#"{"Version":"1","AccessKeyId":"A","SecretAccessKey":"S3CRET"}"#,
+                "credential_process output has an unsupported Version (expected 1)",
+            ),
+            (
+                r#"{"Version":1,"SecretAccessKey":"S3CRET"}"#,
+                "credential_process output has no AccessKeyId",
+            ),
+            (
+                r#"{"Version":1,"AccessKeyId":"A"}"#,
+                "credential_process output has no SecretAccessKey",
+            ),
+            (
+                r#"{"Version":1,"AccessKeyId":"","SecretAccessKey":"S3CRET"}"#,
+                "credential_process output has no AccessKeyId",
+            ),
+            (
+                r#"{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S3CRET","Expiration":"S3CRET"}"#,
+                "credential_process Expiration: not an RFC 3339 timestamp",
+            ),
         ] {
             let e = parse_output("p", doc, "s").unwrap_err();
+            match &e {
+                CredentialsError::InvalidResponse { provider, message } => {
+                    assert_eq!((provider.as_str(), message.as_str()), ("p", reason), "{doc}");
+                }
+                other => panic!("{doc}: expected InvalidResponse: {other:?}"),
+            }
             let shown = format!("{e} {e:?}");
             assert!(!shown.contains("S3CRET"), "{shown}");
         }
@@ -230,8 +261,15 @@ mod tests {
 
     #[test]
     fn stderr_is_truncated_on_a_char_boundary() {
+        // 1024 bytes fall on a boundary: 512 two-byte characters.
         let long = "é".repeat(MAX_STDERR_SHOWN);
         let t = truncated_stderr(long.as_bytes());
-        assert!(t.ends_with("...") && t.len() <= MAX_STDERR_SHOWN + 3);
+        assert_eq!(t, format!("{}...", "é".repeat(MAX_STDERR_SHOWN / 2)));
+        // Byte 1024 is inside a character: cut before it.
+        let long = format!("a{}", "é".repeat(MAX_STDERR_SHOWN));
+        let t = truncated_stderr(long.as_bytes());
+        assert_eq!(t, format!("a{}...", "é".repeat(MAX_STDERR_SHOWN / 2 - 1)));
+        // Short text is kept whole, trimmed.
+        assert_eq!(truncated_stderr(b"  oops\n"), "oops");
     }
 }

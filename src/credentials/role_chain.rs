@@ -359,14 +359,42 @@ mod tests {
         );
         let o = plan(&p, "onweb").unwrap().unwrap();
         assert_eq!(o.hops.len(), 1);
-        assert!(matches!(o.base, BaseCredentials::WebIdentity { .. }));
-        for bad in ["both", "none", "badsrc", "missing", "baddur"] {
-            let e = plan(&p, bad).unwrap_err();
-            assert!(
-                e.to_string()
-                    .contains(if bad == "missing" { "ghost" } else { bad }),
-                "{bad}: {e}"
-            );
+        assert_eq!(
+            o.base,
+            BaseCredentials::WebIdentity {
+                profile: "web".into(),
+                role_arn: "arn:w".into(),
+                token_file: "/t".into(),
+                session_name: None,
+                duration_seconds: None,
+            }
+        );
+        let one_of = "has role_arn and must name exactly one of source_profile, \
+                      credential_source or web_identity_token_file";
+        for (bad, message) in [
+            ("both", format!("profile `both` {one_of} (2 given)")),
+            ("none", format!("profile `none` {one_of} (0 given)")),
+            (
+                "badsrc",
+                "profile `badsrc`: credential_source = \"Moon\" is not one of Environment, \
+                 Ec2InstanceMetadata, EcsContainer"
+                    .to_owned(),
+            ),
+            (
+                "missing",
+                "profile `ghost` (the source_profile of `missing`) does not exist".to_owned(),
+            ),
+            (
+                "baddur",
+                "profile `baddur`: duration_seconds = \"1h\" is not a number of seconds".to_owned(),
+            ),
+        ] {
+            match plan(&p, bad).unwrap_err() {
+                CredentialsError::InvalidConfiguration { provider, message: m } => {
+                    assert_eq!((provider.as_str(), m.as_str()), (NAME, message.as_str()), "{bad}")
+                }
+                other => panic!("{bad}: expected InvalidConfiguration: {other:?}"),
+            }
         }
         assert!(plan(&p, "pp").unwrap().is_none());
         assert!(plan(&p, "nonexistent").unwrap().is_none());
@@ -385,11 +413,12 @@ mod tests {
         config.push_str("[profile x]\nrole_arn = arn:x\nsource_profile = y\n[profile y]\nrole_arn = arn:y\nsource_profile = z\n[profile z]\nrole_arn = arn:z\nsource_profile = y\n");
         let p = profiles(&config);
         assert_eq!(plan(&p, "p0").unwrap().unwrap().hops.len(), 20);
-        let e = plan(&p, "x").unwrap_err();
-        assert!(
-            e.to_string()
-                .contains("source_profile cycle: x -> y -> z -> y"),
-            "{e}"
-        );
+        match plan(&p, "x").unwrap_err() {
+            CredentialsError::InvalidConfiguration { provider, message } => assert_eq!(
+                (provider.as_str(), message.as_str()),
+                (NAME, "source_profile cycle: x -> y -> z -> y")
+            ),
+            other => panic!("expected InvalidConfiguration: {other:?}"),
+        }
     }
 }

@@ -134,10 +134,16 @@ mod tests {
         let e = settings
             .resolve(&bad, &ProfileSet::default(), "test")
             .unwrap_err();
-        assert!(
-            e.to_string()
-                .contains("\"127.0.0.1:5055\": expected http(s)://host[:port]"),
-            "{e}"
-        );
+        match &e {
+            CredentialsError::InvalidConfiguration { provider, message } => assert_eq!(
+                (provider.as_str(), message.as_str()),
+                (
+                    "test",
+                    "STS client: invalid request: invalid endpoint URL \"127.0.0.1:5055\": \
+                     expected http(s)://host[:port]"
+                )
+            ),
+            other => panic!("expected InvalidConfiguration: {other:?}"),
+        }
     }
 }

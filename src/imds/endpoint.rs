@@ -206,15 +206,27 @@ mod tests {
             ImdsEndpoint::parse("https://a/prefix").unwrap().url("x"),
             "https://a/prefix/x"
         );
-        for bad in [
-            "",
-            "169.254.169.254",
-            "ftp://a",
-            "http://a/?q",
-            "not a uri",
-            "/path",
+        for (bad, why) in [
+            ("", "empty string"),
+            ("169.254.169.254", "no scheme (expected http:// or https://)"),
+            ("ftp://a", "the scheme must be http or https"),
+            ("http://a/?q", "a query is not allowed"),
+            ("not a uri", "invalid uri character"),
+            ("/path", "no scheme (expected http:// or https://)"),
         ] {
-            assert!(ImdsEndpoint::parse(bad).is_err(), "{bad}");
+            match ImdsEndpoint::parse(bad) {
+                Err(ImdsError::InvalidConfiguration { message }) => {
+                    assert_eq!(message, format!("invalid IMDS endpoint `{bad}`: {why}"))
+                }
+                other => panic!("{bad}: expected InvalidConfiguration: {other:?}"),
+            }
+        }
+        match " IPv5 ".parse::<EndpointMode>() {
+            Err(ImdsError::InvalidConfiguration { message }) => assert_eq!(
+                message,
+                "`IPv5` is not a valid endpoint mode (expected IPv4 or IPv6)"
+            ),
+            other => panic!("expected InvalidConfiguration: {other:?}"),
         }
         assert_eq!(ImdsEndpoint::default().as_str(), IPV4_ENDPOINT);
         assert_eq!(

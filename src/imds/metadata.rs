@@ -356,10 +356,13 @@ mod tests {
         let m = InstanceMetadata::new(client.clone());
         assert_eq!(m.user_data().unwrap(), Some(gzip));
         // Text getters still refuse a body that is not UTF-8.
-        assert!(matches!(
-            client.get("/latest/user-data"),
-            Err(ImdsError::InvalidResponse { .. })
-        ));
+        match client.get("/latest/user-data") {
+            Err(ImdsError::InvalidResponse { path, message }) => assert_eq!(
+                (path.as_str(), message.as_str()),
+                ("/latest/user-data", "the body is not UTF-8")
+            ),
+            other => panic!("expected InvalidResponse: {other:?}"),
+        }
     }
 
     #[test]
@@ -373,8 +376,23 @@ mod tests {
             ("123456789012", "us-east-1")
         );
         assert_eq!(doc.raw["version"], "2017-09-30");
-        assert!(parse_identity_document("{}").is_err());
-        assert!(parse_identity_document("nope").is_err());
+        let invalid = |e: ImdsError| match e {
+            ImdsError::InvalidResponse { path, message } => (path, message),
+            other => panic!("expected InvalidResponse: {other:?}"),
+        };
+        let doc_path = IDENTITY_DOCUMENT_PATH.to_owned();
+        for (bad, message) in [
+            ("{}", "no accountId"),
+            ("nope", "not a JSON document"),
+            (r#"{"accountId":"1"}"#, "no region"),
+            (r#"{"accountId":"1","region":"r"}"#, "no instanceId"),
+        ] {
+            assert_eq!(
+                invalid(parse_identity_document(bad).unwrap_err()),
+                (doc_path.clone(), message.to_owned()),
+                "{bad}"
+            );
+        }
         let info = parse_iam_info(
             r#"{"Code":"Success","LastUpdated":"2024-01-01T00:00:00Z","InstanceProfileArn":"arn:aws:iam::1:instance-profile/p","InstanceProfileId":"AIPA"}"#,
         )
@@ -383,6 +401,17 @@ mod tests {
             info.instance_profile_arn,
             "arn:aws:iam::1:instance-profile/p"
         );
-        assert!(parse_iam_info(r#"{"Code":"Failure"}"#).is_err());
+        let info_path = "/latest/meta-data/iam/info".to_owned();
+        for (bad, message) in [
+            (r#"{"Code":"Failure"}"#, "Code is Failure"),
+            (r#"{"Code":"Success"}"#, "no InstanceProfileArn"),
+            ("[", "not a JSON document"),
+        ] {
+            assert_eq!(
+                invalid(parse_iam_info(bad).unwrap_err()),
+                (info_path.clone(), message.to_owned()),
+                "{bad}"
+            );
+        }
     }
 }

@@ -331,6 +331,14 @@ impl TokenCache {
 mod tests {
     use super::*;
 
+    /// The path and message of an `InvalidResponse` error.
+    fn invalid_response(e: &ImdsError) -> (&str, &str) {
+        match e {
+            ImdsError::InvalidResponse { path, message } => (path, message),
+            other => panic!("expected InvalidResponse: {other:?}"),
+        }
+    }
+
     fn response(status: u16, body: &str) -> http::Response<Vec<u8>> {
         http::Response::builder()
             .status(status)
@@ -356,7 +364,13 @@ mod tests {
         assert!(r.headers()[TOKEN_HEADER].is_sensitive());
         let r = metadata_request(&e, REGION_PATH, None).unwrap();
         assert!(r.headers().get(TOKEN_HEADER).is_none());
-        assert!(metadata_request(&e, REGION_PATH, Some("a\nb")).is_err());
+        match metadata_request(&e, REGION_PATH, Some("a\nb")) {
+            Err(ImdsError::InvalidConfiguration { message }) => assert_eq!(
+                message,
+                "could not build the metadata request: the token is not a header value"
+            ),
+            other => panic!("expected InvalidConfiguration: {other:?}"),
+        }
     }
 
     #[test]
@@ -372,13 +386,21 @@ mod tests {
         );
         ok.headers_mut()
             .insert(TOKEN_TTL_HEADER, "30".parse().unwrap());
-        assert!(
-            matches!(parse_token_response(&ok, ttl), TokenOutcome::Token { ttl, .. } if ttl == Duration::from_secs(30))
+        assert_eq!(
+            parse_token_response(&ok, ttl),
+            TokenOutcome::Token {
+                value: Zeroizing::new("tok".into()),
+                ttl: Duration::from_secs(30)
+            }
         );
         ok.headers_mut()
             .insert(TOKEN_TTL_HEADER, "99999".parse().unwrap());
-        assert!(
-            matches!(parse_token_response(&ok, ttl), TokenOutcome::Token { ttl: t, .. } if t == ttl)
+        assert_eq!(
+            parse_token_response(&ok, ttl),
+            TokenOutcome::Token {
+                value: Zeroizing::new("tok".into()),
+                ttl
+            }
         );
         assert_eq!(
             parse_token_response(&response(403, ""), ttl),
@@ -430,7 +452,16 @@ mod tests {
             MetadataOutcome::Error(404)
         );
         let bad = http::Response::new(vec![0xff]);
-        assert!(parse_metadata_response(&bad, p).is_err());
+        let e = parse_metadata_response(&bad, p).unwrap_err();
+        assert_eq!(invalid_response(&e), (p, "the body is not UTF-8"));
+        assert_eq!(
+            parse_metadata_response(&response(429, ""), p).unwrap(),
+            MetadataOutcome::Retryable(429)
+        );
+        assert_eq!(
+            parse_metadata_response(&response(403, ""), p).unwrap(),
+            MetadataOutcome::Error(403)
+        );
         assert_eq!(parse_role_list("\n  my-role \nother\n"), Some("my-role"));
         assert_eq!(parse_role_list(" \n"), None);
     }
@@ -447,18 +478,42 @@ mod tests {
         assert_eq!(c.credentials.session_token(), Some("T0KEN"));
         assert_eq!(c.reported_expiry, c.credentials.expires_at());
         assert!(parse_credentials(r#"{"AccessKeyId":"A","SecretAccessKey":"S"}"#, "p").is_ok());
-        for bad in [
-            r#"{"Code":"AssumeRoleUnauthorizedAccess","AccessKeyId":"A","SecretAccessKey":"S3CRET"}"#,
-            r#"{"Code":"Success","SecretAccessKey":"S3CRET"}"#,
-            r#"{"AccessKeyId":"A","SecretAccessKey":"S3CRET","Expiration":"S3CRET"}"#,
-            r#"S3CRET"#,
-            r#"["S3CRET"]"#,
+        for (bad, message) in [
+            (
+                r#"{"Code":"AssumeRoleUnauthorizedAccess","AccessKeyId":"A","SecretAccessKey":"S3CRET"}"#,
+                "Code is `AssumeRoleUnauthorizedAccess`, not `Success`",
+            ),
+            (
+                r#"{"Code":"Success","SecretAccessKey":"S3CRET"}"#,
+                "no AccessKeyId",
+            ),
+            (r#"{"AccessKeyId":"A","Token":"S3CRET"}"#, "no SecretAccessKey"),
+            (
+                r#"{"AccessKeyId":"A","SecretAccessKey":"S3CRET","Expiration":"S3CRET"}"#,
+                "Expiration: not an RFC 3339 timestamp",
+            ),
+            (
+                r#"S3CRET"#,
+                "not JSON (invalid JSON at byte 0: expected a value)",
+            ),
+            (r#"["S3CRET"]"#, "not a JSON object"),
         ] {
             let e = parse_credentials(bad, "p").unwrap_err();
+            assert_eq!(invalid_response(&e), ("p", message), "{bad}");
             assert!(!format!("{e} {e:?}").contains("S3CRET"), "{e}");
         }
         let e = parse_credentials(r#"{"Code":"AssumeRoleUnauthorizedAccess"}"#, "p").unwrap_err();
-        assert!(e.to_string().contains("AssumeRoleUnauthorizedAccess"));
+        assert_eq!(
+            invalid_response(&e),
+            ("p", "Code is `AssumeRoleUnauthorizedAccess`, not `Success`")
+        );
+        // A long code is cut to 64 characters.
+        let long = "X".repeat(100);
+        let e = parse_credentials(&format!(r#"{{"Code":"{long}"}}"#), "p").unwrap_err();
+        assert_eq!(
+            invalid_response(&e).1,
+            format!("Code is `{}`, not `Success`", "X".repeat(64))
+        );
     }
 
     #[test]

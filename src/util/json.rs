@@ -372,27 +372,49 @@ mod tests {
 
     #[test]
     fn errors_name_offsets_not_text() {
-        for (doc, offset) in [
-            ("", 0),
-            ("{", 1),
-            ("{\"a\" 1}", 5),
-            ("{\"a\":1,}", 7),
-            ("[1 2]", 3),
-            ("\"secret", 7),
-            ("01", 1),
-            ("1.", 2),
-            ("\"\\ud800\"", 7),
-            ("\"\\x\"", 2),
-            ("{} x", 3),
-            ("\"a\nb\"", 2),
+        for (doc, offset, expected) in [
+            ("", 0, "a value"),
+            ("{", 1, "a member name"),
+            ("{\"a\" 1}", 5, "':'"),
+            ("{\"a\":1,}", 7, "a member name"),
+            ("[1 2]", 3, "',' or ']'"),
+            ("\"secret", 7, "'\"'"),
+            ("01", 1, "end of document"),
+            ("1.", 2, "a digit"),
+            ("\"\\ud800\"", 7, "a low surrogate"),
+            ("\"\\x\"", 2, "an escape character"),
+            ("{} x", 3, "end of document"),
+            ("\"a\nb\"", 2, "no control character in a string"),
+            ("tru", 0, "true"),
+            ("\"\\udc00\"", 7, "a high surrogate first"),
+            ("\"\\u12g4\"", 5, "a hex digit"),
+            ("1e+", 3, "a digit"),
+            ("-", 1, "a digit"),
         ] {
             let e = parse(doc).unwrap_err();
-            assert_eq!(e.offset, offset, "{doc:?}: {e}");
+            assert_eq!(
+                e,
+                JsonError { offset, expected },
+                "{doc:?}: {e}"
+            );
             assert!(!e.to_string().contains("secret"));
         }
+        assert_eq!(
+            parse("\"secret").unwrap_err().to_string(),
+            "invalid JSON at byte 7: expected '\"'"
+        );
+        // 33 levels are one too many: refused where the 33rd opens.
         let deep = "[".repeat(100) + &"]".repeat(100);
-        assert!(parse(&deep).is_err());
-        assert!(parse("\u{feff}{}").is_ok());
+        assert_eq!(
+            parse(&deep).unwrap_err(),
+            JsonError {
+                offset: MAX_DEPTH + 1,
+                expected: "less nesting"
+            }
+        );
+        let limit = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert!(matches!(parse(&limit), Ok(Json::Array(_))));
+        assert_eq!(parse("\u{feff}{}"), Ok(Json::Object(Vec::new())));
     }
 
     fn arb_json() -> impl Strategy<Value = serde_json::Value> {

@@ -1,8 +1,9 @@
 //! End-to-end tests of the `sigv4` binary against real servers on 127.0.0.1.
 #![cfg(feature = "cli")]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::support::{
@@ -30,8 +31,58 @@ fn with_keys(mut c: Command) -> Command {
     c
 }
 
+/// How long one run of the binary may take before the test fails (every
+/// run here takes well under a second; this only turns a hang into a
+/// failure).
+const RUN_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Runs the binary to completion, within [`RUN_DEADLINE`]: its output is
+/// read on threads, and the child is killed (and the test fails) if it
+/// has not exited by then.
 fn run(mut c: Command) -> Output {
-    c.output().expect("run sigv4")
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run sigv4");
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            let _ = tx.send(bytes);
+        });
+        rx
+    };
+    let out = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let err = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let deadline = Instant::now() + RUN_DEADLINE;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for sigv4") {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("sigv4 did not exit within {RUN_DEADLINE:?}");
+        }
+        // Polling the child's exit (std has no wait with a timeout); the
+        // loop is bounded by the deadline.
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    // The pipes close when the child exits; a grandchild holding them
+    // would be a bug, so this wait is bounded too.
+    let collect = |rx: mpsc::Receiver<Vec<u8>>| {
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("sigv4's output was not closed after it exited")
+    };
+    Output {
+        status,
+        stdout: collect(out),
+        stderr: collect(err),
+    }
 }
 
 fn stdout(o: &Output) -> String {
@@ -110,6 +161,7 @@ fn sign_against_s3s_fs() {
     let r = sign_and_send(&server, "GET", "/cli-bucket/dir/hello world.txt", None);
     assert_eq!((r.status, r.text().as_str()), (200, "hello from the CLI"));
     let r = sign_and_send(&server, "GET", "/cli-bucket?list-type=2&prefix=dir/", None);
+    assert_eq!(r.status, 200, "{}", r.text());
     assert!(
         r.text().contains("<Key>dir/hello world.txt</Key>"),
         "{}",
@@ -220,15 +272,22 @@ fn imds_serve(extra: &[&str]) -> (ChildGuard, String) {
     let mut child = c.spawn().expect("start imds serve");
     let out = child.stdout.take().expect("stdout");
     let guard = ChildGuard(child);
-    let mut line = String::new();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut reader = BufReader::new(out);
-    while line.is_empty() && Instant::now() < deadline {
-        reader.read_line(&mut line).expect("read the address line");
-    }
+    // The first line is read on a thread so that the wait for it has a
+    // deadline; the thread then keeps draining the server's output so it
+    // never writes into a closed pipe (it ends when the guard kills the
+    // server).
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(out);
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = tx.send(line);
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("imds serve printed no address within 10 s");
     let endpoint = line.trim().rsplit(' ').next().unwrap_or("").to_string();
-    // Keep draining the server's output so it never writes into a closed pipe.
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     assert!(
         endpoint.starts_with("http://127.0.0.1:"),
         "unexpected first line {line:?}"
@@ -256,8 +315,11 @@ fn imds_serve_get_and_credentials_work_together() {
     assert_eq!(stdout(&o).trim(), "app-role");
     // Tokens are required: a v1 GET is refused with a clear error.
     let o = get(&["get", "--v1", "meta-data/instance-id"]);
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("401"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "sigv4: error: /latest/meta-data/instance-id: 401: the service requires IMDSv2 tokens (drop --v1)\n"
+    );
 
     // The credential chain reaches the instance profile through the emulator.
     let mut c = sigv4();
@@ -327,7 +389,7 @@ fn errors_are_one_line_with_a_nonzero_exit() {
         let mut c = sigv4();
         c.args(&args);
         let o = run(c);
-        assert!(!o.status.success(), "{args:?} succeeded");
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
         let err = stderr(&o);
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
         assert!(err.starts_with("sigv4: error: "), "{args:?}: {err}");
@@ -404,15 +466,34 @@ fn curl_against_s3s_fs() {
         "sent by sigv4 curl"
     );
 
-    // Non-2xx: exit 22 with AWS's error code on one stderr line.
+    // Non-2xx: exit 22 with the status and AWS's error code on one stderr
+    // line (s3s-fs sends no message with either, and no canonical request,
+    // so there is no diff).
     let o = curl(&[&format!("{base}/curl-bucket/missing")], SECRET_KEY);
     assert_eq!(o.status.code(), Some(22));
-    assert!(stderr(&o).contains("NoSuchKey"), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "sigv4: error: HTTP 404: NoSuchKey\n");
+    let mismatch = "sigv4: error: HTTP 403: SignatureDoesNotMatch\n";
     let o = curl(&[&format!("{base}/curl-bucket/a+b.txt")], "wrong-secret");
+    assert_eq!((o.status.code(), stderr(&o).as_str()), (Some(22), mismatch));
+    assert!(stdout(&o).is_empty());
+
+    // Writes signed with a wrong secret are refused the same way and change
+    // nothing: the object keeps its content, a new key is not created.
+    let o = curl(
+        &["-X", "PUT", "-d", "overwritten", &format!("{base}/curl-bucket/a+b.txt")],
+        "wrong-secret",
+    );
+    assert_eq!((o.status.code(), stderr(&o).as_str()), (Some(22), mismatch));
+    let o = curl(
+        &["-X", "PUT", "-d", "new", &format!("{base}/curl-bucket/new.txt")],
+        "wrong-secret",
+    );
+    assert_eq!((o.status.code(), stderr(&o).as_str()), (Some(22), mismatch));
+    let o = curl(&[&format!("{base}/curl-bucket/a+b.txt")], SECRET_KEY);
+    assert_eq!(stdout(&o), "sent by sigv4 curl");
+    let o = curl(&[&format!("{base}/curl-bucket/new.txt")], SECRET_KEY);
     assert_eq!(o.status.code(), Some(22));
-    let err = stderr(&o);
-    assert!(err.contains("SignatureDoesNotMatch"), "{err}");
-    assert!(!err.contains("wrong-secret"));
+    assert_eq!(stderr(&o), "sigv4: error: HTTP 404: NoSuchKey\n");
 }
 
 /// The binary with the moto user's keys and moto as the endpoint of every service.
@@ -578,17 +659,21 @@ fn sts_flows_against_moto() {
     assert!(o.status.success(), "dry-run: {}", stderr(&o));
     assert!(stdout(&o).contains("would succeed"));
 
-    // A wrong secret gets moto's SignatureDoesNotMatch as a one-line error.
+    // A wrong secret gets moto's 403 SignatureDoesNotMatch as a one-line
+    // error, exit 1 (22 is curl's).
     let mut c = moto_cli(&moto);
     c.env("AWS_SECRET_ACCESS_KEY", "wrong")
         .args(["sts", "whoami"]);
     let o = run(c);
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
     assert!(
-        stderr(&o).contains("SignatureDoesNotMatch"),
-        "{}",
-        stderr(&o)
+        err.starts_with("sigv4: error: SignatureDoesNotMatch (HTTP 403): ")
+            && err.ends_with('\n')
+            && err.lines().count() == 1,
+        "{err}"
     );
+    assert!(!err.contains("wrong"), "{err}");
 }
 
 /// The stub server answering with S3's `SignatureDoesNotMatch` body,
@@ -717,8 +802,9 @@ fn sign_honours_signing_headers_given_with_h() {
         .args(["-H", "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"])
         .arg("https://examplebucket.s3.amazonaws.com/k");
     let o = run(c);
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
+    assert!(err.starts_with("sigv4: error: ") && err.lines().count() == 1, "{err}");
     assert!(
         err.contains("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
             && err.contains("2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"),

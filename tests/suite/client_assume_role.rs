@@ -13,7 +13,15 @@ use sigv4::credentials::chain::Outcome;
 use sigv4::credentials::static_provider::StaticProvider;
 use sigv4::credentials::sts_settings::StsSettings;
 use sigv4::credentials::DefaultChainBuilder;
-use sigv4::credentials::{Credentials, CredentialsError, ProvideCredentials};
+use sigv4::credentials::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
+
+/// The provider and message of an `InvalidConfiguration` error.
+fn invalid_configuration(e: &CredentialsError) -> (&str, &str) {
+    match e {
+        CredentialsError::InvalidConfiguration { provider, message } => (provider, message),
+        other => panic!("expected InvalidConfiguration: {other:?}"),
+    }
+}
 use sigv4::transport::{from_fn, RequestOptions, Transport, UreqTransport};
 
 /// A transport over ureq that records every request body.
@@ -128,17 +136,24 @@ fn three_hop_chain_with_mfa_against_moto() {
         me.arn
     );
 
-    // Without an MFA callback: a clear configuration error, no STS call for that hop.
+    // Without an MFA callback: a clear configuration error, no STS call for
+    // that hop (the two hops below it are assumed first).
+    let before = bodies.lock().unwrap().len();
     let no_mfa =
         AssumeRoleProvider::new(Env::from_map([("HOME", "/nonexistent")]), transport.clone())
             .with_locations(locations("dev"))
             .with_sts_settings(sts.clone());
     let err = no_mfa.provide().unwrap_err();
-    assert!(
-        matches!(err, CredentialsError::InvalidConfiguration { .. }),
-        "{err}"
+    assert_eq!(
+        invalid_configuration(&err),
+        (
+            "assume-role",
+            "profile `dev` has mfa_serial but no MFA token provider was given"
+        )
     );
-    assert!(err.to_string().contains("mfa_serial"), "{err}");
+    let sent = bodies.lock().unwrap()[before..].to_vec();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[0].contains("hop-one") && sent[1].contains("hop-two"), "{sent:?}");
 
     // A cycle is a clear error naming the profiles, before any call.
     let before = bodies.lock().unwrap().len();
@@ -147,10 +162,12 @@ fn three_hop_chain_with_mfa_against_moto() {
             .with_locations(locations("cyc-a"))
             .with_sts_settings(sts.clone());
     let err = cyclic.provide().unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("source_profile cycle: cyc-a -> cyc-b -> cyc-a"),
-        "{err}"
+    assert_eq!(
+        invalid_configuration(&err),
+        (
+            "assume-role",
+            "source_profile cycle: cyc-a -> cyc-b -> cyc-a"
+        )
     );
     assert_eq!(bodies.lock().unwrap().len(), before);
 
@@ -278,13 +295,14 @@ fn web_identity_profiles_and_environment() {
         .transport(scripted_sts(calls.clone()))
         .build()
         .explain();
-    assert!(
-        matches!(
-            report.step("assume-role").unwrap().outcome,
-            Outcome::Skipped(_)
+    match &report.step("assume-role").unwrap().outcome {
+        Outcome::Skipped(reason) => assert_eq!(
+            reason,
+            &SkipReason::Other("profile `default` has no role_arn".into()),
+            "{report}"
         ),
-        "{report}"
-    );
+        other => panic!("{other:?}\n{report}"),
+    }
     match &report.step("web-identity").unwrap().outcome {
         Outcome::Used {
             source,

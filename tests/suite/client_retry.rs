@@ -17,6 +17,9 @@ const OK_BODY: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>
 <UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult>\
 <ResponseMetadata><RequestId>ok-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
 
+/// The ARN in [`OK_BODY`].
+const USER_ARN: &str = "arn:aws:iam::123456789012:user/u";
+
 fn ok() -> Step {
     Step::xml(200, OK_BODY)
 }
@@ -70,7 +73,7 @@ fn assert_backoff(waits: &[Duration]) {
 #[test]
 fn retries_503_then_succeeds() {
     let (result, requests, waits, _) = run(vec![Step::xml(503, ""), ok()], Duration::from_secs(5));
-    assert_eq!(result.unwrap(), "arn:aws:iam::123456789012:user/u");
+    assert_eq!(result.unwrap(), USER_ARN);
     assert_eq!(requests.len(), 2);
     assert_eq!(waits.len(), 1);
     assert_backoff(&waits);
@@ -92,7 +95,7 @@ fn retries_throttling_then_succeeds() {
         vec![Step::xml(429, slow_down), Step::xml(400, throttled), ok()],
         Duration::from_secs(5),
     );
-    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(result.unwrap(), USER_ARN);
     assert_eq!(requests.len(), 3);
     assert_eq!(waits.len(), 2);
     assert_backoff(&waits);
@@ -101,7 +104,7 @@ fn retries_throttling_then_succeeds() {
 #[test]
 fn retries_a_dropped_connection() {
     let (result, requests, waits, _) = run(vec![Step::Drop, ok()], Duration::from_secs(5));
-    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(result.unwrap(), USER_ARN);
     assert_eq!(requests.len(), 2);
     assert_eq!(waits.len(), 1);
 }
@@ -110,9 +113,14 @@ fn retries_a_dropped_connection() {
 fn retries_a_response_slower_than_the_read_timeout() {
     let started = Instant::now();
     let slow = Step::Delay(Duration::from_millis(800), Box::new(ok()));
-    let (result, requests, _, _) = run(vec![slow, ok()], Duration::from_millis(200));
-    assert!(result.is_ok(), "{result:?}");
+    let (result, requests, waits, _) = run(vec![slow, ok()], Duration::from_millis(200));
+    assert_eq!(result.unwrap(), USER_ARN);
+    // The first attempt timed out after 200 ms (the server had received
+    // it), the second was answered: two requests, one backoff.
     assert_eq!(requests.len(), 2);
+    assert_eq!(waits.len(), 1);
+    // Generous: only waiting out the 800 ms answer repeatedly, or a hang,
+    // would come near it.
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
@@ -122,11 +130,12 @@ fn does_not_retry_a_403() {
     let (result, requests, waits, _) =
         run(vec![Step::xml(403, denied), ok()], Duration::from_secs(5));
     let err = result.unwrap_err();
-    assert_eq!(err.code(), Some("AccessDenied"));
+    let api = err.api_error().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!(
-        err.api_error().unwrap().request_id.as_deref(),
-        Some("r-403")
+        (api.status, api.code.as_str(), api.message.as_deref()),
+        (403, "AccessDenied", Some("no"))
     );
+    assert_eq!(api.request_id.as_deref(), Some("r-403"));
     assert_eq!(requests.len(), 1, "a 403 must be sent exactly once");
     assert!(waits.is_empty());
 }
@@ -142,7 +151,9 @@ fn gives_up_after_max_attempts() {
         ],
         Duration::from_secs(5),
     );
-    assert_eq!(result.unwrap_err().code(), Some("InternalError"));
+    let err = result.unwrap_err();
+    let api = err.api_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!((api.status, api.code.as_str()), (500, "InternalError"));
     assert_eq!(requests.len(), 3);
     assert_eq!(waits.len(), 2);
     assert_backoff(&waits);
@@ -198,7 +209,7 @@ fn clock_skew_is_corrected_and_signed_again_once() {
     )
     .with_header("date", &http_date(now + 3600));
     let (result, requests, waits, client) = run(vec![skewed, ok()], Duration::from_secs(5));
-    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(result.unwrap(), USER_ARN);
     assert_eq!(requests.len(), 2);
     assert!(waits.is_empty(), "a clock correction is not a backoff");
     let moved = amz_seconds(&requests[1]) - amz_seconds(&requests[0]);
@@ -225,7 +236,9 @@ fn clock_skew_is_corrected_and_signed_again_once() {
         vec![again(-7200), again(-7200), ok()],
         Duration::from_secs(5),
     );
-    assert_eq!(result.unwrap_err().code(), Some("RequestTimeTooSkewed"));
+    let err = result.unwrap_err();
+    let api = err.api_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!((api.status, api.code.as_str()), (403, "RequestTimeTooSkewed"));
     assert_eq!(requests.len(), 2);
     let moved = amz_seconds(&requests[1]) - amz_seconds(&requests[0]);
     assert!((-7205..=-7195).contains(&moved), "moved {moved}");

@@ -4,7 +4,7 @@
 
 use crate::support::{peer_client, S3Server, ACCESS_KEY, SECRET_KEY};
 use sigv4::api::s3_objects::{DeleteObject, GetObject, HeadObject, ListObjectsV2, PutObject};
-use sigv4::api::ApiRequest;
+use sigv4::api::{ApiError, ApiRequest, ErrorFormat};
 use sigv4::client::{Client, ClientError};
 use sigv4::credentials::Credentials;
 
@@ -61,12 +61,7 @@ fn object_calls() {
         .unwrap();
     assert_eq!(range.body, b"2345");
     assert_eq!(range.metadata.status, 206);
-    assert!(range
-        .metadata
-        .content_range
-        .as_deref()
-        .unwrap_or("")
-        .starts_with("bytes 2-5/"));
+    assert_eq!(range.metadata.content_range.as_deref(), Some("bytes 2-5/20"));
     let tail = c
         .get_object(&GetObject::new(bucket, "dir/a b+c.txt").range(18, None))
         .unwrap();
@@ -82,11 +77,21 @@ fn object_calls() {
         .unwrap();
     assert_eq!(head.content_length, Some(1000));
     assert!(head.etag.is_some() && head.last_modified.is_some());
+    // A HEAD answer has no body: the code comes from the status.
     let missing = c.head_object(&HeadObject::new(bucket, "nope")).unwrap_err();
     let api = missing.api_error().expect("an API error");
-    assert!(api.is_not_found(), "{api:?}");
+    assert_eq!(
+        (api.status, api.code.as_str(), api.format),
+        (404, "NotFound", ErrorFormat::Unknown),
+        "{api:?}"
+    );
     let missing = c.get_object(&GetObject::new(bucket, "nope")).unwrap_err();
-    assert_eq!(missing.code(), Some("NoSuchKey"));
+    let api = missing.api_error().expect("an API error");
+    assert_eq!(
+        (api.status, api.code.as_str(), api.format),
+        (404, "NoSuchKey", ErrorFormat::S3Xml),
+        "{api:?}"
+    );
 
     // List with continuation: 3 keys under a prefix, 2 per page.
     for key in ["list/1", "list/2 x", "list/3+ü"] {
@@ -129,16 +134,20 @@ fn object_calls() {
         .list_objects_v2(&ListObjectsV2::new(bucket).prefix("list/"))
         .unwrap();
     assert_eq!(after.contents.len(), 2);
-    assert!(c
+    let gone = c
         .get_object(&GetObject::new(bucket, "list/1"))
-        .unwrap_err()
-        .api_error()
-        .unwrap()
-        .is_not_found());
+        .unwrap_err();
+    let api = gone.api_error().expect("an API error");
+    assert_eq!((api.status, api.code.as_str()), (404, "NoSuchKey"), "{api:?}");
 }
 
+/// s3s-fs 0.14.1 answers a wrong signature with `403` and an `<Error>`
+/// holding only `<Code>SignatureDoesNotMatch</Code>`: no message, and none
+/// of the fields AWS adds (`CanonicalRequest`, `StringToSign`,
+/// `AWSAccessKeyId`, `SignatureProvided`). So the mismatch details hold our
+/// canonical request and string to sign, and nothing from the server.
 #[test]
-fn wrong_secret_is_a_signature_mismatch_with_both_canonical_requests() {
+fn wrong_secret_is_a_403_signature_mismatch_with_only_our_canonical_request() {
     let server = S3Server::start();
     let good = client(&server, SECRET_KEY);
     create_bucket(&good, &server, "client-mismatch");
@@ -148,14 +157,19 @@ fn wrong_secret_is_a_signature_mismatch_with_both_canonical_requests() {
     let err = bad
         .get_object(&GetObject::new("client-mismatch", "k"))
         .unwrap_err();
-    let ClientError::Api(api) = &err else {
-        panic!("{err}")
-    };
-    assert_eq!(
-        (api.status, api.code.as_str()),
-        (403, "SignatureDoesNotMatch")
-    );
+    let api = signature_mismatch(&err);
     let mismatch = api.signature_mismatch.as_deref().expect("mismatch details");
+    assert_eq!(
+        (
+            &mismatch.server_canonical_request,
+            &mismatch.server_string_to_sign,
+            &mismatch.access_key_id,
+            &mismatch.signature_provided,
+        ),
+        (&None, &None, &None, &None),
+        "{mismatch:?}"
+    );
+    assert_eq!(mismatch.first_difference(), None);
     let ours = mismatch
         .our_canonical_request
         .as_deref()
@@ -166,11 +180,45 @@ fn wrong_secret_is_a_signature_mismatch_with_both_canonical_requests() {
         .as_deref()
         .unwrap()
         .starts_with("AWS4-HMAC-SHA256\n"));
-    // s3s-fs may or may not echo its own canonical request; when it does, it matches ours
-    // (only the key differs).
-    if let Some(server_creq) = &mismatch.server_canonical_request {
-        assert_eq!(server_creq, ours);
-        assert_eq!(mismatch.first_difference(), None);
-    }
     assert!(!err.to_string().contains("not-the-secret"));
+
+    // Writes signed with the wrong secret are refused the same way and
+    // change nothing: the object keeps its content, no new object appears.
+    let err = bad
+        .put_object(&PutObject::new("client-mismatch", "k", b"changed".to_vec()))
+        .unwrap_err();
+    signature_mismatch(&err);
+    let err = bad
+        .put_object(&PutObject::new("client-mismatch", "new", b"x".to_vec()))
+        .unwrap_err();
+    signature_mismatch(&err);
+    let err = bad
+        .delete_object(&DeleteObject::new("client-mismatch", "k"))
+        .unwrap_err();
+    signature_mismatch(&err);
+    let kept = good
+        .get_object(&GetObject::new("client-mismatch", "k"))
+        .unwrap();
+    assert_eq!(kept.body, b"v");
+    let err = good
+        .get_object(&GetObject::new("client-mismatch", "new"))
+        .unwrap_err();
+    let api = err.api_error().unwrap_or_else(|| panic!("{err}"));
+    assert_eq!((api.status, api.code.as_str()), (404, "NoSuchKey"), "{err}");
+}
+
+/// The API error of a call s3s-fs refused for its signature: 403
+/// `SignatureDoesNotMatch` in S3's XML shape, with no message.
+fn signature_mismatch(err: &ClientError) -> &ApiError {
+    let ClientError::Api(api) = err else {
+        panic!("expected an API error: {err:?}")
+    };
+    assert_eq!(
+        (api.status, api.code.as_str(), api.format),
+        (403, "SignatureDoesNotMatch", ErrorFormat::S3Xml),
+        "{err}"
+    );
+    assert_eq!(api.message, None, "{err}");
+    assert!(api.signature_mismatch.is_some(), "{api:?}");
+    api
 }

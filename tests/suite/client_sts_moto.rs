@@ -1,5 +1,6 @@
 //! The client's STS and query calls against moto on 127.0.0.1 with
-//! signature checking on (skipped with a message when moto is missing).
+//! signature checking on (a missing moto fails the test with the command
+//! that installs it).
 #![cfg(feature = "client")]
 
 use crate::support::{create_role, peer_client, MotoServer};
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use sigv4::api::query_protocol::{DryRunOutcome, QueryCall};
 use sigv4::api::sts::{AssumeRole, GetCallerIdentity, GetSessionToken};
-use sigv4::api::Operation;
+use sigv4::api::{ErrorFormat, Operation};
 use sigv4::client::{Client, ClientError};
 use sigv4::credentials::Credentials;
 use sigv4::sign::SigningTime;
@@ -41,14 +42,28 @@ fn sts_calls_against_moto() {
         .unwrap();
     assert_eq!(session.source(), "sts:get-session-token");
     assert!(session.session_token().is_some() && session.expires_at().is_some());
-    // moto answers GetSessionToken with fixed documentation keys it does not
-    // recognize afterwards, so a call signed with them is refused as an
-    // unknown key (on AWS they work). The signature itself is checked first.
-    let with_session = client_for(&moto, session).get_caller_identity();
-    match with_session {
-        Ok(id) => assert!(!id.arn.is_empty()),
-        Err(e) => assert_eq!(e.code(), Some("InvalidClientTokenId"), "{e}"),
-    }
+    // moto answers GetSessionToken with the fixed documentation key
+    // AKIAIOSFODNN7EXAMPLE, which belongs to no IAM user it knows. moto looks
+    // the access key up before it computes any signature, so a call signed
+    // with these credentials is refused as an unknown key, 403
+    // InvalidClientTokenId, and its signature is never checked (on AWS the
+    // credentials work).
+    assert_eq!(session.access_key_id(), "AKIAIOSFODNN7EXAMPLE");
+    let err = client_for(&moto, session)
+        .get_caller_identity()
+        .unwrap_err();
+    let api = err.api_error().unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(
+        (api.status, api.code.as_str(), api.error_type.as_deref()),
+        (403, "InvalidClientTokenId", Some("Sender")),
+        "{err}"
+    );
+    assert_eq!(
+        api.message.as_deref(),
+        Some("The security token included in the request is invalid.")
+    );
+    assert_eq!(api.format, ErrorFormat::QueryXml);
+    assert!(api.signature_mismatch.is_none(), "{api:?}");
 
     // AssumeRole on a role created through IAM; the credentials work.
     let role_arn = create_role(&client, "sigv4-client-role");
@@ -80,17 +95,28 @@ fn sts_calls_against_moto() {
     assert_eq!(dry, DryRunOutcome::WouldSucceed);
 }
 
-/// DecodeAuthorizationMessage is not implemented by moto: the call is
-/// answered with an error, which must come back as a typed API error (the
-/// parser is tested on AWS's documented answer in the unit tests).
+/// DecodeAuthorizationMessage is not implemented by moto (5.x): the signed
+/// call passes moto's signature check, then its dispatcher raises
+/// `NotImplementedError` and Werkzeug answers `500 Internal Server Error`
+/// with an HTML page. That must come back as a typed API error: status 500,
+/// the code derived from the status (`InternalError`), no message, and the
+/// body recognized as no AWS error shape (the parser is tested on AWS's
+/// documented answer in the unit tests).
 #[test]
 fn decode_authorization_message_is_a_typed_error_on_moto() {
     let moto = MotoServer::start();
     let client = user_client(&moto);
-    match client.decode_authorization_message("EXAMPLE") {
-        Ok(text) => assert!(!text.is_empty()),
-        Err(e) => assert!(matches!(e, ClientError::Api(_)), "{e}"),
-    }
+    let err = client.decode_authorization_message("EXAMPLE").unwrap_err();
+    let ClientError::Api(api) = &err else {
+        panic!("expected an API error: {err:?}")
+    };
+    assert_eq!(
+        (api.status, api.code.as_str(), api.format),
+        (500, "InternalError", ErrorFormat::Unknown),
+        "{err}"
+    );
+    assert_eq!((api.message.as_deref(), api.error_type.as_deref()), (None, None));
+    assert!(api.signature_mismatch.is_none() && api.details.is_empty(), "{api:?}");
 }
 
 #[test]
@@ -138,13 +164,22 @@ fn tampered_requests_are_signature_mismatches() {
         .insert("authorization", flipped.parse().unwrap());
     let response = transport.send(signed, &RequestOptions::new()).unwrap();
     let err = op.parse(response).unwrap_err();
-    assert_eq!(err.code(), Some("SignatureDoesNotMatch"), "{err}");
+    let api = err.api_error().expect("API error");
+    assert_eq!(
+        (api.status, api.code.as_str()),
+        (403, "SignatureDoesNotMatch"),
+        "{err}"
+    );
 
     // Through the client with a wrong secret: our canonical request is attached.
     let bad = client_for(&moto, Credentials::new(&moto.access_key, "wrong-secret"));
     let err = bad.get_caller_identity().unwrap_err();
     let api = err.api_error().expect("API error");
-    assert_eq!(api.code, "SignatureDoesNotMatch");
+    assert_eq!(
+        (api.status, api.code.as_str()),
+        (403, "SignatureDoesNotMatch"),
+        "{err}"
+    );
     let m = api.signature_mismatch.as_deref().unwrap();
     assert!(m
         .our_canonical_request

@@ -89,10 +89,17 @@ fn explicit_credentials_win_over_everything() {
         report.credentials().unwrap().access_key_id(),
         "AKIDEXPLICIT"
     );
-    assert!(matches!(
-        report.step("explicit").unwrap().outcome,
-        Outcome::Used { .. }
-    ));
+    match &report.step("explicit").unwrap().outcome {
+        Outcome::Used {
+            source,
+            access_key_id,
+            expires_at,
+        } => assert_eq!(
+            (source.as_str(), access_key_id.as_str(), *expires_at),
+            ("explicit", "AKIDEXPLICIT", None)
+        ),
+        other => panic!("{other:?}"),
+    }
     assert!(report.steps()[1..]
         .iter()
         .all(|s| matches!(s.outcome, Outcome::NotReached)));
@@ -144,10 +151,22 @@ fn a_failing_provider_stops_the_chain() {
         kinds[2..].iter().all(|(_, k)| *k == "not reached"),
         "{kinds:?}"
     );
-    assert!(matches!(
-        report.result(),
-        Err(CredentialsError::InvalidConfiguration { .. })
-    ));
+    match report.result() {
+        Err(CredentialsError::InvalidConfiguration { provider, message }) => assert_eq!(
+            (provider.as_str(), message.as_str()),
+            (
+                "environment",
+                "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
+            )
+        ),
+        other => panic!("{other:?}"),
+    }
+    match &report.step("environment").unwrap().outcome {
+        Outcome::Failed(CredentialsError::InvalidConfiguration { provider, .. }) => {
+            assert_eq!(provider, "environment")
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -207,17 +226,20 @@ fn the_role_slot_sits_between_environment_and_profile() {
 #[test]
 fn an_empty_chain_explains_itself() {
     let report = CredentialsChain::new().explain();
-    assert!(matches!(
-        report.result(),
-        Err(CredentialsError::NoCredentials { .. })
-    ));
+    match report.result() {
+        Err(CredentialsError::NoCredentials { skipped }) => assert!(skipped.is_empty(), "{skipped:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(report.steps().is_empty());
     assert!(report.to_string().contains("no credentials found"));
 }
 
 #[cfg(all(feature = "client", feature = "imds-emulator"))]
 mod over_http {
     use super::*;
-    use crate::support::{closed_port, SilentListener, Step, StubServer};
+    use crate::support::{closed_port, Attempt, CountingTransport, SilentListener, Step, StubServer};
+    use sigv4::imds::protocol::{SECURITY_CREDENTIALS_PATH, TOKEN_PATH};
+    use sigv4::transport::TransportErrorKind;
     use sigv4::credentials::cache::CachedProvider;
     use sigv4::imds::emulator::{EmulatorConfig, ImdsEmulator};
     use std::time::{Duration, Instant};
@@ -289,8 +311,16 @@ mod over_http {
             Outcome::Skipped(reason) => reason.clone(),
             other => panic!("{other:?}"),
         };
-        assert!(matches!(skip("environment"), SkipReason::VariablesUnset(_)));
-        assert!(matches!(skip("profile"), SkipReason::ProfileMissing { .. }));
+        assert_eq!(
+            skip("environment"),
+            SkipReason::VariablesUnset(vec!["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+        );
+        assert_eq!(
+            skip("profile"),
+            SkipReason::ProfileMissing {
+                profile: "default".into()
+            }
+        );
         assert_eq!(skip("container"), SkipReason::ContainerNotConfigured);
         let shown = report.to_string();
         assert!(
@@ -356,30 +386,84 @@ mod over_http {
             .contains("warning: IMDS returned credentials that expired"));
     }
 
+    /// Off EC2 (nothing listens, or something accepts and never answers)
+    /// every provider is skipped and IMDS gives up after its attempts:
+    /// one refused token request; or, never answered, the token request
+    /// and the IMDSv1 role list request, each waited out once. The IMDS
+    /// timeouts are set to 200 ms through `AWS_METADATA_SERVICE_TIMEOUT`;
+    /// the attempts are counted, and the 3 s bound has ample slack.
     #[test]
     fn off_ec2_the_whole_chain_gives_up_in_under_3_seconds() {
         let dir = TempDir::new("chain-offline");
         let silent = SilentListener::start();
-        for endpoint in [
-            format!("http://127.0.0.1:{}", closed_port()),
-            silent.endpoint(),
+        let token = |outcome| Attempt {
+            method: "PUT".into(),
+            path: TOKEN_PATH.into(),
+            outcome,
+        };
+        let role_list = |outcome| Attempt {
+            method: "GET".into(),
+            path: SECURITY_CREDENTIALS_PATH.into(),
+            outcome,
+        };
+        for (endpoint, attempts, connections, failed_request) in [
+            (
+                format!("http://127.0.0.1:{}", closed_port()),
+                vec![token(Err(TransportErrorKind::Connect))],
+                0,
+                "PUT /latest/api/token: ",
+            ),
+            (
+                silent.endpoint(),
+                vec![
+                    token(Err(TransportErrorKind::Timeout)),
+                    role_list(Err(TransportErrorKind::Timeout)),
+                ],
+                2,
+                "GET /latest/meta-data/iam/security-credentials/: ",
+            ),
         ] {
+            let transport = CountingTransport::new();
             let start = Instant::now();
             let report = DefaultChainBuilder::new()
-                .env(base_env(&dir, &[imds_env(endpoint.clone())]))
+                .env(base_env(
+                    &dir,
+                    &[
+                        imds_env(endpoint.clone()),
+                        ("AWS_METADATA_SERVICE_TIMEOUT", "0.2".into()),
+                    ],
+                ))
+                .transport(Arc::new(transport.clone()))
                 .build()
                 .explain();
             let elapsed = start.elapsed();
+            assert_eq!(transport.attempts(), attempts, "{endpoint}");
+            // The listener's count so far: none from the closed port.
+            assert_eq!(silent.connections(), connections, "{endpoint}");
             assert!(elapsed < Duration::from_secs(3), "{endpoint}: {elapsed:?}");
             match report.result() {
                 Err(CredentialsError::NoCredentials { skipped }) => {
-                    // explicit, environment, assume-role, web identity, profile, container, imds
-                    assert_eq!(skipped.len(), 7, "{skipped:?}");
+                    let names: Vec<_> = skipped.iter().map(|(n, _)| n.as_str()).collect();
+                    assert_eq!(
+                        names,
+                        [
+                            "explicit",
+                            "environment",
+                            "assume-role",
+                            "web-identity",
+                            "profile",
+                            "container",
+                            "imds"
+                        ],
+                        "{skipped:?}"
+                    );
                 }
                 other => panic!("{other:?}"),
             }
             match &report.step("imds").unwrap().outcome {
-                Outcome::Skipped(SkipReason::NotOnEc2 { .. }) => {}
+                Outcome::Skipped(SkipReason::NotOnEc2 { detail }) => {
+                    assert!(detail.starts_with(failed_request), "{endpoint}: {detail}")
+                }
                 other => panic!("{other:?}"),
             }
         }

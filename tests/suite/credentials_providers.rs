@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::support::TempDir;
-use sigv4::config::Env;
+use sigv4::config::{Env, FileKind, ParseErrorKind, ProfileLoadError};
 use sigv4::credentials::environment::EnvironmentProvider;
 use sigv4::credentials::profile::ProfileProvider;
 use sigv4::credentials::static_provider::StaticProvider;
@@ -26,6 +26,24 @@ fn aws_files(dir: &TempDir, config: &str, credentials: &str) {
 
 fn profile_provider(dir: &TempDir, vars: &[(&str, &str)]) -> ProfileProvider {
     ProfileProvider::new(env(dir, vars))
+}
+
+/// The provider and message of an `InvalidConfiguration` error (any other
+/// variant fails the test).
+fn invalid_configuration(e: &CredentialsError) -> (&str, &str) {
+    match e {
+        CredentialsError::InvalidConfiguration { provider, message } => (provider, message),
+        other => panic!("expected InvalidConfiguration: {other:?}"),
+    }
+}
+
+/// The provider and message of a `ProviderFailed` error.
+#[cfg(unix)]
+fn provider_failed(e: &CredentialsError) -> (&str, &str) {
+    match e {
+        CredentialsError::ProviderFailed { provider, message } => (provider, message),
+        other => panic!("expected ProviderFailed: {other:?}"),
+    }
 }
 
 #[test]
@@ -64,8 +82,13 @@ fn environment_provider() {
     ))
     .provide()
     .unwrap_err();
-    assert!(
-        matches!(e.skip_reason(), Some(SkipReason::VariablesUnset(_))),
+    assert_eq!(e.provider(), Some("environment"), "{e}");
+    assert_eq!(
+        e.skip_reason(),
+        Some(&SkipReason::VariablesUnset(vec![
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY"
+        ])),
         "{e}"
     );
 }
@@ -143,11 +166,13 @@ fn missing_and_empty_profiles() {
     let e = profile_provider(&dir, &[("AWS_PROFILE", "ghost")])
         .provide()
         .unwrap_err();
-    assert!(
-        matches!(e, CredentialsError::InvalidConfiguration { .. }),
-        "{e}"
+    assert_eq!(
+        invalid_configuration(&e),
+        (
+            "profile",
+            "profile `ghost` was selected but is in neither the config nor the credentials file"
+        )
     );
-    assert!(e.to_string().contains("ghost"));
     aws_files(&dir, "[default]\nregion = eu-west-1\n", "");
     let e = profile_provider(&dir, &[]).provide().unwrap_err();
     assert_eq!(
@@ -163,11 +188,13 @@ fn partial_keys_role_profiles_and_broken_files_are_errors() {
     let dir = TempDir::new("profile-errors");
     aws_files(&dir, "", "[default]\naws_access_key_id = AKIDONLY\n");
     let e = profile_provider(&dir, &[]).provide().unwrap_err();
-    assert!(
-        matches!(e, CredentialsError::InvalidConfiguration { .. }),
-        "{e}"
+    assert_eq!(
+        invalid_configuration(&e),
+        (
+            "profile",
+            "profile `default` in the credentials file has aws_access_key_id but no aws_secret_access_key"
+        )
     );
-    assert!(e.to_string().contains("aws_secret_access_key"));
 
     aws_files(
         &dir,
@@ -175,15 +202,29 @@ fn partial_keys_role_profiles_and_broken_files_are_errors() {
         "[default]\naws_access_key_id = AKID\naws_secret_access_key = s\n",
     );
     let e = profile_provider(&dir, &[]).provide().unwrap_err();
-    assert!(
-        e.to_string().contains("role_arn") && e.to_string().contains("role slot"),
-        "{e}"
+    assert_eq!(
+        invalid_configuration(&e),
+        (
+            "profile",
+            "profile `default` sets `role_arn`, which needs a provider this chain does not have \
+             (add one in the chain's role slot)"
+        )
     );
 
     aws_files(&dir, "[default\nregion = x\n", "");
     let e = profile_provider(&dir, &[]).provide().unwrap_err();
-    assert!(matches!(e, CredentialsError::ProfileFiles { .. }), "{e}");
-    assert!(e.to_string().contains("config"), "{e}");
+    let CredentialsError::ProfileFiles { provider, source } = &e else {
+        panic!("expected ProfileFiles: {e:?}")
+    };
+    assert_eq!(provider, "profile");
+    let ProfileLoadError::Parse { path, source } = &**source else {
+        panic!("expected a parse error: {source:?}")
+    };
+    assert_eq!(path, &dir.path().join(".aws/config"));
+    assert_eq!(
+        (source.file(), source.line(), source.kind()),
+        (FileKind::Config, 1, ParseErrorKind::UnterminatedSectionHeader)
+    );
 }
 
 #[cfg(unix)]
@@ -258,11 +299,14 @@ mod process {
         )
         .provide()
         .unwrap_err();
-        let shown = format!("{e} {e:?}");
-        assert!(
-            shown.contains("status 3") && shown.contains("role session expired"),
-            "{shown}"
+        assert_eq!(
+            provider_failed(&e),
+            (
+                "profile",
+                "credential_process exited with status 3: role session expired"
+            )
         );
+        let shown = format!("{e} {e:?}");
         assert!(!shown.contains("STDOUTSECRET"), "{shown}");
     }
 
@@ -275,7 +319,18 @@ mod process {
         )
         .provide()
         .unwrap_err();
-        assert!(matches!(e, CredentialsError::InvalidResponse { .. }), "{e}");
+        // The document stops after the last value: a ',' or '}' is expected
+        // at byte 63, the end (echo's newline is whitespace skipped before it).
+        let CredentialsError::InvalidResponse { provider, message } = &e else {
+            panic!("expected InvalidResponse: {e:?}")
+        };
+        assert_eq!(
+            (provider.as_str(), message.as_str()),
+            (
+                "profile",
+                "credential_process output is not JSON (invalid JSON at byte 63: expected ',' or '}')"
+            )
+        );
         assert!(!format!("{e} {e:?}").contains("LEAKME"));
     }
 
@@ -284,15 +339,23 @@ mod process {
         let dir = TempDir::new("process-hang");
         let start = Instant::now();
         let e = with_process(&dir, "sleep 30")
-            .with_process_timeout(Duration::from_millis(300))
+            .with_process_timeout(Duration::from_millis(200))
             .provide()
             .unwrap_err();
+        assert_eq!(
+            provider_failed(&e),
+            (
+                "profile",
+                "credential_process did not finish within 0.2 s and was stopped"
+            )
+        );
+        // Stopped at the timeout, not after the command's 30 s (generous
+        // slack for a loaded machine).
         assert!(
-            start.elapsed() < Duration::from_secs(5),
+            start.elapsed() < Duration::from_secs(15),
             "{:?}",
             start.elapsed()
         );
-        assert!(e.to_string().contains("did not finish"), "{e}");
     }
 
     #[test]
@@ -301,7 +364,14 @@ mod process {
         let e = with_process(&dir, "/nonexistent/credential-helper --flag")
             .provide()
             .unwrap_err();
-        assert!(matches!(e, CredentialsError::ProviderFailed { .. }), "{e}");
+        // The shell starts; it cannot run the command and exits with 127.
+        let (provider, message) = provider_failed(&e);
+        assert_eq!(provider, "profile");
+        assert!(
+            message.starts_with("credential_process exited with status 127: ")
+                && message.contains("/nonexistent/credential-helper"),
+            "{message}"
+        );
     }
 }
 

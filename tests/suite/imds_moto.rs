@@ -4,8 +4,8 @@
 //! moto answers `PUT /latest/api/token` with a fixed token, lists the role
 //! `default-role`, and serves its credentials without a `Code` field
 //! (`test-key` / `test-secret-key` / `test-session-token`, expiring in a
-//! day). `moto_server` is installed from PyPI by the shared test harness
-//! when missing.
+//! day). `moto_server` is installed by `ci/install-peers` (run by
+//! `ci/test`); when it is missing the test fails with that command.
 #![cfg(feature = "client")]
 
 use std::sync::Arc;

@@ -73,9 +73,15 @@ pub fn http(method: &str, url: &str, headers: &[(String, String)], body: &[u8]) 
         .rsplit_once(':')
         .and_then(|(_, p)| p.parse().ok())
         .unwrap_or(80);
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10)).expect("connect");
+    // Every read and write has a deadline: a peer that stops answering
+    // fails the test instead of hanging it.
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(20)))
         .unwrap();
     let mut req =
         format!("{method} {target} HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\n");

@@ -6,9 +6,13 @@
 //!   stub server uses.
 //! - [`stub_server`]: the scripted HTTP server (canned answers, injected
 //!   faults, recorded requests) and a listener that never answers.
+//! - [`counting_transport`]: the ureq transport with a record of every
+//!   request it sent (attempt counts against a closed port).
 //! - [`process`]: child-process guard, free and closed ports.
 //! - [`peers`]: the real servers that check our signatures, s3s-fs and moto.
 
+#[cfg(feature = "client")]
+mod counting_transport;
 mod http_client;
 mod peers;
 mod process;
@@ -17,6 +21,8 @@ mod s3_objects;
 mod stub_server;
 mod tempdir;
 
+#[cfg(feature = "client")]
+pub use counting_transport::{Attempt, CountingTransport};
 #[cfg(feature = "client")]
 pub use http_client::Seen;
 pub use http_client::{http, Response};

@@ -7,9 +7,9 @@
 use std::io::Write;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::http_client::{read_request, Seen};
 
@@ -83,6 +83,7 @@ fn act(stream: &mut TcpStream, step: Step) {
         }
         Step::Drop => {}
         Step::Delay(wait, then) => {
+            // A slow server, on purpose: the client's timeouts are under test.
             std::thread::sleep(wait);
             act(stream, *then);
         }
@@ -91,11 +92,18 @@ fn act(stream: &mut TcpStream, step: Step) {
 }
 
 /// A listener on 127.0.0.1 handing each accepted connection to `handle`, on
-/// a thread that stops when this is dropped.
+/// a thread that stops when this is dropped. The accept is nonblocking, so
+/// the thread never waits on it: it polls every 2 ms and checks the stop
+/// flag in between.
 struct Acceptor {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    /// The peer address of every connection accepted, in order, and a
+    /// condition signalled at each.
+    accepted: Arc<(Mutex<Vec<SocketAddr>>, Condvar)>,
+    /// The connections [`connections`](Self::connections) made itself.
+    markers: Mutex<Vec<SocketAddr>>,
 }
 
 impl Acceptor {
@@ -104,12 +112,20 @@ impl Acceptor {
         listener.set_nonblocking(true).expect("nonblocking");
         let addr = listener.local_addr().expect("addr");
         let stop = Arc::new(AtomicBool::new(false));
+        let accepted = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
         let thread = {
-            let stop = stop.clone();
+            let (stop, accepted) = (stop.clone(), accepted.clone());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     match listener.accept() {
-                        Ok((stream, _)) => handle(stream),
+                        Ok((stream, peer)) => {
+                            let (list, signal) = &*accepted;
+                            list.lock().unwrap().push(peer);
+                            signal.notify_all();
+                            handle(stream);
+                        }
+                        // Nothing to accept yet: poll again (not a wait for
+                        // another thread; the loop ends on drop).
                         Err(_) => std::thread::sleep(Duration::from_millis(2)),
                     }
                 }
@@ -119,6 +135,35 @@ impl Acceptor {
             addr,
             stop,
             thread: Some(thread),
+            accepted,
+            markers: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// How many connections clients made so far, exactly, without waiting
+    /// for a guess: connects once more itself and waits (bounded) until
+    /// that connection is accepted. The kernel hands connections to
+    /// `accept` in the order they were made, so every connection made
+    /// before this call has been counted by then.
+    fn connections(&self) -> usize {
+        let marker = TcpStream::connect_timeout(&self.addr, Duration::from_secs(5))
+            .expect("connect to count connections");
+        let me = marker.local_addr().expect("marker address");
+        let mut markers = self.markers.lock().unwrap();
+        markers.push(me);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let (list, signal) = &*self.accepted;
+        let mut accepted = list.lock().unwrap();
+        loop {
+            if let Some(at) = accepted.iter().position(|a| *a == me) {
+                return accepted[..at]
+                    .iter()
+                    .filter(|a| !markers.contains(a))
+                    .count();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "the counting connection was not accepted within 10 s");
+            accepted = signal.wait_timeout(accepted, left).unwrap().0;
         }
     }
 }
@@ -144,13 +189,14 @@ struct Record {
 /// does not hold up the next request.
 pub struct StubServer {
     acceptor: Acceptor,
-    record: Arc<Mutex<Record>>,
+    /// The record, and a condition signalled at each request received.
+    record: Arc<(Mutex<Record>, Condvar)>,
 }
 
 impl StubServer {
     pub fn start(script: Vec<Step>) -> StubServer {
         assert!(!script.is_empty(), "a stub server needs a script");
-        let record = Arc::new(Mutex::new(Record::default()));
+        let record = Arc::new((Mutex::new(Record::default()), Condvar::new()));
         let script = Arc::new(script);
         let acceptor = {
             let record = record.clone();
@@ -158,14 +204,17 @@ impl StubServer {
                 let (record, script) = (record.clone(), script.clone());
                 std::thread::spawn(move || {
                     let _ = stream.set_nonblocking(false);
+                    let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
                     let Some(request) = read_request(&stream) else {
                         return;
                     };
                     let step = {
-                        let mut r = record.lock().unwrap();
+                        let (lock, arrived) = &*record;
+                        let mut r = lock.lock().unwrap();
                         r.seen.push(request);
                         let step = script[r.served.min(script.len() - 1)].clone();
                         r.served += 1;
+                        arrived.notify_all();
                         step
                     };
                     act(&mut stream, step);
@@ -185,6 +234,12 @@ impl StubServer {
         format!("http://{}", self.acceptor.addr)
     }
 
+    /// The connections clients made so far (exact, see
+    /// `Acceptor::connections`).
+    pub fn connections(&self) -> usize {
+        self.acceptor.connections()
+    }
+
     /// The endpoint followed by `path_and_query`.
     pub fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.endpoint())
@@ -192,7 +247,25 @@ impl StubServer {
 
     /// The requests received so far, in the order they were answered.
     pub fn seen(&self) -> Vec<Seen> {
-        self.record.lock().unwrap().seen.clone()
+        self.record.0.lock().unwrap().seen.clone()
+    }
+
+    /// The requests received once `count` have arrived, or all received
+    /// when `within` runs out first: for a client that gave up on a request
+    /// (a timeout) while this server's thread may still be reading it.
+    /// Waits on a condition signalled at each request, no polling.
+    pub fn seen_at_least(&self, count: usize, within: Duration) -> Vec<Seen> {
+        let deadline = Instant::now() + within;
+        let (lock, arrived) = &*self.record;
+        let mut r = lock.lock().unwrap();
+        while r.seen.len() < count {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            r = arrived.wait_timeout(r, left).unwrap().0;
+        }
+        r.seen.clone()
     }
 }
 
@@ -209,5 +282,12 @@ impl SilentListener {
 
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.0.addr)
+    }
+
+    /// The connections clients made so far (exact, see
+    /// `Acceptor::connections`): one per request sent, since nothing is
+    /// ever answered.
+    pub fn connections(&self) -> usize {
+        self.0.connections()
     }
 }
