@@ -227,7 +227,9 @@ fn the_role_slot_sits_between_environment_and_profile() {
 fn an_empty_chain_explains_itself() {
     let report = CredentialsChain::new().explain();
     match report.result() {
-        Err(CredentialsError::NoCredentials { skipped }) => assert!(skipped.is_empty(), "{skipped:?}"),
+        Err(CredentialsError::NoCredentials { skipped }) => {
+            assert!(skipped.is_empty(), "{skipped:?}")
+        }
         other => panic!("{other:?}"),
     }
     assert!(report.steps().is_empty());
@@ -237,11 +239,13 @@ fn an_empty_chain_explains_itself() {
 #[cfg(all(feature = "client", feature = "imds-emulator"))]
 mod over_http {
     use super::*;
-    use crate::support::{closed_port, Attempt, CountingTransport, SilentListener, Step, StubServer};
-    use sigv4::imds::protocol::{SECURITY_CREDENTIALS_PATH, TOKEN_PATH};
-    use sigv4::transport::TransportErrorKind;
+    use crate::support::{
+        closed_port, Attempt, CountingTransport, SilentListener, Step, StubServer,
+    };
     use sigv4::credentials::cache::CachedProvider;
     use sigv4::imds::emulator::{EmulatorConfig, ImdsEmulator};
+    use sigv4::imds::protocol::{SECURITY_CREDENTIALS_PATH, TOKEN_PATH};
+    use sigv4::transport::TransportErrorKind;
     use std::time::{Duration, Instant};
 
     fn imds_env(emu_endpoint: String) -> (&'static str, String) {
