@@ -398,7 +398,7 @@ mod tests {
                         (provider.as_str(), m.as_str()),
                         (NAME, message.as_str()),
                         "{bad}"
-                    )
+                    );
                 }
                 other => panic!("{bad}: expected InvalidConfiguration: {other:?}"),
             }

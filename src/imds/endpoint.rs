@@ -219,7 +219,7 @@ mod tests {
         ] {
             match ImdsEndpoint::parse(bad) {
                 Err(ImdsError::InvalidConfiguration { message }) => {
-                    assert_eq!(message, format!("invalid IMDS endpoint `{bad}`: {why}"))
+                    assert_eq!(message, format!("invalid IMDS endpoint `{bad}`: {why}"));
                 }
                 other => panic!("{bad}: expected InvalidConfiguration: {other:?}"),
             }

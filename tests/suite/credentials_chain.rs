@@ -163,7 +163,7 @@ fn a_failing_provider_stops_the_chain() {
     }
     match &report.step("environment").unwrap().outcome {
         Outcome::Failed(CredentialsError::InvalidConfiguration { provider, .. }) => {
-            assert_eq!(provider, "environment")
+            assert_eq!(provider, "environment");
         }
         other => panic!("{other:?}"),
     }
@@ -228,7 +228,7 @@ fn an_empty_chain_explains_itself() {
     let report = CredentialsChain::new().explain();
     match report.result() {
         Err(CredentialsError::NoCredentials { skipped }) => {
-            assert!(skipped.is_empty(), "{skipped:?}")
+            assert!(skipped.is_empty(), "{skipped:?}");
         }
         other => panic!("{other:?}"),
     }
@@ -466,7 +466,7 @@ mod over_http {
             }
             match &report.step("imds").unwrap().outcome {
                 Outcome::Skipped(SkipReason::NotOnEc2 { detail }) => {
-                    assert!(detail.starts_with(failed_request), "{endpoint}: {detail}")
+                    assert!(detail.starts_with(failed_request), "{endpoint}: {detail}");
                 }
                 other => panic!("{other:?}"),
             }
