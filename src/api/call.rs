@@ -343,7 +343,7 @@ mod tests {
         );
         match &e {
             CallError::Transport { source, attempts } => {
-                assert_eq!((source.kind(), *attempts), (TransportErrorKind::Connect, 3))
+                assert_eq!((source.kind(), *attempts), (TransportErrorKind::Connect, 3));
             }
             other => panic!("expected Transport: {other:?}"),
         }

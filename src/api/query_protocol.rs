@@ -299,7 +299,11 @@ mod tests {
         let api = e.api_error().unwrap_or_else(|| panic!("{e:?}"));
         assert_eq!(
             (api.status, api.code.as_str(), api.format),
-            (400, "InvalidInstanceID.Malformed", crate::api::ErrorFormat::Ec2Xml)
+            (
+                400,
+                "InvalidInstanceID.Malformed",
+                crate::api::ErrorFormat::Ec2Xml
+            )
         );
         match d.parse(resp(200, "<x/>")) {
             Err(CallError::Parse { operation, message }) => assert_eq!(

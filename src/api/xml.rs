@@ -196,7 +196,10 @@ mod tests {
         assert_eq!(root.children_named("A").count(), 2);
         assert_eq!(root.children_named("A").nth(1).unwrap().text(), "<raw>");
         assert_eq!(root.child_text("B"), Some(""));
-        assert_eq!(root.find("B").map(|b| (b.name.as_str(), b.text())), Some(("B", "")));
+        assert_eq!(
+            root.find("B").map(|b| (b.name.as_str(), b.text())),
+            Some(("B", ""))
+        );
         assert_eq!(root.find("Root").map(|r| r.children.len()), Some(3));
         assert!(root.find("C").is_none());
         assert_eq!(root.path(&["A"]).map(Element::text), Some("1 < 2 &AB"));

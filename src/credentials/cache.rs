@@ -391,7 +391,7 @@ mod tests {
     fn assert_fake_down(result: Result<Credentials, CredentialsError>) {
         match result {
             Err(CredentialsError::ProviderFailed { provider, message }) => {
-                assert_eq!((provider.as_str(), message.as_str()), ("fake", "down"))
+                assert_eq!((provider.as_str(), message.as_str()), ("fake", "down"));
             }
             other => panic!("expected the fake's failure: {other:?}"),
         }

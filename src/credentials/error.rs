@@ -379,7 +379,10 @@ mod tests {
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
         let e = CredentialsError::unreachable("container", "GET http://x/", Some(Arc::new(io)));
         assert_eq!(e.to_string(), "container: GET http://x/: refused");
-        assert_eq!(e.source().map(|s| s.to_string()).as_deref(), Some("refused"));
+        assert_eq!(
+            e.source().map(|s| s.to_string()).as_deref(),
+            Some("refused")
+        );
     }
 
     #[test]
@@ -414,7 +417,9 @@ mod tests {
                 ..
             } => {
                 assert_eq!(provider, "web-identity");
-                let t = source.downcast_ref::<TransportError>().expect("the transport error");
+                let t = source
+                    .downcast_ref::<TransportError>()
+                    .expect("the transport error");
                 assert_eq!(t.kind(), TransportErrorKind::Connect);
             }
             other => panic!("expected Unreachable with its cause: {other:?}"),

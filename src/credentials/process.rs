@@ -250,7 +250,11 @@ mod tests {
             let e = parse_output("p", doc, "s").unwrap_err();
             match &e {
                 CredentialsError::InvalidResponse { provider, message } => {
-                    assert_eq!((provider.as_str(), message.as_str()), ("p", reason), "{doc}");
+                    assert_eq!(
+                        (provider.as_str(), message.as_str()),
+                        ("p", reason),
+                        "{doc}"
+                    );
                 }
                 other => panic!("{doc}: expected InvalidResponse: {other:?}"),
             }

@@ -390,8 +390,15 @@ mod tests {
             ),
         ] {
             match plan(&p, bad).unwrap_err() {
-                CredentialsError::InvalidConfiguration { provider, message: m } => {
-                    assert_eq!((provider.as_str(), m.as_str()), (NAME, message.as_str()), "{bad}")
+                CredentialsError::InvalidConfiguration {
+                    provider,
+                    message: m,
+                } => {
+                    assert_eq!(
+                        (provider.as_str(), m.as_str()),
+                        (NAME, message.as_str()),
+                        "{bad}"
+                    );
                 }
                 other => panic!("{bad}: expected InvalidConfiguration: {other:?}"),
             }

@@ -208,7 +208,10 @@ mod tests {
         );
         for (bad, why) in [
             ("", "empty string"),
-            ("169.254.169.254", "no scheme (expected http:// or https://)"),
+            (
+                "169.254.169.254",
+                "no scheme (expected http:// or https://)",
+            ),
             ("ftp://a", "the scheme must be http or https"),
             ("http://a/?q", "a query is not allowed"),
             ("not a uri", "invalid uri character"),
@@ -216,7 +219,7 @@ mod tests {
         ] {
             match ImdsEndpoint::parse(bad) {
                 Err(ImdsError::InvalidConfiguration { message }) => {
-                    assert_eq!(message, format!("invalid IMDS endpoint `{bad}`: {why}"))
+                    assert_eq!(message, format!("invalid IMDS endpoint `{bad}`: {why}"));
                 }
                 other => panic!("{bad}: expected InvalidConfiguration: {other:?}"),
             }

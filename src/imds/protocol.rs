@@ -487,7 +487,10 @@ mod tests {
                 r#"{"Code":"Success","SecretAccessKey":"S3CRET"}"#,
                 "no AccessKeyId",
             ),
-            (r#"{"AccessKeyId":"A","Token":"S3CRET"}"#, "no SecretAccessKey"),
+            (
+                r#"{"AccessKeyId":"A","Token":"S3CRET"}"#,
+                "no SecretAccessKey",
+            ),
             (
                 r#"{"AccessKeyId":"A","SecretAccessKey":"S3CRET","Expiration":"S3CRET"}"#,
                 "Expiration: not an RFC 3339 timestamp",

@@ -392,11 +392,7 @@ mod tests {
             ("-", 1, "a digit"),
         ] {
             let e = parse(doc).unwrap_err();
-            assert_eq!(
-                e,
-                JsonError { offset, expected },
-                "{doc:?}: {e}"
-            );
+            assert_eq!(e, JsonError { offset, expected }, "{doc:?}: {e}");
             assert!(!e.to_string().contains("secret"));
         }
         assert_eq!(

@@ -56,8 +56,18 @@ fn run(mut c: Command) -> Output {
         });
         rx
     };
-    let out = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let err = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let deadline = Instant::now() + RUN_DEADLINE;
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait for sigv4") {
@@ -480,12 +490,24 @@ fn curl_against_s3s_fs() {
     // Writes signed with a wrong secret are refused the same way and change
     // nothing: the object keeps its content, a new key is not created.
     let o = curl(
-        &["-X", "PUT", "-d", "overwritten", &format!("{base}/curl-bucket/a+b.txt")],
+        &[
+            "-X",
+            "PUT",
+            "-d",
+            "overwritten",
+            &format!("{base}/curl-bucket/a+b.txt"),
+        ],
         "wrong-secret",
     );
     assert_eq!((o.status.code(), stderr(&o).as_str()), (Some(22), mismatch));
     let o = curl(
-        &["-X", "PUT", "-d", "new", &format!("{base}/curl-bucket/new.txt")],
+        &[
+            "-X",
+            "PUT",
+            "-d",
+            "new",
+            &format!("{base}/curl-bucket/new.txt"),
+        ],
         "wrong-secret",
     );
     assert_eq!((o.status.code(), stderr(&o).as_str()), (Some(22), mismatch));
@@ -804,7 +826,10 @@ fn sign_honours_signing_headers_given_with_h() {
     let o = run(c);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.starts_with("sigv4: error: ") && err.lines().count() == 1, "{err}");
+    assert!(
+        err.starts_with("sigv4: error: ") && err.lines().count() == 1,
+        "{err}"
+    );
     assert!(
         err.contains("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
             && err.contains("2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"),

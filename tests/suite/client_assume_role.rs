@@ -153,7 +153,10 @@ fn three_hop_chain_with_mfa_against_moto() {
     );
     let sent = bodies.lock().unwrap()[before..].to_vec();
     assert_eq!(sent.len(), 2, "{sent:?}");
-    assert!(sent[0].contains("hop-one") && sent[1].contains("hop-two"), "{sent:?}");
+    assert!(
+        sent[0].contains("hop-one") && sent[1].contains("hop-two"),
+        "{sent:?}"
+    );
 
     // A cycle is a clear error naming the profiles, before any call.
     let before = bodies.lock().unwrap().len();

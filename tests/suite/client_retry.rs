@@ -238,7 +238,10 @@ fn clock_skew_is_corrected_and_signed_again_once() {
     );
     let err = result.unwrap_err();
     let api = err.api_error().unwrap_or_else(|| panic!("{err:?}"));
-    assert_eq!((api.status, api.code.as_str()), (403, "RequestTimeTooSkewed"));
+    assert_eq!(
+        (api.status, api.code.as_str()),
+        (403, "RequestTimeTooSkewed")
+    );
     assert_eq!(requests.len(), 2);
     let moved = amz_seconds(&requests[1]) - amz_seconds(&requests[0]);
     assert!((-7205..=-7195).contains(&moved), "moved {moved}");

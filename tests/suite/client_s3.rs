@@ -61,7 +61,10 @@ fn object_calls() {
         .unwrap();
     assert_eq!(range.body, b"2345");
     assert_eq!(range.metadata.status, 206);
-    assert_eq!(range.metadata.content_range.as_deref(), Some("bytes 2-5/20"));
+    assert_eq!(
+        range.metadata.content_range.as_deref(),
+        Some("bytes 2-5/20")
+    );
     let tail = c
         .get_object(&GetObject::new(bucket, "dir/a b+c.txt").range(18, None))
         .unwrap();
@@ -134,11 +137,13 @@ fn object_calls() {
         .list_objects_v2(&ListObjectsV2::new(bucket).prefix("list/"))
         .unwrap();
     assert_eq!(after.contents.len(), 2);
-    let gone = c
-        .get_object(&GetObject::new(bucket, "list/1"))
-        .unwrap_err();
+    let gone = c.get_object(&GetObject::new(bucket, "list/1")).unwrap_err();
     let api = gone.api_error().expect("an API error");
-    assert_eq!((api.status, api.code.as_str()), (404, "NoSuchKey"), "{api:?}");
+    assert_eq!(
+        (api.status, api.code.as_str()),
+        (404, "NoSuchKey"),
+        "{api:?}"
+    );
 }
 
 /// s3s-fs 0.14.1 answers a wrong signature with `403` and an `<Error>`

@@ -115,8 +115,14 @@ fn decode_authorization_message_is_a_typed_error_on_moto() {
         (500, "InternalError", ErrorFormat::Unknown),
         "{err}"
     );
-    assert_eq!((api.message.as_deref(), api.error_type.as_deref()), (None, None));
-    assert!(api.signature_mismatch.is_none() && api.details.is_empty(), "{api:?}");
+    assert_eq!(
+        (api.message.as_deref(), api.error_type.as_deref()),
+        (None, None)
+    );
+    assert!(
+        api.signature_mismatch.is_none() && api.details.is_empty(),
+        "{api:?}"
+    );
 }
 
 #[test]

@@ -163,7 +163,7 @@ fn a_failing_provider_stops_the_chain() {
     }
     match &report.step("environment").unwrap().outcome {
         Outcome::Failed(CredentialsError::InvalidConfiguration { provider, .. }) => {
-            assert_eq!(provider, "environment")
+            assert_eq!(provider, "environment");
         }
         other => panic!("{other:?}"),
     }
@@ -227,7 +227,9 @@ fn the_role_slot_sits_between_environment_and_profile() {
 fn an_empty_chain_explains_itself() {
     let report = CredentialsChain::new().explain();
     match report.result() {
-        Err(CredentialsError::NoCredentials { skipped }) => assert!(skipped.is_empty(), "{skipped:?}"),
+        Err(CredentialsError::NoCredentials { skipped }) => {
+            assert!(skipped.is_empty(), "{skipped:?}");
+        }
         other => panic!("{other:?}"),
     }
     assert!(report.steps().is_empty());
@@ -237,11 +239,13 @@ fn an_empty_chain_explains_itself() {
 #[cfg(all(feature = "client", feature = "imds-emulator"))]
 mod over_http {
     use super::*;
-    use crate::support::{closed_port, Attempt, CountingTransport, SilentListener, Step, StubServer};
-    use sigv4::imds::protocol::{SECURITY_CREDENTIALS_PATH, TOKEN_PATH};
-    use sigv4::transport::TransportErrorKind;
+    use crate::support::{
+        closed_port, Attempt, CountingTransport, SilentListener, Step, StubServer,
+    };
     use sigv4::credentials::cache::CachedProvider;
     use sigv4::imds::emulator::{EmulatorConfig, ImdsEmulator};
+    use sigv4::imds::protocol::{SECURITY_CREDENTIALS_PATH, TOKEN_PATH};
+    use sigv4::transport::TransportErrorKind;
     use std::time::{Duration, Instant};
 
     fn imds_env(emu_endpoint: String) -> (&'static str, String) {
@@ -462,7 +466,7 @@ mod over_http {
             }
             match &report.step("imds").unwrap().outcome {
                 Outcome::Skipped(SkipReason::NotOnEc2 { detail }) => {
-                    assert!(detail.starts_with(failed_request), "{endpoint}: {detail}")
+                    assert!(detail.starts_with(failed_request), "{endpoint}: {detail}");
                 }
                 other => panic!("{other:?}"),
             }

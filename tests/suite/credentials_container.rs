@@ -87,7 +87,10 @@ fn full_uri_rules_beyond_the_vectors() {
     };
     for (uri, message) in [
         ("http://example.com/creds", plain_http("example.com")),
-        ("http://169.254.169.254/creds", plain_http("169.254.169.254")),
+        (
+            "http://169.254.169.254/creds",
+            plain_http("169.254.169.254"),
+        ),
         (
             "http://localhost.example.com/creds",
             plain_http("localhost.example.com"),

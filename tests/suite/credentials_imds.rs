@@ -9,8 +9,8 @@ use sigv4::config::{Env, ProfileSet};
 use sigv4::credentials::imds::InstanceProfileProvider;
 use sigv4::credentials::{CredentialsError, ProvideCredentials, SkipReason};
 use sigv4::imds::emulator::{EmulatorConfig, ImdsEmulator, RoleCredentials};
-use sigv4::imds::{ImdsClient, ImdsConfig, ImdsEndpoint};
 use sigv4::imds::protocol::TOKEN_PATH;
+use sigv4::imds::{ImdsClient, ImdsConfig, ImdsEndpoint};
 use sigv4::transport::{TransportErrorKind, UreqTransport};
 
 fn provider(endpoint: &str) -> InstanceProfileProvider {
@@ -181,10 +181,7 @@ fn not_on_ec2_is_skipped_quickly() {
         config,
     )));
     let e = p.provide().unwrap_err();
-    assert!(
-        not_on_ec2(&e).starts_with("PUT /latest/api/token: "),
-        "{e}"
-    );
+    assert!(not_on_ec2(&e).starts_with("PUT /latest/api/token: "), "{e}");
     assert_eq!(
         transport.attempts(),
         [Attempt {

@@ -223,7 +223,11 @@ fn partial_keys_role_profiles_and_broken_files_are_errors() {
     assert_eq!(path, &dir.path().join(".aws/config"));
     assert_eq!(
         (source.file(), source.line(), source.kind()),
-        (FileKind::Config, 1, ParseErrorKind::UnterminatedSectionHeader)
+        (
+            FileKind::Config,
+            1,
+            ParseErrorKind::UnterminatedSectionHeader
+        )
     );
 }
 

@@ -182,7 +182,7 @@ fn token_put_403_means_disabled_without_fallback() {
     let e = client.region().unwrap_err();
     match &e {
         ImdsError::Disabled { reason } => {
-            assert_eq!(reason, "the token request was answered 403 Forbidden")
+            assert_eq!(reason, "the token request was answered 403 Forbidden");
         }
         other => panic!("expected Disabled: {other:?}"),
     }
@@ -249,7 +249,7 @@ fn server_errors_are_retried() {
     let e = client.region().unwrap_err();
     match &e {
         ImdsError::ErrorResponse { path, status } => {
-            assert_eq!((path.as_str(), *status), (REGION_PATH, 500))
+            assert_eq!((path.as_str(), *status), (REGION_PATH, 500));
         }
         other => panic!("expected ErrorResponse: {other:?}"),
     }
@@ -271,7 +271,7 @@ fn disabled_client_sends_nothing() {
     let client = ImdsClient::new(Arc::new(UreqTransport::new()), config);
     match client.region() {
         Err(ImdsError::Disabled { reason }) => {
-            assert_eq!(reason, "AWS_EC2_METADATA_DISABLED is true")
+            assert_eq!(reason, "AWS_EC2_METADATA_DISABLED is true");
         }
         other => panic!("expected Disabled: {other:?}"),
     }

@@ -162,7 +162,10 @@ impl Acceptor {
                     .count();
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "the counting connection was not accepted within 10 s");
+            assert!(
+                !left.is_zero(),
+                "the counting connection was not accepted within 10 s"
+            );
             accepted = signal.wait_timeout(accepted, left).unwrap().0;
         }
     }
