@@ -49,20 +49,47 @@ pub const fn is_tchar(b: u8) -> bool {
         )
 }
 
+/// [`is_tchar`] for every byte, looked up rather than matched.
+static TCHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = is_tchar(b as u8);
+        b += 1;
+    }
+    t
+};
+
 /// True when `name` is a valid header field name (a non-empty token).
 pub fn is_valid_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(is_tchar)
+    !name.is_empty() && name.bytes().all(|b| TCHAR[b as usize])
 }
 
 /// Checks a header value: UTF-8, and no control characters other than tab and
 /// obsolete line folding (a line break followed by a space or tab).
 pub fn check_value(value: &[u8]) -> Result<&str, &'static str> {
+    scan_value(value).map(|(s, _)| s)
+}
+
+/// [`check_value`], also telling whether the value is already canonical
+/// (nothing to trim, no run of whitespace to collapse, no tab or fold).
+fn scan_value(value: &[u8]) -> Result<(&str, bool), &'static str> {
     let s = core::str::from_utf8(value).map_err(|_| "not valid UTF-8")?;
     let b = s.as_bytes();
+    let mut plain = true;
+    // Starts true so that leading whitespace is not plain.
+    let mut prev_ws = true;
     let mut i = 0;
     while i < b.len() {
-        match b[i] {
-            b'\t' => {}
+        let c = b[i];
+        if c > b' ' && c != 0x7f {
+            prev_ws = false;
+            i += 1;
+            continue;
+        }
+        match c {
+            b' ' => plain &= !prev_ws,
+            b'\t' => plain = false,
             b'\r' | b'\n' => {
                 // Accept CRLF or LF followed by whitespace (obs-fold).
                 let mut j = i;
@@ -75,31 +102,32 @@ pub fn check_value(value: &[u8]) -> Result<&str, &'static str> {
                 if !matches!(b.get(j + 1), Some(b' ' | b'\t')) {
                     return Err("contains a line break that is not a continuation line");
                 }
+                plain = false;
                 i = j;
             }
-            c if c < 0x20 || c == 0x7f => return Err("contains a control character"),
-            _ => {}
+            _ => return Err("contains a control character"),
         }
+        prev_ws = true;
         i += 1;
     }
-    Ok(s)
+    if prev_ws && !b.is_empty() {
+        plain = false;
+    }
+    Ok((s, plain))
 }
 
 /// Appends the canonical form of a checked header value: trimmed, with each
 /// run of whitespace (spaces, tabs, line folds) collapsed to one space.
 pub fn write_canonical_value(out: &mut String, value: &str) {
-    let is_ws = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
-    let bytes = value.as_bytes();
-    // The common case: nothing to trim or collapse, one copy.
-    let plain = bytes.first().is_none_or(|&b| !is_ws(b))
-        && bytes.last().is_none_or(|&b| !is_ws(b))
-        && !bytes
-            .windows(2)
-            .any(|w| is_ws(w[0]) && (is_ws(w[1]) || w[0] != b' '));
-    if plain {
+    if scan_value(value.as_bytes()).is_ok_and(|(_, plain)| plain) {
         out.push_str(value);
-        return;
+    } else {
+        write_folded_value(out, value);
     }
+}
+
+/// Appends `value` trimmed, with each run of whitespace collapsed to one space.
+pub(crate) fn write_folded_value(out: &mut String, value: &str) {
     let mut first = true;
     for word in value
         .split([' ', '\t', '\r', '\n'])
@@ -129,14 +157,34 @@ pub fn cmp_lowercase(a: &str, b: &str) -> core::cmp::Ordering {
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
+/// A checked header: its value as text, and what writing it canonically needs.
+pub(crate) struct Checked<'v> {
+    pub(crate) value: &'v str,
+    /// The name has uppercase letters to lower.
+    pub(crate) upper: bool,
+    /// The value is already canonical.
+    pub(crate) plain: bool,
+}
+
 /// Validates a header and returns its value as text.
-pub(crate) fn checked<'v>(index: usize, name: &str, value: &'v [u8]) -> Result<&'v str, Error> {
-    if !is_valid_name(name) {
+pub(crate) fn checked<'v>(index: usize, name: &str, value: &'v [u8]) -> Result<Checked<'v>, Error> {
+    let mut upper = false;
+    let valid = !name.is_empty()
+        && name.bytes().all(|b| {
+            upper |= b.is_ascii_uppercase();
+            TCHAR[b as usize]
+        });
+    if !valid {
         return Err(Error::InvalidHeaderName { index });
     }
-    check_value(value).map_err(|reason| Error::InvalidHeaderValue {
+    let (value, plain) = scan_value(value).map_err(|reason| Error::InvalidHeaderValue {
         name: name.to_ascii_lowercase(),
         reason,
+    })?;
+    Ok(Checked {
+        value,
+        upper,
+        plain,
     })
 }
 
@@ -226,5 +274,31 @@ mod tests {
             write_canonical_value(&mut out, value);
             assert_eq!(out, want, "{value:?}");
         }
+    }
+
+    /// The one-pass scan calls a value plain exactly when folding would not change it.
+    #[test]
+    fn plain_means_folding_changes_nothing() {
+        let alphabet = [b'a', b' ', b'\t', b'\r', b'\n', b'x'];
+        // Every value of up to 5 bytes over the alphabet.
+        let mut count = 0;
+        for len in 0..=5u32 {
+            for n in 0..alphabet.len().pow(len) {
+                let mut v = alloc::vec::Vec::new();
+                let mut k = n;
+                for _ in 0..len {
+                    v.push(alphabet[k % alphabet.len()]);
+                    k /= alphabet.len();
+                }
+                let Ok((text, plain)) = scan_value(&v) else {
+                    continue;
+                };
+                let mut folded = String::new();
+                write_folded_value(&mut folded, text);
+                assert_eq!(plain, folded == text, "{text:?}");
+                count += 1;
+            }
+        }
+        assert!(count > 1000, "{count}");
     }
 }

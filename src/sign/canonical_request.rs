@@ -1,8 +1,6 @@
 //! Canonical request assembly: method, path, query, headers, signed headers, payload hash.
 
-use super::canonical_headers::{
-    self as headers, cmp_lowercase, write_canonical_value, write_lowercase,
-};
+use super::canonical_headers::{self as headers, cmp_lowercase, write_folded_value};
 use super::canonical_query::{parse_query, write_canonical_query, QueryParam};
 use super::canonical_uri::write_canonical_path;
 use super::names::{PRESIGN_PARAMS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
@@ -21,7 +19,35 @@ pub(crate) struct Added<'a> {
 }
 
 /// One header in canonical order.
-type Entry<'a> = (&'a str, &'a str, usize);
+#[derive(Clone, Copy)]
+struct Entry<'a> {
+    name: &'a str,
+    value: &'a str,
+    /// Position in the request (ties between equal names keep it).
+    index: usize,
+    /// The name has uppercase letters.
+    upper: bool,
+    /// The value is already canonical.
+    plain: bool,
+}
+
+impl Entry<'_> {
+    fn same_name(&self, other: &Entry<'_>) -> bool {
+        if self.upper || other.upper {
+            self.name.eq_ignore_ascii_case(other.name)
+        } else {
+            self.name == other.name
+        }
+    }
+
+    fn write_name(&self, out: &mut String) {
+        if self.upper {
+            out.extend(self.name.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            out.push_str(self.name);
+        }
+    }
+}
 
 /// The canonical headers of a request: sorted, filtered, with the signer's own.
 pub(crate) struct CanonicalHeaders<'a> {
@@ -32,25 +58,35 @@ impl<'a> CanonicalHeaders<'a> {
     pub(crate) fn new(req: &'a SignableRequest<'_>, added: &Added<'a>) -> Result<Self, Error> {
         let mut entries: SmallVec<[Entry<'a>; 16]> = SmallVec::new();
         let mut has_host = false;
-        for (i, &(name, value)) in req.headers.iter().enumerate() {
-            let value = headers::checked(i, name, value)?;
+        for (index, &(name, value)) in req.headers.iter().enumerate() {
+            let checked = headers::checked(index, name, value)?;
             let skip = headers::NEVER_SIGNED
                 .iter()
                 .chain(added.replaced)
-                .any(|n| n.eq_ignore_ascii_case(name));
+                .any(|n| n.len() == name.len() && n.eq_ignore_ascii_case(name));
             if skip {
                 continue;
             }
-            has_host |= name.eq_ignore_ascii_case(super::names::HOST);
-            entries.push((name, value, i));
+            has_host |= name.len() == 4 && name.eq_ignore_ascii_case(super::names::HOST);
+            entries.push(Entry {
+                name,
+                value: checked.value,
+                index,
+                upper: checked.upper,
+                plain: checked.plain,
+            });
         }
         let n = req.headers.len();
+        let ours = |name, value, index| Entry {
+            name,
+            value,
+            index,
+            upper: false,
+            plain: true,
+        };
         if !has_host {
-            let host = req
-                .authority
-                .map(|a| super::request::host_from_authority(req.scheme, a))
-                .ok_or(Error::MissingHost)?;
-            entries.push((super::names::HOST, host, n));
+            let host = req.authority_host.ok_or(Error::MissingHost)?;
+            entries.push(ours(super::names::HOST, host, n));
         }
         for (k, (name, value)) in [
             (X_AMZ_DATE, added.amz_date),
@@ -61,28 +97,39 @@ impl<'a> CanonicalHeaders<'a> {
         .enumerate()
         {
             if let Some(v) = value {
-                entries.push((name, v, n + 1 + k));
+                entries.push(ours(name, v, n + 1 + k));
             }
         }
-        entries.sort_unstable_by(|a, b| cmp_lowercase(a.0, b.0).then(a.2.cmp(&b.2)));
+        entries.sort_unstable_by(|a, b| {
+            let by_name = if a.upper || b.upper {
+                cmp_lowercase(a.name, b.name)
+            } else {
+                a.name.cmp(b.name)
+            };
+            by_name.then(a.index.cmp(&b.index))
+        });
         Ok(CanonicalHeaders { entries })
     }
 
     /// Appends `name:value\n` lines, joining repeated names with `,`.
     pub(crate) fn write_headers(&self, out: &mut String) {
-        let mut prev: Option<&str> = None;
-        for &(name, value, _) in &self.entries {
-            if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+        let mut prev: Option<&Entry<'_>> = None;
+        for e in &self.entries {
+            if prev.is_some_and(|p| p.same_name(e)) {
                 out.push(',');
             } else {
                 if prev.is_some() {
                     out.push('\n');
                 }
-                write_lowercase(out, name);
+                e.write_name(out);
                 out.push(':');
             }
-            write_canonical_value(out, value);
-            prev = Some(name);
+            if e.plain {
+                out.push_str(e.value);
+            } else {
+                write_folded_value(out, e.value);
+            }
+            prev = Some(e);
         }
         if prev.is_some() {
             out.push('\n');
@@ -91,16 +138,16 @@ impl<'a> CanonicalHeaders<'a> {
 
     /// Appends the signed headers list: unique lowercase names joined by `;`.
     pub(crate) fn write_signed(&self, out: &mut String) {
-        let mut prev: Option<&str> = None;
-        for &(name, _, _) in &self.entries {
-            if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+        let mut prev: Option<&Entry<'_>> = None;
+        for e in &self.entries {
+            if prev.is_some_and(|p| p.same_name(e)) {
                 continue;
             }
             if prev.is_some() {
                 out.push(';');
             }
-            write_lowercase(out, name);
-            prev = Some(name);
+            e.write_name(out);
+            prev = Some(e);
         }
     }
 }

@@ -16,6 +16,20 @@ pub const fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
+/// Bytes copied as they are: bit 0 unreserved, bit 1 unreserved or `/`.
+static KEEP: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if is_unreserved(b as u8) {
+            t[b] = 3;
+        }
+        b += 1;
+    }
+    t[b'/' as usize] = 2;
+    t
+};
+
 #[inline]
 fn hex_val(b: u8) -> Option<u8> {
     match b {
@@ -120,12 +134,13 @@ pub fn encoded_bytes(s: &str, mode: Input, keep_slash: bool) -> EncodedBytes<'_>
 /// (query keys and values).
 pub fn encode_into(out: &mut String, s: &str, mode: Input, keep_slash: bool) {
     let bytes = s.as_bytes();
+    let keep = if keep_slash { 2 } else { 1 };
     // Fast path: copy runs that need no encoding in one go.
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if is_unreserved(b) || (keep_slash && b == b'/') {
+        if KEEP[b as usize] & keep != 0 {
             i += 1;
             continue;
         }
@@ -145,7 +160,7 @@ pub fn encode_into(out: &mut String, s: &str, mode: Input, keep_slash: bool) {
                 width = 3;
             }
         }
-        if is_unreserved(decoded) || (keep_slash && decoded == b'/') {
+        if KEEP[decoded as usize] & keep != 0 {
             out.push(decoded as char);
         } else {
             out.push('%');

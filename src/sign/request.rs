@@ -31,6 +31,8 @@ pub struct SignableRequest<'a> {
     pub(crate) method: &'a str,
     pub(crate) scheme: Option<&'a str>,
     pub(crate) authority: Option<&'a str>,
+    /// The `host` value the authority gives (user info and default port removed).
+    pub(crate) authority_host: Option<&'a str>,
     pub(crate) path: Cow<'a, str>,
     pub(crate) query: Cow<'a, str>,
     pub(crate) headers: HeaderList<'a>,
@@ -121,20 +123,58 @@ impl core::fmt::Debug for HeaderList<'_> {
     }
 }
 
-/// Bytes that cannot appear in a request target and are percent-encoded by
-/// [`SignableRequest::new`]: controls are rejected before this; here are
-/// space, non-ASCII and the characters RFC 3986 excludes.
+/// Byte classes for the one pass [`SignableRequest::new`] makes over a URI.
+mod class {
+    /// A control character: the URI is rejected.
+    pub(super) const CONTROL: u8 = 1;
+    /// Cannot appear in a request target: percent-encoded (space, non-ASCII,
+    /// and the characters RFC 3986 excludes).
+    pub(super) const WIRE: u8 = 2;
+    /// Not allowed in a host name.
+    pub(super) const HOST: u8 = 4;
+    /// `#`: a fragment starts.
+    pub(super) const FRAGMENT: u8 = 8;
+
+    pub(super) static TABLE: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            let mut v = 0;
+            if c < 0x20 || c == 0x7f {
+                v |= CONTROL;
+            }
+            if c == b' ' || c >= 0x80 {
+                v |= WIRE | HOST;
+            }
+            if matches!(c, b'"' | b'<' | b'>' | b'\\' | b'{' | b'}' | b'|') {
+                v |= WIRE | HOST;
+            }
+            if matches!(c, b'^' | b'`') {
+                v |= WIRE;
+            }
+            if c == b'#' {
+                v |= FRAGMENT;
+            }
+            t[b] = v;
+            b += 1;
+        }
+        t
+    };
+
+    /// The union of the classes of `s`'s bytes.
+    #[inline]
+    pub(super) fn of(s: &[u8]) -> u8 {
+        s.iter().fold(0, |acc, &b| acc | TABLE[b as usize])
+    }
+}
+
 fn needs_wire_encoding(b: u8) -> bool {
-    b == b' '
-        || b >= 0x80
-        || matches!(
-            b,
-            b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
-        )
+    class::TABLE[b as usize] & class::WIRE != 0
 }
 
 fn wire_form(s: &str) -> Cow<'_, str> {
-    if !s.bytes().any(needs_wire_encoding) {
+    if class::of(s.as_bytes()) & class::WIRE == 0 {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -150,6 +190,22 @@ fn wire_form(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Splits `scheme://rest` when `uri` starts with a valid scheme (RFC 3986:
+/// a letter, then letters, digits, `+`, `-`, `.`).
+fn split_scheme(uri: &str) -> Option<(&str, &str)> {
+    let b = uri.as_bytes();
+    if !b.first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let n = b
+        .iter()
+        .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))?;
+    if b.get(n..n + 3)? != b"://" {
+        return None;
+    }
+    Some((&uri[..n], &uri[n + 3..]))
+}
+
 impl<'a> SignableRequest<'a> {
     /// A request for an absolute URI (`https://host[:port]/path?query`) or an
     /// origin-form target (`/path?query`, host then comes from a `host` header).
@@ -159,17 +215,25 @@ impl<'a> SignableRequest<'a> {
     /// `"<>\^`{|}`) are percent-encoded. A fragment is dropped. Control
     /// characters, an empty host, a bad port or a missing path are errors.
     pub fn new(method: &'a str, uri: &'a str) -> Result<Self, Error> {
-        if uri.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        let classes = class::of(uri.as_bytes());
+        if classes & class::CONTROL != 0 {
             return Err(Error::InvalidUri {
                 reason: "contains a control character",
             });
         }
-        let uri = uri.split('#').next().unwrap_or("");
+        let uri = if classes & class::FRAGMENT != 0 {
+            uri.split('#').next().unwrap_or("")
+        } else {
+            uri
+        };
         let (scheme, authority, rest) = if let Some((scheme, after)) = split_scheme(uri) {
-            let end = after.find(['/', '?']).unwrap_or(after.len());
+            let end = after
+                .bytes()
+                .position(|b| b == b'/' || b == b'?')
+                .unwrap_or(after.len());
             let (authority, rest) = after.split_at(end);
-            validate_authority(authority)?;
-            (Some(scheme), Some(authority), rest)
+            let host = validate_authority(Some(scheme), authority)?;
+            (Some(scheme), Some((authority, host)), rest)
         } else if uri.starts_with('/') {
             (None, None, uri)
         } else {
@@ -180,9 +244,12 @@ impl<'a> SignableRequest<'a> {
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
         let mut req = Self::from_parts(method, path, query)?;
         req.scheme = scheme;
-        req.authority = authority;
-        req.path = wire_form(path);
-        req.query = wire_form(query);
+        req.authority = authority.map(|(a, _)| a);
+        req.authority_host = authority.map(|(_, h)| h);
+        if classes & class::WIRE != 0 {
+            req.path = wire_form(path);
+            req.query = wire_form(query);
+        }
         Ok(req)
     }
 
@@ -199,6 +266,7 @@ impl<'a> SignableRequest<'a> {
             method,
             scheme: None,
             authority: None,
+            authority_host: None,
             path: Cow::Borrowed(path),
             query: Cow::Borrowed(query),
             headers: HeaderList::new(),
@@ -209,25 +277,30 @@ impl<'a> SignableRequest<'a> {
     /// Sets the authority (`host[:port]`) the `host` header is derived from
     /// when the request has no `host` header, and the scheme that decides
     /// which port is the default (`http` 80, `https` 443).
+    #[inline]
     pub fn authority(mut self, scheme: Option<&'a str>, authority: &'a str) -> Self {
         self.scheme = scheme;
         self.authority = Some(authority);
+        self.authority_host = Some(host_from_authority(scheme, authority));
         self
     }
 
     /// Adds a header (checked when signing).
+    #[inline]
     pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
         self.headers.push((name, value.as_bytes()));
         self
     }
 
     /// Adds a header whose value is raw bytes (must be UTF-8 when signing).
+    #[inline]
     pub fn header_bytes(mut self, name: &'a str, value: &'a [u8]) -> Self {
         self.headers.push((name, value));
         self
     }
 
     /// Adds several headers.
+    #[inline]
     pub fn headers<'n: 'a, 'v: 'a, I: IntoIterator<Item = (&'n str, &'v str)>>(
         mut self,
         headers: I,
@@ -241,6 +314,7 @@ impl<'a> SignableRequest<'a> {
     /// empty, unless the request carries an `x-amz-content-sha256` header,
     /// whose value is then signed (see [`header_rules`](super::header_rules)
     /// for how signing headers the caller set are treated).
+    #[inline]
     pub fn payload(mut self, payload: Payload<'a>) -> Self {
         self.payload = Some(payload);
         self
@@ -271,7 +345,7 @@ impl<'a> SignableRequest<'a> {
         {
             return core::str::from_utf8(v).ok();
         }
-        self.authority.map(|a| host_from_authority(self.scheme, a))
+        self.authority_host
     }
 
     /// The scheme and authority, when built from an absolute URI.
@@ -280,25 +354,15 @@ impl<'a> SignableRequest<'a> {
     }
 }
 
-fn split_scheme(uri: &str) -> Option<(&str, &str)> {
-    let (scheme, rest) = uri.split_once("://")?;
-    let mut chars = scheme.bytes();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
-    let ok =
-        first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
-    ok.then_some((scheme, rest))
-}
-
-fn validate_authority(authority: &str) -> Result<(), Error> {
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+/// Checks an authority; returns the `host` value it gives.
+fn validate_authority<'s>(scheme: Option<&str>, authority: &'s str) -> Result<&'s str, Error> {
+    let host_port = after_user_info(authority);
     if host_port.is_empty() {
         return Err(Error::InvalidUri {
             reason: "empty host",
         });
     }
-    if host_port.bytes().any(|b| {
-        b == b' ' || b >= 0x80 || matches!(b, b'"' | b'<' | b'>' | b'\\' | b'{' | b'}' | b'|')
-    }) {
+    if class::of(host_port.as_bytes()) & class::HOST != 0 {
         return Err(Error::InvalidUri {
             reason: "invalid character in host",
         });
@@ -325,7 +389,15 @@ fn validate_authority(authority: &str) -> Result<(), Error> {
             });
         }
     }
-    Ok(())
+    Ok(signed_host(scheme, host_port, host, port))
+}
+
+/// `host[:port]` of an authority: what follows the last `@`.
+fn after_user_info(authority: &str) -> &str {
+    match authority.bytes().rposition(|b| b == b'@') {
+        Some(i) => &authority[i + 1..],
+        None => authority,
+    }
 }
 
 fn split_port(host_port: &str) -> (&str, Option<&str>) {
@@ -337,8 +409,9 @@ fn split_port(host_port: &str) -> (&str, Option<&str>) {
         }
         return (host_port, None);
     }
-    match host_port.rsplit_once(':') {
-        Some((h, p)) => (h, Some(p)),
+    // A byte loop: `rsplit_once` goes through `memrchr`, slow on short strings.
+    match host_port.bytes().rposition(|b| b == b':') {
+        Some(i) => (&host_port[..i], Some(&host_port[i + 1..])),
         None => (host_port, None),
     }
 }
@@ -346,8 +419,17 @@ fn split_port(host_port: &str) -> (&str, Option<&str>) {
 /// The `host` header for an authority: user info removed, and the port
 /// removed when it is the scheme's default (`http` 80, `https` 443).
 pub fn host_from_authority<'s>(scheme: Option<&str>, authority: &'s str) -> &'s str {
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host_port = after_user_info(authority);
     let (host, port) = split_port(host_port);
+    signed_host(scheme, host_port, host, port)
+}
+
+fn signed_host<'s>(
+    scheme: Option<&str>,
+    host_port: &'s str,
+    host: &'s str,
+    port: Option<&str>,
+) -> &'s str {
     let is = |name: &str| scheme.is_some_and(|s| s.eq_ignore_ascii_case(name));
     let default = if is("http") || is("ws") {
         Some("80")

@@ -16,7 +16,11 @@ pub struct Scope<'a> {
 
 /// True when `s` can be part of a scope: non-empty, no `/`, whitespace or controls.
 pub fn is_scope_part(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b > 0x20 && b != 0x7f && b != b'/')
+    // Folded without early exit: scope parts are short, and the loop vectorizes.
+    !s.is_empty()
+        && !s.bytes().fold(false, |bad, b| {
+            bad | (b <= 0x20) | (b == 0x7f) | (b == b'/')
+        })
 }
 
 impl Scope<'_> {

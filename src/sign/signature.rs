@@ -20,31 +20,52 @@ pub(crate) fn hash_hex(s: &str) -> [u8; 64] {
 /// The hex signature of the canonical request whose SHA-256 is `creq_hash`.
 pub(crate) fn sign_hash(params: &SigningParams<'_>, creq_hash: &[u8; 64]) -> [u8; 64] {
     let mut mac = params.mac();
+    let scope = params.scope();
     // Assembled on the stack and fed in one call (the HMAC's block buffer
     // copies each piece otherwise); a scope too long for it is fed piecewise.
-    let mut buf = [0u8; 256];
-    let mut len = 0;
-    let mut fits = true;
-    feed_string_to_sign(
-        &mut |b| match buf.get_mut(len..len + b.len()) {
-            Some(dst) if fits => {
-                dst.copy_from_slice(b);
-                len += b.len();
-            }
-            _ => fits = false,
-        },
-        &params.scope(),
-        creq_hash,
-    );
-    if fits {
-        mac.update(&buf[..len]);
-    } else {
-        feed_string_to_sign(&mut |b| mac.update(b), &params.scope(), creq_hash);
+    let mut buf = StackBuf::<256>::new();
+    feed_string_to_sign(&mut |b| buf.push(b), &scope, creq_hash);
+    match buf.filled() {
+        Some(bytes) => mac.update(bytes),
+        None => feed_string_to_sign(&mut |b| mac.update(b), &scope, creq_hash),
     }
     let sig: [u8; 32] = mac.finalize().into_bytes().into();
     let mut out = [0u8; 64];
     let _ = hex::encode_to_slice(sig, &mut out);
     out
+}
+
+/// A fixed buffer that remembers whether everything pushed fitted.
+pub(crate) struct StackBuf<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+    overflowed: bool,
+}
+
+impl<const N: usize> StackBuf<N> {
+    pub(crate) fn new() -> Self {
+        StackBuf {
+            buf: [0; N],
+            len: 0,
+            overflowed: false,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn push(&mut self, b: &[u8]) {
+        match self.buf.get_mut(self.len..self.len + b.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(b);
+                self.len += b.len();
+            }
+            None => self.overflowed = true,
+        }
+    }
+
+    /// The bytes pushed, unless some did not fit.
+    pub(crate) fn filled(&self) -> Option<&[u8]> {
+        (!self.overflowed).then(|| &self.buf[..self.len])
+    }
 }
 
 /// A buffer of hex digits as text.

@@ -14,15 +14,16 @@ use alloc::vec::Vec;
 /// Feeds the string to sign to `sink` piece by piece (no allocation):
 /// `AWS4-HMAC-SHA256\n{amz date}\n{scope}\n{hex sha256(canonical request)}`.
 pub fn feed_string_to_sign(
-    sink: &mut dyn FnMut(&[u8]),
+    sink: &mut impl FnMut(&[u8]),
     scope: &Scope<'_>,
     creq_hash_hex: &[u8; 64],
 ) {
+    let amz = scope.date.amz_bytes();
     sink(ALGORITHM.as_bytes());
     sink(b"\n");
-    sink(scope.date.amz_date().as_bytes());
+    sink(amz);
     sink(b"\n");
-    sink(scope.date.date_stamp().as_bytes());
+    sink(&amz[..8]);
     sink(b"/");
     sink(scope.region.as_bytes());
     sink(b"/");

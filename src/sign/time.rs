@@ -90,6 +90,11 @@ impl SigningTime {
         core::str::from_utf8(&self.amz).unwrap_or("00000000T000000Z")
     }
 
+    /// [`amz_date`](Self::amz_date) as bytes (no UTF-8 check).
+    pub(crate) fn amz_bytes(&self) -> &[u8; 16] {
+        &self.amz
+    }
+
     /// `YYYYMMDD`, the date in the credential scope.
     pub fn date_stamp(&self) -> &str {
         &self.amz_date()[..8]
