@@ -84,7 +84,7 @@ impl<'a> ChunkSigner<'a> {
                 reason: "seed signature is not 64 lowercase hex digits",
             })?;
         Ok(ChunkSigner {
-            mac: params.mac(),
+            mac: params.signing_key().mac(),
             scope: params.scope(),
             previous,
         })

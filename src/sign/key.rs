@@ -72,6 +72,11 @@ impl SigningKey {
         }
     }
 
+    /// The key's HMAC midstates, for the signing hot path.
+    pub(crate) fn hmac_key(&self) -> super::sha256::HmacKey {
+        super::sha256::HmacKey::new(&self.bytes)
+    }
+
     /// HMAC-SHA256 of `data` with this key.
     pub fn sign(&self, data: &[u8]) -> [u8; 32] {
         hmac(&self.bytes, data)

@@ -1,8 +1,11 @@
 //! The signing-key cache: derived keys (and HMAC states already keyed with
 //! them) reused across signatures, shared between threads, without `std`.
 //!
-//! A hit costs one clone of a keyed HMAC state under a reader count (no
-//! waiting: readers never block readers). A miss derives the key outside
+//! A hit costs one copy of a keyed HMAC state under a reader count (no
+//! waiting: readers never block readers). Reader counts are striped over
+//! cache lines, one stripe per thread (by thread under `std`, by stack
+//! address without it), so threads signing at once do not bounce one
+//! counter's cache line between cores. A miss derives the key outside
 //! any lock, once per scope: the first thread to miss marks the slot as
 //! being derived, and others asking for the same scope wait for that one
 //! derivation rather than repeating it. The only exclusive section is the
@@ -28,10 +31,40 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
-use super::key::{HmacSha256, SigningKey};
+use super::key::SigningKey;
+use super::sha256::HmacKey;
 
-/// The writer bit of [`SigningKeyCache::state`]; the other bits count readers.
-const WRITER: usize = 1 << (usize::BITS - 1);
+/// How many reader counters a cache has.
+const STRIPES: usize = 16;
+
+/// One reader counter, alone on its cache line.
+#[repr(align(64))]
+struct Stripe(AtomicUsize);
+
+/// The stripe the current thread counts itself in.
+fn stripe_index() -> usize {
+    #[cfg(feature = "std")]
+    {
+        use core::cell::Cell;
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        std::thread_local! {
+            static INDEX: Cell<usize> = const { Cell::new(usize::MAX) };
+        }
+        INDEX.with(|i| {
+            if i.get() == usize::MAX {
+                i.set(NEXT.fetch_add(1, Ordering::Relaxed) % STRIPES);
+            }
+            i.get()
+        })
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        // Threads' stacks lie megabytes apart: hash the MiB the stack is in.
+        let here = 0u8;
+        let mib = (&here as *const u8 as usize) >> 20;
+        mib.wrapping_mul(0x9E37_79B9) % STRIPES
+    }
+}
 
 /// What a slot holds.
 #[derive(Default)]
@@ -82,7 +115,7 @@ fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 struct Entry {
     scope: Scope,
     key: SigningKey,
-    mac: HmacSha256,
+    hmac: HmacKey,
 }
 
 impl Slot {
@@ -131,9 +164,11 @@ impl Slots {
 /// assert_eq!(cache.misses(), 1);
 /// ```
 pub struct SigningKeyCache {
-    /// [`WRITER`] when a thread holds `slots` exclusively, else the number
-    /// of threads reading them.
-    state: AtomicUsize,
+    /// Threads reading `slots`, striped (their sum is the count).
+    readers: [Stripe; STRIPES],
+    /// Set while a thread holds `slots` exclusively (or waits for readers
+    /// to leave before it does).
+    writer: AtomicBool,
     /// Set by [`clear`](Self::clear): the next exclusive holder empties the
     /// slots, and readers do not trust them until then.
     clear_pending: AtomicBool,
@@ -141,13 +176,17 @@ pub struct SigningKeyCache {
     misses: AtomicUsize,
 }
 
-// SAFETY: `slots` is only accessed through a `Read` guard (shared access,
-// while `state` counts the reader and has no WRITER bit, so no `Write`
-// guard exists) or a `Write` guard (exclusive access, while `state` is
-// exactly WRITER, so no `Read` guard exists). Guards acquire with Acquire
-// and release with Release, so every access happens-after the previous
-// exclusive one. The contents (boxes of strings, byte arrays and HMAC
-// states) are `Send` and `Sync`.
+// SAFETY: `slots` is only accessed through a `Read` guard (shared access)
+// or a `Write` guard (exclusive access), and the two never coexist: a
+// reader adds itself to its stripe and then checks `writer`; a writer sets
+// `writer` and then waits until every stripe is zero. All four operations
+// are SeqCst, so of a reader and a writer racing, at least one sees the
+// other (the reader backs out, or the writer waits). A `Write` guard
+// releases `writer` with Release and readers load it with SeqCst
+// (Acquire); readers leave with Release and the writer loads the stripes
+// with SeqCst: every access happens-after the conflicting ones before
+// it. The contents (boxes of strings, byte arrays and HMAC midstates) are
+// `Send` and `Sync`.
 #[allow(unsafe_code)]
 unsafe impl Sync for SigningKeyCache {}
 
@@ -177,18 +216,22 @@ fn pause(spins: &mut u32) {
 }
 
 /// Shared access to the slots.
-struct Read<'a>(&'a SigningKeyCache);
+struct Read<'a> {
+    cache: &'a SigningKeyCache,
+    stripe: &'a AtomicUsize,
+}
 
 impl<'a> Read<'a> {
     fn acquire(cache: &'a SigningKeyCache) -> Self {
+        let stripe = &cache.readers[stripe_index()].0;
         let mut spins = 0;
         loop {
-            let prev = cache.state.fetch_add(1, Ordering::Acquire);
-            if prev & WRITER == 0 {
-                return Read(cache);
+            stripe.fetch_add(1, Ordering::SeqCst);
+            if !cache.writer.load(Ordering::SeqCst) {
+                return Read { cache, stripe };
             }
-            cache.state.fetch_sub(1, Ordering::Relaxed);
-            while cache.state.load(Ordering::Relaxed) & WRITER != 0 {
+            stripe.fetch_sub(1, Ordering::Release);
+            while cache.writer.load(Ordering::Relaxed) {
                 pause(&mut spins);
             }
         }
@@ -198,14 +241,14 @@ impl<'a> Read<'a> {
         // SAFETY: see `impl Sync`: a `Read` guard excludes `Write` guards.
         #[allow(unsafe_code)]
         unsafe {
-            &*self.0.slots.get()
+            &*self.cache.slots.get()
         }
     }
 }
 
 impl Drop for Read<'_> {
     fn drop(&mut self) {
-        self.0.state.fetch_sub(1, Ordering::Release);
+        self.stripe.fetch_sub(1, Ordering::Release);
     }
 }
 
@@ -213,26 +256,48 @@ impl Drop for Read<'_> {
 struct Write<'a>(&'a SigningKeyCache);
 
 impl<'a> Write<'a> {
+    /// Exclusive access if nobody else holds the slots at this moment.
     fn try_acquire(cache: &'a SigningKeyCache) -> Option<Self> {
         cache
-            .state
-            .compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
+            .writer
+            .compare_exchange(false, true, Ordering::SeqCst, Ordering::Relaxed)
             .ok()?;
+        if cache
+            .readers
+            .iter()
+            .any(|r| r.0.load(Ordering::SeqCst) != 0)
+        {
+            cache.writer.store(false, Ordering::Release);
+            return None;
+        }
+        Some(Self::held(cache))
+    }
+
+    /// Exclusive access, waiting for other writers and for the readers
+    /// inside (they hold the slots for a copy and a comparison).
+    fn acquire(cache: &'a SigningKeyCache) -> Self {
+        let mut spins = 0;
+        while cache
+            .writer
+            .compare_exchange_weak(false, true, Ordering::SeqCst, Ordering::Relaxed)
+            .is_err()
+        {
+            pause(&mut spins);
+        }
+        for stripe in &cache.readers {
+            while stripe.0.load(Ordering::SeqCst) != 0 {
+                pause(&mut spins);
+            }
+        }
+        Self::held(cache)
+    }
+
+    fn held(cache: &'a SigningKeyCache) -> Self {
         let mut held = Write(cache);
         if cache.clear_pending.swap(false, Ordering::AcqRel) {
             held.slots().clear();
         }
-        Some(held)
-    }
-
-    fn acquire(cache: &'a SigningKeyCache) -> Self {
-        let mut spins = 0;
-        loop {
-            if let Some(held) = Self::try_acquire(cache) {
-                return held;
-            }
-            pause(&mut spins);
-        }
+        held
     }
 
     fn slots(&mut self) -> &mut Slots {
@@ -249,9 +314,7 @@ impl Drop for Write<'_> {
         if self.0.clear_pending.swap(false, Ordering::AcqRel) {
             self.slots().clear();
         }
-        // Subtract rather than store 0: readers that found the writer bit
-        // set have added themselves and are about to subtract again.
-        self.0.state.fetch_sub(WRITER, Ordering::Release);
+        self.0.writer.store(false, Ordering::Release);
     }
 }
 
@@ -268,7 +331,8 @@ impl SigningKeyCache {
     /// An empty cache.
     pub const fn new() -> Self {
         SigningKeyCache {
-            state: AtomicUsize::new(0),
+            readers: [const { Stripe(AtomicUsize::new(0)) }; STRIPES],
+            writer: AtomicBool::new(false),
             clear_pending: AtomicBool::new(false),
             slots: UnsafeCell::new(Slots {
                 slots: [Slot::Empty, Slot::Empty, Slot::Empty, Slot::Empty],
@@ -294,15 +358,15 @@ impl SigningKeyCache {
         self.with_entry(secret, date_stamp, region, service, |e| e.key.clone())
     }
 
-    /// A keyed HMAC state for these inputs (cheaper to clone than to key).
-    pub(crate) fn mac(
+    /// The key's HMAC midstates for these inputs (cheaper to copy than to key).
+    pub(crate) fn hmac_key(
         &self,
         secret: &str,
         date_stamp: &str,
         region: &str,
         service: &str,
-    ) -> HmacSha256 {
-        self.with_entry(secret, date_stamp, region, service, |e| e.mac.clone())
+    ) -> HmacKey {
+        self.with_entry(secret, date_stamp, region, service, |e| e.hmac.clone())
     }
 
     fn with_entry<T>(
@@ -401,7 +465,7 @@ fn derive(secret: &str, date: &str, region: &str, service: &str) -> Entry {
     let key = SigningKey::derive(secret, date, region, service);
     Entry {
         scope: scope(secret, date, region, service),
-        mac: key.mac(),
+        hmac: key.hmac_key(),
         key,
     }
 }

@@ -66,6 +66,7 @@ pub mod presign;
 pub mod request;
 pub mod scope;
 pub mod settings;
+mod sha256;
 pub mod signature;
 pub mod string_to_sign;
 pub mod time;

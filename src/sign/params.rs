@@ -4,9 +4,10 @@
 use core::fmt;
 
 use super::canonical_headers::check_value;
-use super::key::{HmacSha256, SigningKey};
+use super::key::SigningKey;
 use super::key_cache::SigningKeyCache;
 use super::scope::{is_scope_part, Scope};
+use super::sha256::HmacKey;
 use super::{Credentials, Error, SigningSettings, SigningTime};
 
 /// Who signs, for which region and service, at what time, by which rules.
@@ -165,14 +166,22 @@ impl<'a> SigningParams<'a> {
         Ok(())
     }
 
-    /// An HMAC state keyed with the signing key (from the cache when there is one).
-    pub(crate) fn mac(&self) -> HmacSha256 {
+    /// The signing key (from the cache when there is one).
+    pub(crate) fn signing_key(&self) -> SigningKey {
         let date = self.time.date_stamp();
         match self.key_cache {
-            Some(c) => c.mac(self.secret_access_key, date, self.region, self.service),
-            None => {
-                SigningKey::derive(self.secret_access_key, date, self.region, self.service).mac()
-            }
+            Some(c) => c.get(self.secret_access_key, date, self.region, self.service),
+            None => SigningKey::derive(self.secret_access_key, date, self.region, self.service),
+        }
+    }
+
+    /// The signing key's HMAC midstates (from the cache when there is one).
+    pub(crate) fn hmac_key(&self) -> HmacKey {
+        let date = self.time.date_stamp();
+        match self.key_cache {
+            Some(c) => c.hmac_key(self.secret_access_key, date, self.region, self.service),
+            None => SigningKey::derive(self.secret_access_key, date, self.region, self.service)
+                .hmac_key(),
         }
     }
 }

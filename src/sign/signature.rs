@@ -4,32 +4,28 @@
 
 use alloc::string::String;
 use core::fmt;
-use hmac::Mac;
 
 use super::string_to_sign::{feed_string_to_sign, string_to_sign};
 use super::{Scope, SigningParams, ALGORITHM};
 
 /// SHA-256 of the canonical request, as 64 lowercase hex digits.
 pub(crate) fn hash_hex(s: &str) -> [u8; 64] {
-    use sha2::Digest;
     let mut out = [0u8; 64];
-    let _ = hex::encode_to_slice(sha2::Sha256::digest(s.as_bytes()), &mut out);
+    let _ = hex::encode_to_slice(super::sha256::sha256(s.as_bytes()), &mut out);
     out
 }
 
 /// The hex signature of the canonical request whose SHA-256 is `creq_hash`.
 pub(crate) fn sign_hash(params: &SigningParams<'_>, creq_hash: &[u8; 64]) -> [u8; 64] {
-    let mut mac = params.mac();
+    let key = params.hmac_key();
     let scope = params.scope();
-    // Assembled on the stack and fed in one call (the HMAC's block buffer
-    // copies each piece otherwise); a scope too long for it is fed piecewise.
+    // Assembled on the stack; a scope too long for it goes through a `String`.
     let mut buf = StackBuf::<256>::new();
     feed_string_to_sign(&mut |b| buf.push(b), &scope, creq_hash);
-    match buf.filled() {
-        Some(bytes) => mac.update(bytes),
-        None => feed_string_to_sign(&mut |b| mac.update(b), &scope, creq_hash),
-    }
-    let sig: [u8; 32] = mac.finalize().into_bytes().into();
+    let sig = match buf.filled() {
+        Some(bytes) => key.sign(bytes),
+        None => key.sign(string_to_sign(&scope, creq_hash).as_bytes()),
+    };
     let mut out = [0u8; 64];
     let _ = hex::encode_to_slice(sig, &mut out);
     out
