@@ -19,6 +19,8 @@
 //! | retries, backoff, clock skew | [`retry`] |
 //! | the blocking driver | [`call`] ([`Caller`](call::Caller)) |
 //! | STS | [`sts`] |
+//! | IAM Identity Center portal (`GetRoleCredentials`) | [`sso`] |
+//! | SSO OIDC (device authorization, token refresh) | [`sso_oidc`] |
 //! | S3 objects | [`s3_objects`] |
 //! | query-protocol services (EC2, IAM...) | [`query_protocol`] |
 //!
@@ -87,12 +89,15 @@ mod call_error;
 pub mod endpoint;
 pub mod error;
 mod headers;
+mod json_body;
 mod operation;
 pub mod query_protocol;
 mod request;
 pub mod retry;
 pub mod s3_objects;
 pub mod signature_mismatch;
+pub mod sso;
+pub mod sso_oidc;
 pub mod sts;
 mod xml;
 

@@ -16,6 +16,7 @@
 //! | EC2 instance profile (IMDSv2) | [`imds::InstanceProfileProvider`] | `http` |
 //! | profiles with `role_arn` (assume-role chains, planned by [`role_chain`]) | `assume_role::AssumeRoleProvider` | `client` |
 //! | `AWS_WEB_IDENTITY_TOKEN_FILE` (EKS IRSA) | `web_identity::WebIdentityProvider` | `client` |
+//! | IAM Identity Center profiles (`sso_session`, `sso_start_url`) | `sso::SsoProvider` (token cache: `sso_token_cache`) | `client` |
 //!
 //! [`chain::CredentialsChain`] tries them in order and
 //! [explains](chain::CredentialsChain::explain) what each one did;
@@ -65,6 +66,10 @@ pub mod environment;
 pub mod imds;
 pub mod profile;
 pub mod role_chain;
+#[cfg(feature = "client")]
+pub mod sso;
+#[cfg(feature = "client")]
+pub mod sso_token_cache;
 pub mod static_provider;
 #[cfg(feature = "client")]
 pub mod sts_settings;
