@@ -18,6 +18,7 @@ mod credentials_chain;
 mod credentials_container;
 mod credentials_imds;
 mod credentials_providers;
+mod credentials_sso;
 mod examples;
 mod imds_client;
 mod imds_endpoint;
