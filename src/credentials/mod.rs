@@ -69,6 +69,8 @@ pub mod role_chain;
 #[cfg(feature = "client")]
 pub mod sso;
 #[cfg(feature = "client")]
+pub mod sso_login;
+#[cfg(feature = "client")]
 pub mod sso_token_cache;
 pub mod static_provider;
 #[cfg(feature = "client")]

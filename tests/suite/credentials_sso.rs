@@ -99,7 +99,12 @@ impl Setup {
             self.server
                 .issue("client-old", "client-old-secret", access, "refresh-old");
         } else {
-            self.server.state.lock().unwrap().valid_tokens.insert(access.into());
+            self.server
+                .state
+                .lock()
+                .unwrap()
+                .valid_tokens
+                .insert(access.into());
         }
         std::fs::write(self.cache_file(name), token.to_string()).unwrap();
     }
@@ -148,7 +153,10 @@ fn sso_session_profile_reads_the_cached_token_and_calls_the_portal() {
         seen[0].target,
         "/federation/credentials?account_id=111122223333&role_name=Admin"
     );
-    assert_eq!(seen[0].header("x-amz-sso_bearer_token"), Some("access-valid-1"));
+    assert_eq!(
+        seen[0].header("x-amz-sso_bearer_token"),
+        Some("access-valid-1")
+    );
     assert_eq!(seen[0].header("authorization"), None, "not SigV4-signed");
     // Cached until they expire: no second portal call.
     provider.provide().unwrap();
@@ -168,7 +176,16 @@ fn explain_names_the_session_cache_file_and_expiry_never_the_token() {
     let names: Vec<&str> = chain.names().collect();
     assert_eq!(
         names,
-        ["explicit", "environment", "assume-role", "web-identity", "sso", "profile", "container", "imds"]
+        [
+            "explicit",
+            "environment",
+            "assume-role",
+            "web-identity",
+            "sso",
+            "profile",
+            "container",
+            "imds"
+        ]
     );
     let report = chain.explain();
     assert!(matches!(
@@ -181,8 +198,19 @@ fn explain_names_the_session_cache_file_and_expiry_never_the_token() {
     assert!(text.contains(&file), "{text}");
     assert!(text.contains("token expires 20"), "{text}");
     assert!(text.contains("used: ASIASSO111122223333"), "{text}");
-    assert_no_secrets(&text, &["access-explain", "refresh-old", "client-old-secret", "sso-secret"]);
-    assert_no_secrets(&format!("{report:?}"), &["access-explain", "refresh-old", "sso-secret"]);
+    assert_no_secrets(
+        &text,
+        &[
+            "access-explain",
+            "refresh-old",
+            "client-old-secret",
+            "sso-secret",
+        ],
+    );
+    assert_no_secrets(
+        &format!("{report:?}"),
+        &["access-explain", "refresh-old", "sso-secret"],
+    );
 
     // A profile without sso_account_id / sso_role_name skips it with the reason.
     let other = DefaultChainBuilder::new()
@@ -220,9 +248,17 @@ fn a_token_near_expiry_is_refreshed_and_written_back_for_botocore() {
     let s = Setup::new("sso-refresh");
     s.write_token("my-sso", "access-expiring", 120, true);
     let mut warnings = Vec::new();
-    let c = s.provider("dev").provide_with_warnings(&mut warnings).unwrap();
+    let c = s
+        .provider("dev")
+        .provide_with_warnings(&mut warnings)
+        .unwrap();
     assert_eq!(c.access_key_id(), "ASIASSO111122223333");
-    assert!(warnings.iter().any(|w| w.contains("refreshed the SSO token")), "{warnings:?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("refreshed the SSO token")),
+        "{warnings:?}"
+    );
     let token_call = s
         .server
         .seen()
@@ -241,14 +277,24 @@ fn a_token_near_expiry_is_refreshed_and_written_back_for_botocore() {
 
     let cached = s.read_cache("my-sso");
     assert_eq!(cached["accessToken"], new_access);
-    assert!(cached["refreshToken"].as_str().unwrap().starts_with("refresh-"));
+    assert!(cached["refreshToken"]
+        .as_str()
+        .unwrap()
+        .starts_with("refresh-"));
     assert_ne!(cached["refreshToken"], "refresh-old");
-    assert_eq!(cached["customField"], json!({"kept": [1, 2]}), "other fields kept");
+    assert_eq!(
+        cached["customField"],
+        json!({"kept": [1, 2]}),
+        "other fields kept"
+    );
     assert_eq!(cached["clientSecret"], "client-old-secret");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(s.cache_file("my-sso")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(s.cache_file("my-sso"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     // botocore reads what we wrote.
@@ -259,7 +305,13 @@ fn a_token_near_expiry_is_refreshed_and_written_back_for_botocore() {
         s.dir.path().join(".aws/sso/cache").display()
     );
     let out = s.python(&script);
-    assert_eq!(out, format!("{new_access} 20{}", &cached["expiresAt"].as_str().unwrap()[2..4]));
+    assert_eq!(
+        out,
+        format!(
+            "{new_access} 20{}",
+            &cached["expiresAt"].as_str().unwrap()[2..4]
+        )
+    );
 }
 
 #[test]
@@ -271,7 +323,10 @@ fn an_expired_token_without_refresh_names_the_login_command() {
     assert!(text.contains("expired at"), "{text}");
     assert!(text.contains("aws sso login --profile dev"), "{text}");
     assert!(text.contains("sigv4 sso login --profile dev"), "{text}");
-    assert!(text.contains(&s.cache_file("my-sso").display().to_string()), "{text}");
+    assert!(
+        text.contains(&s.cache_file("my-sso").display().to_string()),
+        "{text}"
+    );
     assert_no_secrets(&text, &["access-dead"]);
     assert!(s.server.seen().is_empty(), "no call with an expired token");
 
@@ -286,7 +341,10 @@ fn an_expired_token_without_refresh_names_the_login_command() {
     // No token file at all.
     std::fs::remove_file(s.cache_file("my-sso")).unwrap();
     let text = s.provider("dev").provide().unwrap_err().to_string();
-    assert!(text.contains("no SSO token for sso-session my-sso"), "{text}");
+    assert!(
+        text.contains("no SSO token for sso-session my-sso"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -308,7 +366,12 @@ fn caches_written_by_botocore_are_read_and_ours_are_read_by_botocore() {
     let s = Setup::new("sso-botocore");
     // botocore's own token code writes the cache file.
     let expires = format_rfc3339(SystemTime::now() + Duration::from_secs(7200));
-    s.server.state.lock().unwrap().valid_tokens.insert("access-from-botocore".into());
+    s.server
+        .state
+        .lock()
+        .unwrap()
+        .valid_tokens
+        .insert("access-from-botocore".into());
     let script = format!(
         "from botocore.utils import SSOTokenLoader, JSONFileCache\n\
          from botocore.tokens import _sso_json_dumps\n\
@@ -326,7 +389,10 @@ fn caches_written_by_botocore_are_read_and_ours_are_read_by_botocore() {
     // against the same fake portal (AWS_ENDPOINT_URL_SSO).
     s.write_token("my-sso", "access-near", 60, true);
     s.provider("dev").provide().unwrap();
-    let ours = s.read_cache("my-sso")["accessToken"].as_str().unwrap().to_owned();
+    let ours = s.read_cache("my-sso")["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let before = s.server.seen().len();
     let out = s.python(
         "import botocore.session\n\
@@ -335,5 +401,63 @@ fn caches_written_by_botocore_are_read_and_ours_are_read_by_botocore() {
     );
     assert_eq!(out, "ASIASSO111122223333");
     let botocore_call = &s.server.seen()[before];
-    assert_eq!(botocore_call.header("x-amz-sso_bearer_token"), Some(ours.as_str()));
+    assert_eq!(
+        botocore_call.header("x-amz-sso_bearer_token"),
+        Some(ours.as_str())
+    );
+}
+
+#[test]
+fn login_polls_at_the_interval_and_slows_down_when_told() {
+    use crate::support::Poll;
+    use sigv4::api::retry::RecordingSleeper;
+    use sigv4::config::{ConfiguredEndpoints, ProfileSet};
+    use sigv4::credentials::sso::SsoConfig;
+    use sigv4::credentials::sso_login::SsoLogin;
+    use sigv4::credentials::sso_token_cache::SsoTokenCache;
+
+    let s = Setup::new("sso-slowdown");
+    {
+        let mut st = s.server.state.lock().unwrap();
+        st.interval = 2;
+        st.polls
+            .extend([Poll::Pending, Poll::SlowDown, Poll::Pending]);
+    }
+    let env = s.env();
+    let profiles = ProfileSet::parse(&crate::credentials_sso::config_text(), "").unwrap();
+    let config = SsoConfig::for_profile(&profiles, "dev").unwrap().unwrap();
+    let sleeper = Arc::new(RecordingSleeper::new());
+    let login = SsoLogin::new(
+        Arc::new(UreqTransport::new()),
+        SsoTokenCache::new(s.dir.path().join(".aws/sso/cache")),
+    )
+    .with_endpoints(ConfiguredEndpoints::load(&env, &profiles))
+    .with_sleeper(sleeper.clone());
+    let mut shown = Vec::new();
+    let token = login
+        .login(&config, &mut |auth| shown.push(auth.user_code.clone()))
+        .unwrap();
+    assert_eq!(shown, ["ABCD-EFGH"], "the code is shown once");
+    // pending -> 2 s, slow_down -> 2 + 5 s, pending -> 7 s, then the token.
+    assert_eq!(
+        sleeper.waits(),
+        [
+            Duration::from_secs(2),
+            Duration::from_secs(7),
+            Duration::from_secs(7)
+        ]
+    );
+    assert!(!format!("{token:?}").contains(token.access_token.as_str()));
+    let cached = s.read_cache("my-sso");
+    assert_eq!(cached["accessToken"], token.access_token.as_str());
+    // Our login's cache is what botocore's token provider reads.
+    let out = s.python(&format!(
+        "from botocore.utils import SSOTokenLoader, JSONFileCache\n\
+         print(SSOTokenLoader(JSONFileCache('{}'))('{START_URL}', session_name='my-sso')['region'])",
+        s.dir.path().join(".aws/sso/cache").display()
+    ));
+    assert_eq!(out, "us-east-1");
+    assert!(login.logout(&config).unwrap());
+    assert!(!s.cache_file("my-sso").exists());
+    assert!(!login.logout(&config).unwrap());
 }

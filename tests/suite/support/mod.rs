@@ -43,10 +43,10 @@ pub use s3_objects::{
     assert_s3_error, find_bytes, flip_hex_digit, query_value, with_query_pair, with_query_repeated,
     with_query_value,
 };
-#[cfg(all(feature = "client", feature = "imds-emulator"))]
-pub use stub_server::SilentListener;
 #[cfg(feature = "client")]
 pub use sso_server::{Poll, SsoServer};
+#[cfg(all(feature = "client", feature = "imds-emulator"))]
+pub use stub_server::SilentListener;
 #[cfg(feature = "client")]
 pub use stub_server::{Step, StubServer};
 pub use tempdir::TempDir;

@@ -116,10 +116,10 @@ fn check_dpop(proof: &str, url: &str) -> Result<(), String> {
     let [h, p, s] = parts[..] else {
         return Err("not three parts".into());
     };
-    let header: Value =
-        serde_json::from_slice(&b64url_decode(h).ok_or("header b64")?).map_err(|e| e.to_string())?;
-    let claims: Value =
-        serde_json::from_slice(&b64url_decode(p).ok_or("claims b64")?).map_err(|e| e.to_string())?;
+    let header: Value = serde_json::from_slice(&b64url_decode(h).ok_or("header b64")?)
+        .map_err(|e| e.to_string())?;
+    let claims: Value = serde_json::from_slice(&b64url_decode(p).ok_or("claims b64")?)
+        .map_err(|e| e.to_string())?;
     if header["typ"] != "dpop+jwt" || header["alg"] != "ES256" || header["jwk"]["crv"] != "P-256" {
         return Err(format!("bad header {header}"));
     }
@@ -159,7 +159,11 @@ fn handle(stream: &mut TcpStream, state: &Mutex<State>, port: u16) {
             if !st.valid_tokens.contains(token) {
                 return respond(stream, 401, Some("UnauthorizedException"), &unauthorized);
             }
-            let query = seen.target.split_once('?').map(|(_, q)| q).unwrap_or_default();
+            let query = seen
+                .target
+                .split_once('?')
+                .map(|(_, q)| q)
+                .unwrap_or_default();
             let account = query
                 .split('&')
                 .find_map(|p| p.strip_prefix("account_id="))
@@ -193,11 +197,18 @@ fn handle(stream: &mut TcpStream, state: &Mutex<State>, port: u16) {
         ("POST", "/device_authorization") => {
             let id = body["clientId"].as_str().unwrap_or_default();
             if st.clients.get(id).map(String::as_str) != body["clientSecret"].as_str() {
-                return respond(stream, 400, Some("InvalidClientException"), &json!({"error": "invalid_client"}));
+                return respond(
+                    stream,
+                    400,
+                    Some("InvalidClientException"),
+                    &json!({"error": "invalid_client"}),
+                );
             }
             let code = st.next("device");
-            st.device_codes
-                .insert(code.clone(), body["startUrl"].as_str().unwrap_or_default().into());
+            st.device_codes.insert(
+                code.clone(),
+                body["startUrl"].as_str().unwrap_or_default().into(),
+            );
             respond(
                 stream,
                 200,
@@ -211,39 +222,73 @@ fn handle(stream: &mut TcpStream, state: &Mutex<State>, port: u16) {
         ("POST", "/token") => {
             let id = body["clientId"].as_str().unwrap_or_default().to_owned();
             if st.clients.get(&id).map(String::as_str) != body["clientSecret"].as_str() {
-                return respond(stream, 400, Some("InvalidClientException"), &json!({"error": "invalid_client"}));
+                return respond(
+                    stream,
+                    400,
+                    Some("InvalidClientException"),
+                    &json!({"error": "invalid_client"}),
+                );
             }
             match body["grantType"].as_str() {
                 Some("refresh_token") => {
                     let refresh = body["refreshToken"].as_str().unwrap_or_default();
                     if st.refresh_tokens.remove(refresh).as_deref() != Some(id.as_str()) {
-                        return respond(stream, 400, Some("InvalidGrantException"), &json!({"error": "invalid_grant"}));
+                        return respond(
+                            stream,
+                            400,
+                            Some("InvalidGrantException"),
+                            &json!({"error": "invalid_grant"}),
+                        );
                     }
                 }
                 Some("urn:ietf:params:oauth:grant-type:device_code") => {
                     let code = body["deviceCode"].as_str().unwrap_or_default();
                     if !st.device_codes.contains_key(code) {
-                        return respond(stream, 400, Some("InvalidGrantException"), &json!({"error": "invalid_grant"}));
+                        return respond(
+                            stream,
+                            400,
+                            Some("InvalidGrantException"),
+                            &json!({"error": "invalid_grant"}),
+                        );
                     }
                     match st.polls.pop_front() {
                         Some(Poll::Pending) => {
-                            return respond(stream, 400, Some("AuthorizationPendingException"),
-                                &json!({"error": "authorization_pending", "error_description": null}))
+                            return respond(
+                                stream,
+                                400,
+                                Some("AuthorizationPendingException"),
+                                &json!({"error": "authorization_pending", "error_description": null}),
+                            )
                         }
                         Some(Poll::SlowDown) => {
-                            return respond(stream, 400, Some("SlowDownException"),
-                                &json!({"error": "slow_down", "error_description": null}))
+                            return respond(
+                                stream,
+                                400,
+                                Some("SlowDownException"),
+                                &json!({"error": "slow_down", "error_description": null}),
+                            )
                         }
                         Some(Poll::Expired) => {
-                            return respond(stream, 400, Some("ExpiredTokenException"),
-                                &json!({"error": "expired_token", "error_description": null}))
+                            return respond(
+                                stream,
+                                400,
+                                Some("ExpiredTokenException"),
+                                &json!({"error": "expired_token", "error_description": null}),
+                            )
                         }
                         None => {
                             st.device_codes.remove(code);
                         }
                     }
                 }
-                _ => return respond(stream, 400, Some("UnsupportedGrantTypeException"), &json!({"error": "unsupported_grant_type"})),
+                _ => {
+                    return respond(
+                        stream,
+                        400,
+                        Some("UnsupportedGrantTypeException"),
+                        &json!({"error": "unsupported_grant_type"}),
+                    )
+                }
             }
             let access = st.next("access");
             let refresh = st.next("refresh");
@@ -259,20 +304,37 @@ fn handle(stream: &mut TcpStream, state: &Mutex<State>, port: u16) {
         ("POST", "/v1/token") => {
             let url = format!("http://127.0.0.1:{port}/v1/token");
             if let Err(why) = check_dpop(seen.header("dpop").unwrap_or_default(), &url) {
-                return respond(stream, 400, Some("ValidationException"),
-                    &json!({"message": format!("bad DPoP proof: {why}")}));
+                return respond(
+                    stream,
+                    400,
+                    Some("ValidationException"),
+                    &json!({"message": format!("bad DPoP proof: {why}")}),
+                );
             }
             if let Some(error) = st.signin_error.clone() {
-                return respond(stream, 401, Some("AccessDeniedException"),
-                    &json!({"error": error, "message": "Your session has expired"}));
+                return respond(
+                    stream,
+                    401,
+                    Some("AccessDeniedException"),
+                    &json!({"error": error, "message": "Your session has expired"}),
+                );
             }
             let refresh = body["refreshToken"].as_str().unwrap_or_default();
             if body["grantType"] != "refresh_token" || body["clientId"].as_str().is_none() {
-                return respond(stream, 400, Some("ValidationException"), &json!({"message": "bad input"}));
+                return respond(
+                    stream,
+                    400,
+                    Some("ValidationException"),
+                    &json!({"message": "bad input"}),
+                );
             }
             let Some(account) = st.signin_refresh.remove(refresh) else {
-                return respond(stream, 401, Some("AccessDeniedException"),
-                    &json!({"error": "TOKEN_EXPIRED", "message": "refresh token not valid"}));
+                return respond(
+                    stream,
+                    401,
+                    Some("AccessDeniedException"),
+                    &json!({"error": "TOKEN_EXPIRED", "message": "refresh token not valid"}),
+                );
             };
             let n = st.next("signin");
             let new_refresh = format!("signin-refresh-{n}");
@@ -286,7 +348,12 @@ fn handle(stream: &mut TcpStream, state: &Mutex<State>, port: u16) {
                         "tokenType": "aws_sigv4", "expiresIn": 900, "refreshToken": new_refresh}),
             );
         }
-        _ => respond(stream, 404, Some("NotFound"), &json!({"message": "no such route"})),
+        _ => respond(
+            stream,
+            404,
+            Some("NotFound"),
+            &json!({"message": "no such route"}),
+        ),
     }
 }
 
