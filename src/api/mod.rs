@@ -21,6 +21,7 @@
 //! | STS | [`sts`] |
 //! | IAM Identity Center portal (`GetRoleCredentials`) | [`sso`] |
 //! | SSO OIDC (device authorization, token refresh) | [`sso_oidc`] |
+//! | sign-in (`aws login` session refresh) and its DPoP proofs | [`signin`], [`dpop`] |
 //! | S3 objects | [`s3_objects`] |
 //! | query-protocol services (EC2, IAM...) | [`query_protocol`] |
 //!
@@ -86,6 +87,7 @@
 
 pub mod call;
 mod call_error;
+pub mod dpop;
 pub mod endpoint;
 pub mod error;
 mod headers;
@@ -96,6 +98,7 @@ mod request;
 pub mod retry;
 pub mod s3_objects;
 pub mod signature_mismatch;
+pub mod signin;
 pub mod sso;
 pub mod sso_oidc;
 pub mod sts;

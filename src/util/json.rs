@@ -91,11 +91,19 @@ impl Json {
     /// `": "` separators, non-ASCII escaped), zeroized on drop.
     pub(crate) fn to_text(&self) -> Zeroizing<String> {
         let mut out = Zeroizing::new(String::new());
-        self.write(&mut out);
+        self.write(&mut out, (", ", ": "));
         out
     }
 
-    fn write(&self, out: &mut String) {
+    /// The JSON text without spaces (`json.dumps(separators=(',', ':'))`).
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
+    pub(crate) fn to_compact_text(&self) -> Zeroizing<String> {
+        let mut out = Zeroizing::new(String::new());
+        self.write(&mut out, (",", ":"));
+        out
+    }
+
+    fn write(&self, out: &mut String, separators: (&str, &str)) {
         match self {
             Json::Null => out.push_str("null"),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -105,9 +113,9 @@ impl Json {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        out.push_str(separators.0);
                     }
-                    item.write(out);
+                    item.write(out, separators);
                 }
                 out.push(']');
             }
@@ -115,11 +123,11 @@ impl Json {
                 out.push('{');
                 for (i, (k, v)) in members.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        out.push_str(separators.0);
                     }
                     write_string(k, out);
-                    out.push_str(": ");
-                    v.write(out);
+                    out.push_str(separators.1);
+                    v.write(out, separators);
                 }
                 out.push('}');
             }

@@ -18,6 +18,7 @@ mod conformance;
 mod credentials_chain;
 mod credentials_container;
 mod credentials_imds;
+mod credentials_login;
 mod credentials_providers;
 mod credentials_sso;
 mod examples;
