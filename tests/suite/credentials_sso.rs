@@ -182,6 +182,7 @@ fn explain_names_the_session_cache_file_and_expiry_never_the_token() {
             "assume-role",
             "web-identity",
             "sso",
+            "login",
             "profile",
             "container",
             "imds"
