@@ -65,6 +65,7 @@ impl Json {
     }
 
     /// A string value (zeroized on drop).
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     pub(crate) fn string(s: &str) -> Json {
         Json::String(Zeroizing::new(s.to_owned()))
     }
@@ -72,6 +73,7 @@ impl Json {
     /// Sets member `key` of an object: replaces the value in place (every
     /// copy, when repeated) or appends it; other members and their order
     /// are kept. Does nothing on a non-object.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     pub(crate) fn set(&mut self, key: &str, value: Json) {
         if let Json::Object(members) = self {
             let mut found = false;
@@ -89,6 +91,7 @@ impl Json {
 
     /// The JSON text, in the layout of Python's `json.dumps` (`", "` and
     /// `": "` separators, non-ASCII escaped), zeroized on drop.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     pub(crate) fn to_text(&self) -> Zeroizing<String> {
         let mut out = Zeroizing::new(String::new());
         self.write(&mut out, (", ", ": "));
@@ -103,6 +106,7 @@ impl Json {
         out
     }
 
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     fn write(&self, out: &mut String, separators: (&str, &str)) {
         match self {
             Json::Null => out.push_str("null"),
@@ -136,6 +140,7 @@ impl Json {
 }
 
 /// `s` as a JSON string literal, escaped as Python's `json.dumps` does.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 fn write_string(s: &str, out: &mut String) {
     use std::fmt::Write as _;
     out.push('"');
