@@ -3,7 +3,7 @@
 //! service in a region.
 
 use super::CallError;
-use crate::config::is_valid_region;
+use crate::config::{is_valid_region, ConfiguredEndpoints};
 use crate::s3::{AddressingStyle, Endpoint};
 
 /// The form an endpoint URL must have, for messages.
@@ -24,6 +24,10 @@ pub struct ServiceConfig {
     pub sts_global_endpoint: bool,
     /// S3 addressing style.
     pub s3_addressing_style: AddressingStyle,
+    /// Endpoints configured per service in the environment and the profile
+    /// (`AWS_ENDPOINT_URL_STS`, a `services` section...), used when
+    /// [`endpoint_url`](Self::endpoint_url) is not set.
+    pub configured_endpoints: ConfiguredEndpoints,
 }
 
 impl ServiceConfig {
@@ -34,6 +38,37 @@ impl ServiceConfig {
             endpoint_url: None,
             sts_global_endpoint: false,
             s3_addressing_style: AddressingStyle::Auto,
+            configured_endpoints: ConfiguredEndpoints::none(),
+        }
+    }
+
+    /// Uses the endpoints configured per service (see [`ConfiguredEndpoints`]).
+    pub fn with_configured_endpoints(mut self, endpoints: ConfiguredEndpoints) -> Self {
+        self.configured_endpoints = endpoints;
+        self
+    }
+
+    /// The endpoint URL overriding AWS for the service with SDK id
+    /// `service_id` (`STS`, `S3`, `SSO`, `SSO OIDC`, `Signin`...):
+    /// [`endpoint_url`](Self::endpoint_url), else the configured one; `None`:
+    /// the AWS endpoint.
+    pub fn endpoint_url_for(&self, service_id: &str) -> Option<&str> {
+        self.endpoint_url
+            .as_deref()
+            .or_else(|| self.configured_endpoints.url_for(service_id))
+    }
+
+    /// The base URL (no trailing `/`) for the service with SDK id
+    /// `service_id`: its [`endpoint_url_for`](Self::endpoint_url_for),
+    /// checked, else `aws_default()`.
+    pub fn endpoint_for(
+        &self,
+        service_id: &str,
+        aws_default: impl FnOnce() -> Result<String, CallError>,
+    ) -> Result<String, CallError> {
+        match self.endpoint_url_for(service_id) {
+            Some(url) => base_url(url),
+            None => aws_default(),
         }
     }
 
@@ -47,25 +82,31 @@ impl ServiceConfig {
     /// fail on, found before the first one.
     pub fn validate(&self) -> Result<(), CallError> {
         check_region(&self.region)?;
-        self.endpoint("sts").map(drop)
-    }
-
-    /// The base URL (no trailing `/`) for `service`: the override, or
-    /// [`aws_endpoint`].
-    pub fn endpoint(&self, service: &str) -> Result<String, CallError> {
         match &self.endpoint_url {
-            Some(url) => {
-                let trimmed = url.trim().trim_end_matches('/');
-                let parsed = Endpoint::parse(trimmed).map_err(|_| {
-                    CallError::invalid(format!(
-                        "invalid endpoint URL {trimmed:?}: expected {ENDPOINT_URL_FORM}"
-                    ))
-                })?;
-                Ok(format!("{}://{}", parsed.scheme(), parsed.authority()))
-            }
-            None => aws_endpoint(service, &self.region),
+            Some(url) => base_url(url).map(drop),
+            None => Ok(()),
         }
     }
+
+    /// The base URL (no trailing `/`) for `service` (an endpoint prefix:
+    /// `sts`, `ec2`...; its SDK id is the prefix upper-cased): the
+    /// override, or [`aws_endpoint`].
+    pub fn endpoint(&self, service: &str) -> Result<String, CallError> {
+        self.endpoint_for(&service.to_ascii_uppercase(), || {
+            aws_endpoint(service, &self.region)
+        })
+    }
+}
+
+/// `url` checked and reduced to `scheme://authority`.
+fn base_url(url: &str) -> Result<String, CallError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let parsed = Endpoint::parse(trimmed).map_err(|_| {
+        CallError::invalid(format!(
+            "invalid endpoint URL {trimmed:?}: expected {ENDPOINT_URL_FORM}"
+        ))
+    })?;
+    Ok(format!("{}://{}", parsed.scheme(), parsed.authority()))
 }
 
 /// `region`, or an error naming it.

@@ -107,7 +107,7 @@ fn sanitize_code(raw: &str) -> &str {
 }
 
 /// A code for a status with no error body.
-fn code_for_status(status: u16) -> String {
+pub(crate) fn code_for_status(status: u16) -> String {
     match status {
         301 => "MovedPermanently".into(),
         304 => "NotModified".into(),

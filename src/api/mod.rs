@@ -19,6 +19,9 @@
 //! | retries, backoff, clock skew | [`retry`] |
 //! | the blocking driver | [`call`] ([`Caller`](call::Caller)) |
 //! | STS | [`sts`] |
+//! | IAM Identity Center portal (`GetRoleCredentials`) | [`sso`] |
+//! | SSO OIDC (device authorization, token refresh) | [`sso_oidc`] |
+//! | sign-in (`aws login` session refresh) and its DPoP proofs | [`signin`], [`dpop`] |
 //! | S3 objects | [`s3_objects`] |
 //! | query-protocol services (EC2, IAM...) | [`query_protocol`] |
 //!
@@ -84,15 +87,20 @@
 
 pub mod call;
 mod call_error;
+pub mod dpop;
 pub mod endpoint;
 pub mod error;
 mod headers;
+mod json_body;
 mod operation;
 pub mod query_protocol;
 mod request;
 pub mod retry;
 pub mod s3_objects;
 pub mod signature_mismatch;
+pub mod signin;
+pub mod sso;
+pub mod sso_oidc;
 pub mod sts;
 mod xml;
 

@@ -83,7 +83,9 @@ impl QueryCall {
         let signing = self.signing_name.as_deref().unwrap_or(&self.service);
         // IAM is global: signed for us-east-1 on AWS.
         let region = if self.service == "iam"
-            && config.endpoint_url.is_none()
+            && config
+                .endpoint_url_for(&self.service.to_ascii_uppercase())
+                .is_none()
             && !config.region.starts_with("cn-")
         {
             "us-east-1"

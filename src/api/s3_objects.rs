@@ -49,7 +49,7 @@ fn location(
 ) -> Result<String, CallError> {
     let mut loc =
         S3Location::new(bucket, key, &config.region)?.with_style(config.s3_addressing_style);
-    if let Some(url) = &config.endpoint_url {
+    if let Some(url) = config.endpoint_url_for("S3") {
         loc = loc.with_endpoint(url.trim())?;
     }
     for (k, v) in query {

@@ -56,7 +56,7 @@ pub const GLOBAL_ENDPOINT: &str = "https://sts.amazonaws.com";
 
 /// The URL and signing region for STS under `config`.
 pub fn endpoint(config: &ServiceConfig) -> Result<(String, String), CallError> {
-    if config.endpoint_url.is_none() && config.sts_global_endpoint {
+    if config.endpoint_url_for("STS").is_none() && config.sts_global_endpoint {
         return Ok((format!("{GLOBAL_ENDPOINT}/"), "us-east-1".into()));
     }
     Ok((

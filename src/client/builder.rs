@@ -9,7 +9,7 @@ use super::{Client, ClientError};
 use crate::api::call::{Caller, ClockFn};
 use crate::api::retry::{RandomSource, Sleeper};
 use crate::api::{RetryPolicy, ServiceConfig};
-use crate::config::{resolve_region, Env, ProfileSet};
+use crate::config::{resolve_region, ConfiguredEndpoints, Env, ProfileSet};
 use crate::credentials::cache::CachedProvider;
 use crate::credentials::default_chain::DefaultChainBuilder;
 use crate::credentials::ProvideCredentials;
@@ -23,6 +23,7 @@ pub struct ClientBuilder {
     credentials: Option<Arc<dyn ProvideCredentials>>,
     region: Option<String>,
     endpoint_url: Option<String>,
+    configured_endpoints: Option<ConfiguredEndpoints>,
     sts_global_endpoint: bool,
     s3_addressing_style: AddressingStyle,
     retry: Option<RetryPolicy>,
@@ -81,6 +82,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The endpoints configured per service (default: read from the
+    /// process environment and the selected profile, see
+    /// [`ConfiguredEndpoints`]; [`ConfiguredEndpoints::none`] for AWS
+    /// everywhere). An [`endpoint_url`](Self::endpoint_url) wins over them.
+    pub fn configured_endpoints(mut self, endpoints: ConfiguredEndpoints) -> Self {
+        self.configured_endpoints = Some(endpoints);
+        self
+    }
+
     /// Uses the global STS endpoint `https://sts.amazonaws.com`.
     pub fn sts_global_endpoint(mut self, global: bool) -> Self {
         self.sts_global_endpoint = global;
@@ -132,19 +142,29 @@ impl ClientBuilder {
 
     /// Builds the client. Fails on an invalid region or endpoint URL.
     pub fn build(self) -> Result<Client, ClientError> {
+        let env = Env::real();
+        let needs_files = self.region.is_none()
+            || (self.endpoint_url.is_none() && self.configured_endpoints.is_none());
+        let profiles = if needs_files {
+            ProfileSet::load(&env).unwrap_or_default()
+        } else {
+            ProfileSet::default()
+        };
         let region = match self.region {
             Some(r) => r.trim().to_owned(),
-            None => {
-                let env = Env::real();
-                let profiles = ProfileSet::load(&env).unwrap_or_default();
-                resolve_region(None, &env, &profiles).0
-            }
+            None => resolve_region(None, &env, &profiles).0,
+        };
+        let configured_endpoints = match (self.configured_endpoints, &self.endpoint_url) {
+            (Some(c), _) => c,
+            (None, Some(_)) => ConfiguredEndpoints::none(),
+            (None, None) => ConfiguredEndpoints::load(&env, &profiles),
         };
         let config = ServiceConfig {
             region,
             endpoint_url: self.endpoint_url,
             sts_global_endpoint: self.sts_global_endpoint,
             s3_addressing_style: self.s3_addressing_style,
+            configured_endpoints,
         };
         config.validate()?;
         let transport = match self.transport {

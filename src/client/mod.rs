@@ -170,8 +170,8 @@ impl Client {
     /// region and endpoint override.
     pub fn sts_settings(&self) -> StsSettings {
         let mut settings = StsSettings::new(self.transport().clone()).region(self.region());
-        if let Some(url) = &self.inner.config.endpoint_url {
-            settings = settings.endpoint_url(url.clone());
+        if let Some(url) = self.inner.config.endpoint_url_for("STS") {
+            settings = settings.endpoint_url(url);
         }
         settings
     }

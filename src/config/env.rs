@@ -63,6 +63,24 @@ impl Env {
     pub fn get_non_blank(&self, name: &str) -> Option<String> {
         self.get(name).filter(|v| !v.trim().is_empty())
     }
+
+    /// Every variable whose name starts with `prefix`, as (name, value),
+    /// sorted by name (values that are not valid Unicode are left out).
+    pub fn vars_with_prefix(&self, prefix: &str) -> Vec<(String, String)> {
+        let mut vars: Vec<(String, String)> = match &self.source {
+            EnvSource::Process => std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .filter(|(k, _)| k.starts_with(prefix))
+                .collect(),
+            EnvSource::Map(map) => map
+                .iter()
+                .filter(|(k, _)| k.starts_with(prefix))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        };
+        vars.sort();
+        vars
+    }
 }
 
 impl fmt::Debug for Env {

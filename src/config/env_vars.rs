@@ -46,6 +46,17 @@ pub const AWS_DEFAULT_REGION: &str = "AWS_DEFAULT_REGION";
 pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
 /// An endpoint for STS (wins over [`AWS_ENDPOINT_URL`]).
 pub const AWS_ENDPOINT_URL_STS: &str = "AWS_ENDPOINT_URL_STS";
+/// An endpoint for the IAM Identity Center portal (`GetRoleCredentials`).
+pub const AWS_ENDPOINT_URL_SSO: &str = "AWS_ENDPOINT_URL_SSO";
+/// An endpoint for SSO OIDC (`CreateToken`, `RegisterClient`...).
+pub const AWS_ENDPOINT_URL_SSO_OIDC: &str = "AWS_ENDPOINT_URL_SSO_OIDC";
+/// An endpoint for the sign-in service (`aws login` token refresh).
+pub const AWS_ENDPOINT_URL_SIGNIN: &str = "AWS_ENDPOINT_URL_SIGNIN";
+/// An endpoint for S3.
+pub const AWS_ENDPOINT_URL_S3: &str = "AWS_ENDPOINT_URL_S3";
+/// The prefix of every service-specific endpoint variable
+/// (`AWS_ENDPOINT_URL_<SERVICE>`).
+pub const AWS_ENDPOINT_URL_PREFIX: &str = "AWS_ENDPOINT_URL_";
 /// `true`: ignore every configured endpoint URL.
 pub const AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: &str = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
 
@@ -83,3 +94,8 @@ pub const AWS_WEB_IDENTITY_TOKEN_FILE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
 pub const AWS_ROLE_ARN: &str = "AWS_ROLE_ARN";
 /// The session name.
 pub const AWS_ROLE_SESSION_NAME: &str = "AWS_ROLE_SESSION_NAME";
+
+// Login sessions (`aws login`).
+
+/// The directory of the `aws login` token cache (default `~/.aws/login/cache`).
+pub const AWS_LOGIN_CACHE_DIRECTORY: &str = "AWS_LOGIN_CACHE_DIRECTORY";

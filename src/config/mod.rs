@@ -113,7 +113,9 @@ mod profiles;
 mod region;
 pub mod writer;
 
-pub use endpoint_url::configured_endpoint_url;
+pub use endpoint_url::{
+    configured_endpoint_url, service_config_key, service_env_suffix, ConfiguredEndpoints,
+};
 pub use env::Env;
 pub use error::ProfileLoadError;
 pub use location::{

@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | 1 | `explicit` | credentials given to the builder |
 //! | 2 | `environment` | `AWS_ACCESS_KEY_ID`... (skipped when a profile is chosen explicitly, as the CLI does for `--profile`) |
-//! | - | *role slot* | `assume-role` (`role_arn` profiles) and `web-identity` (`AWS_WEB_IDENTITY_TOKEN_FILE`) with feature `client`, then any [`role_provider`](DefaultChainBuilder::role_provider)s: where the CLI has assume-role, web identity and SSO |
+//! | - | *role slot* | `assume-role` (`role_arn` profiles), `web-identity` (`AWS_WEB_IDENTITY_TOKEN_FILE`) `sso` (`sso_account_id`/`sso_role_name` profiles) and `login` (`login_session` profiles; skipped when the credentials file has the profile's keys, which the AWS CLI tries first) with feature `client`, then any [`role_provider`](DefaultChainBuilder::role_provider)s: where the CLI has them |
 //! | 3 | `profile` | credentials file keys, `credential_process`, config file keys |
 //! | 4 | `container` | ECS / EKS endpoint (feature `http`) |
 //! | 5 | `imds` | EC2 instance profile (feature `http`) |
@@ -183,6 +183,16 @@ impl DefaultChainBuilder {
         chain.push(AssumeRoleProvider::NAME, Arc::new(assume));
         let web = WebIdentityProvider::from_env(self.env.clone(), transport.clone());
         chain.push(WebIdentityProvider::NAME, Arc::new(web));
+        let mut sso = super::sso::SsoProvider::new(self.env.clone(), transport.clone());
+        if let Some(p) = &self.profile {
+            sso = sso.with_profile(p.clone());
+        }
+        chain.push(super::sso::SsoProvider::NAME, Arc::new(sso));
+        let mut login = super::login::LoginProvider::new(self.env.clone(), transport.clone());
+        if let Some(p) = &self.profile {
+            login = login.with_profile(p.clone());
+        }
+        chain.push(super::login::LoginProvider::NAME, Arc::new(login));
     }
 
     /// Builds the chain. Nothing is read or fetched until it is used,
@@ -292,7 +302,7 @@ impl DefaultChainBuilder {
 ///
 /// let chain = default_chain();
 /// let names: Vec<&str> = chain.names().collect();
-/// assert_eq!(names, ["explicit", "environment", "assume-role", "web-identity", "profile", "container", "imds"]);
+/// assert_eq!(names, ["explicit", "environment", "assume-role", "web-identity", "sso", "login", "profile", "container", "imds"]);
 /// ```
 #[cfg(feature = "client")]
 pub fn default_chain() -> CredentialsChain {

@@ -16,6 +16,8 @@
 //! | EC2 instance profile (IMDSv2) | [`imds::InstanceProfileProvider`] | `http` |
 //! | profiles with `role_arn` (assume-role chains, planned by [`role_chain`]) | `assume_role::AssumeRoleProvider` | `client` |
 //! | `AWS_WEB_IDENTITY_TOKEN_FILE` (EKS IRSA) | `web_identity::WebIdentityProvider` | `client` |
+//! | `aws login` sessions (`login_session`) | `login::LoginProvider` (cache: `login_token_cache`) | `client` |
+//! | IAM Identity Center profiles (`sso_session`, `sso_start_url`) | `sso::SsoProvider` (token cache: `sso_token_cache`) | `client` |
 //!
 //! [`chain::CredentialsChain`] tries them in order and
 //! [explains](chain::CredentialsChain::explain) what each one did;
@@ -63,8 +65,18 @@ pub mod default_chain;
 pub mod environment;
 #[cfg(feature = "http")]
 pub mod imds;
+#[cfg(feature = "client")]
+pub mod login;
+#[cfg(feature = "client")]
+pub mod login_token_cache;
 pub mod profile;
 pub mod role_chain;
+#[cfg(feature = "client")]
+pub mod sso;
+#[cfg(feature = "client")]
+pub mod sso_login;
+#[cfg(feature = "client")]
+pub mod sso_token_cache;
 pub mod static_provider;
 #[cfg(feature = "client")]
 pub mod sts_settings;

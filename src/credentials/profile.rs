@@ -19,13 +19,20 @@ use super::{process, Credentials, CredentialsError, ProvideCredentials, SkipReas
 use crate::config::{Env, FileLocations, ProfileSet, Section, DEFAULT_PROFILE};
 
 /// Profile keys that call for a provider not implemented here.
-const UNSUPPORTED_KEYS: [&str; 5] = [
+#[cfg(not(feature = "client"))]
+const UNSUPPORTED_KEYS: &[&str] = &[
     "role_arn",
     "web_identity_token_file",
     "credential_source",
     "sso_session",
     "sso_start_url",
 ];
+/// Profile keys that call for a provider not implemented here. With
+/// feature `client` the SSO provider runs before this one: a profile with
+/// an `sso_session` but no role (one used to log in) reaches this
+/// provider, which then finds nothing, as in the AWS CLI.
+#[cfg(feature = "client")]
+const UNSUPPORTED_KEYS: &[&str] = &["role_arn", "web_identity_token_file", "credential_source"];
 
 /// Reads credentials for the selected profile.
 ///

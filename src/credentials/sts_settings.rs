@@ -8,8 +8,7 @@ use std::sync::Arc;
 use super::CredentialsError;
 use crate::api::call::Caller;
 use crate::api::{RetryPolicy, ServiceConfig};
-use crate::config::env_vars::AWS_ENDPOINT_URL_STS;
-use crate::config::{configured_endpoint_url, resolve_region, Env, ProfileSet};
+use crate::config::{resolve_region, ConfiguredEndpoints, Env, ProfileSet};
 use crate::transport::{RequestOptions, Transport};
 
 /// How providers reach STS: transport, and optionally region, endpoint and
@@ -17,9 +16,9 @@ use crate::transport::{RequestOptions, Transport};
 ///
 /// Unless set, the region is the environment's or the selected profile's
 /// (else `us-east-1`), and the endpoint is `AWS_ENDPOINT_URL_STS`, then
-/// `AWS_ENDPOINT_URL`, then the profile's `endpoint_url` (none of them
-/// when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`; see
-/// [`configured_endpoint_url`]), else AWS. A client's own settings are
+/// `AWS_ENDPOINT_URL`, then the profile's `services` section, then its
+/// `endpoint_url` (none of them when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`;
+/// see [`ConfiguredEndpoints`]), else AWS. A client's own settings are
 /// `Client::sts_settings`.
 #[derive(Clone)]
 pub struct StsSettings {
@@ -93,15 +92,17 @@ impl StsSettings {
             Some(r) => r.trim().to_owned(),
             None => resolve_region(None, env, profiles).0,
         };
-        let endpoint_url = self
-            .endpoint_url
-            .clone()
-            .or_else(|| configured_endpoint_url(env, profiles, Some(AWS_ENDPOINT_URL_STS)));
         let mut config = ServiceConfig::new(region);
-        config.endpoint_url = endpoint_url;
-        config.validate().map_err(|e| {
-            CredentialsError::invalid_configuration(provider, format!("STS client: {e}"))
-        })?;
+        match &self.endpoint_url {
+            Some(url) => config.endpoint_url = Some(url.clone()),
+            None => config.configured_endpoints = ConfiguredEndpoints::load(env, profiles),
+        }
+        config
+            .validate()
+            .and_then(|()| crate::api::sts::endpoint(&config).map(drop))
+            .map_err(|e| {
+                CredentialsError::invalid_configuration(provider, format!("STS client: {e}"))
+            })?;
         let mut caller = Caller::new(self.transport.clone());
         if let Some(retry) = self.retry {
             caller = caller.with_retry_policy(retry);

@@ -63,6 +63,106 @@ impl Json {
     pub(crate) fn is_object(&self) -> bool {
         matches!(self, Json::Object(_))
     }
+
+    /// A string value (zeroized on drop).
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
+    pub(crate) fn string(s: &str) -> Json {
+        Json::String(Zeroizing::new(s.to_owned()))
+    }
+
+    /// Sets member `key` of an object: replaces the value in place (every
+    /// copy, when repeated) or appends it; other members and their order
+    /// are kept. Does nothing on a non-object.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
+    pub(crate) fn set(&mut self, key: &str, value: Json) {
+        if let Json::Object(members) = self {
+            let mut found = false;
+            for (k, v) in members.iter_mut() {
+                if k == key {
+                    *v = value.clone();
+                    found = true;
+                }
+            }
+            if !found {
+                members.push((key.to_owned(), value));
+            }
+        }
+    }
+
+    /// The JSON text, in the layout of Python's `json.dumps` (`", "` and
+    /// `": "` separators, non-ASCII escaped), zeroized on drop.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
+    pub(crate) fn to_text(&self) -> Zeroizing<String> {
+        let mut out = Zeroizing::new(String::new());
+        self.write(&mut out, (", ", ": "));
+        out
+    }
+
+    /// The JSON text without spaces (`json.dumps(separators=(',', ':'))`).
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
+    pub(crate) fn to_compact_text(&self) -> Zeroizing<String> {
+        let mut out = Zeroizing::new(String::new());
+        self.write(&mut out, (",", ":"));
+        out
+    }
+
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
+    fn write(&self, out: &mut String, separators: (&str, &str)) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Number(n) => out.push_str(n),
+            Json::String(s) => write_string(s, out),
+            Json::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(separators.0);
+                    }
+                    item.write(out, separators);
+                }
+                out.push(']');
+            }
+            Json::Object(members) => {
+                out.push('{');
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(separators.0);
+                    }
+                    write_string(k, out);
+                    out.push_str(separators.1);
+                    v.write(out, separators);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+/// `s` as a JSON string literal, escaped as Python's `json.dumps` does.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+fn write_string(s: &str, out: &mut String) {
+    use std::fmt::Write as _;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7f => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Why a document is not valid JSON. Holds no document text.
@@ -355,6 +455,23 @@ mod tests {
                 serde_json::Value::Object(map)
             }
         }
+    }
+
+    #[test]
+    fn writes_what_it_reads_in_order() {
+        let mut doc = parse(r#"{"b": 1, "a": ["x\u00e9", true, null], "s": "q\"\\\n"}"#).unwrap();
+        doc.set("a", Json::string("new"));
+        doc.set("z", Json::Number("2.5".into()));
+        assert_eq!(
+            doc.to_text().as_str(),
+            r#"{"b": 1, "a": "new", "s": "q\"\\\n", "z": 2.5}"#
+        );
+        let round = parse(r#"{"k": ["\u00e9\ud83d\ude00", {"n": -1e3}]}"#).unwrap();
+        assert_eq!(parse(&round.to_text()).unwrap(), round);
+        assert_eq!(
+            round.to_text().as_str(),
+            r#"{"k": ["\u00e9\ud83d\ude00", {"n": -1e3}]}"#
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod support;
 
 mod cli;
+mod cli_sso;
 mod client_assume_role;
 mod client_imds;
 mod client_retry;
@@ -17,7 +18,9 @@ mod conformance;
 mod credentials_chain;
 mod credentials_container;
 mod credentials_imds;
+mod credentials_login;
 mod credentials_providers;
+mod credentials_sso;
 mod examples;
 mod imds_client;
 mod imds_endpoint;

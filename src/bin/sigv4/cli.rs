@@ -74,6 +74,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         sigv4 credentials\n  \
         sigv4 --profile dev credentials --output json\n  \
+        eval \"$(sigv4 --profile dev credentials --export env)\"\n  \
+        credential_process = sigv4 credentials --export process --profile dev   (in ~/.aws/config)\n  \
         AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:1338 sigv4 credentials")]
     Credentials(CredentialsArgs),
     /// Query the EC2 instance metadata service, or run a local emulator of it.
@@ -85,6 +87,41 @@ pub enum Command {
     /// EC2: check permissions with dry runs.
     #[command(subcommand)]
     Ec2(Ec2Command),
+    /// IAM Identity Center: log in (device authorization) and out, writing the AWS CLI's token cache.
+    #[command(subcommand)]
+    Sso(SsoCommand),
+}
+
+/// `sso` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Log in with the device authorization flow; the AWS CLI and SDKs then use the token too.
+    #[command(after_help = "Examples:\n  \
+        sigv4 sso login --profile dev\n  \
+        sigv4 sso login --sso-session my-sso --no-browser")]
+    Login(SsoLoginArgs),
+    /// Remove the cached token (and client registration) of a profile or sso-session.
+    #[command(after_help = "Examples:\n  \
+        sigv4 sso logout --profile dev")]
+    Logout(SsoSessionArgs),
+}
+
+/// Which SSO setup: `--sso-session`, else the profile (`--profile`, `AWS_PROFILE`, `default`).
+#[derive(Debug, Args, Clone)]
+pub struct SsoSessionArgs {
+    /// The `[sso-session NAME]` to use instead of a profile's.
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+}
+
+/// Arguments of `sso login`.
+#[derive(Debug, Args, Clone)]
+pub struct SsoLoginArgs {
+    #[command(flatten)]
+    pub session: SsoSessionArgs,
+    /// Only print the URL and code; do not try to open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
 }
 
 /// `sts` subcommands.
@@ -201,6 +238,25 @@ pub struct CredentialsArgs {
     /// Also print the secret access key and session token.
     #[arg(long)]
     pub show_secret: bool,
+    /// Print the credentials for another tool instead of the report, like
+    /// `aws configure export-credentials` (secrets included).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub export: Option<ExportFormat>,
+}
+
+/// `credentials --export` formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// `export AWS_ACCESS_KEY_ID=...` lines (POSIX shells).
+    Env,
+    /// `AWS_ACCESS_KEY_ID=...` lines.
+    EnvNoExport,
+    /// `$Env:AWS_ACCESS_KEY_ID="..."` lines.
+    Powershell,
+    /// `set AWS_ACCESS_KEY_ID=...` lines.
+    WindowsCmd,
+    /// The `credential_process` JSON (Version 1, with Expiration).
+    Process,
 }
 
 /// `imds` subcommands.

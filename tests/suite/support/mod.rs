@@ -9,6 +9,8 @@
 //! - [`counting_transport`]: the ureq transport with a record of every
 //!   request it sent (attempt counts against a closed port).
 //! - [`process`]: child-process guard, free and closed ports.
+//! - [`sso_server`]: the fake IAM Identity Center portal, SSO OIDC and
+//!   sign-in services.
 //! - [`peers`]: the real servers that check our signatures, s3s-fs and moto.
 
 #[cfg(feature = "client")]
@@ -17,6 +19,8 @@ mod http_client;
 mod peers;
 mod process;
 mod s3_objects;
+#[cfg(feature = "client")]
+mod sso_server;
 #[cfg(feature = "client")]
 mod stub_server;
 mod tempdir;
@@ -39,6 +43,8 @@ pub use s3_objects::{
     assert_s3_error, find_bytes, flip_hex_digit, query_value, with_query_pair, with_query_repeated,
     with_query_value,
 };
+#[cfg(feature = "client")]
+pub use sso_server::{Poll, SsoServer};
 #[cfg(all(feature = "client", feature = "imds-emulator"))]
 pub use stub_server::SilentListener;
 #[cfg(feature = "client")]

@@ -5,6 +5,7 @@ mod curl;
 mod imds;
 mod presign;
 mod sign;
+mod sso;
 mod sts;
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Imds(cmd) => imds::run(&ctx, &cmd),
         Command::Sts(cmd) => sts::run(&ctx, &cmd),
         Command::Ec2(cmd) => sts::run_ec2(&ctx, &cmd),
+        Command::Sso(cmd) => sso::run(&ctx, &cmd),
     }
 }
 
