@@ -14,6 +14,7 @@ mod client_s3;
 mod client_sts_moto;
 mod concurrent_writes;
 mod conformance;
+mod conformance_v4a;
 mod credentials_chain;
 mod credentials_container;
 mod credentials_imds;
