@@ -13,6 +13,18 @@ pub const MRAP_HOST_SUFFIX: &str = ".accesspoint.s3-global.amazonaws.com";
 /// The region set MRAP requests are signed for.
 pub const MRAP_REGION_SET: &str = "*";
 
+/// True for a Multi-Region Access Point host name,
+/// `NAME.mrap.accesspoint.s3-global.amazonaws.com`.
+///
+/// ```
+/// use sigv4::s3::mrap::is_mrap_host;
+/// assert!(is_mrap_host("mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com"));
+/// assert!(!is_mrap_host("bucket.s3.amazonaws.com"));
+/// ```
+pub fn is_mrap_host(host: &str) -> bool {
+    alias_from_host(host).is_some()
+}
+
 /// True for `NAME.mrap` with `NAME` one DNS label (lowercase letters,
 /// digits, `-`).
 fn is_alias(alias: &str) -> bool {
