@@ -7,6 +7,7 @@
 mod support;
 
 mod cli;
+mod cli_sigv4a;
 mod client_assume_role;
 mod client_imds;
 mod client_retry;
