@@ -92,7 +92,8 @@ impl S3Location {
     /// ```
     pub fn from_mrap_arn(arn: &str, key: &str) -> Result<Self, S3Error> {
         let (alias, rest) = super::mrap::split_arn(arn).ok_or(S3Error::InvalidTarget {
-            reason: "not a Multi-Region Access Point ARN (arn:aws:s3::ACCOUNT:accesspoint/NAME.mrap)",
+            reason:
+                "not a Multi-Region Access Point ARN (arn:aws:s3::ACCOUNT:accesspoint/NAME.mrap)",
         })??;
         if !rest.is_empty() {
             return Err(S3Error::InvalidTarget {

@@ -152,7 +152,14 @@ mod tests {
         )
         .unwrap();
         let s = l
-            .sign("GET", &creds, t(), &[], &[("range", "bytes=0-9")], Payload::Unsigned)
+            .sign(
+                "GET",
+                &creds,
+                t(),
+                &[],
+                &[("range", "bytes=0-9")],
+                Payload::Unsigned,
+            )
             .unwrap();
         let header = |name: &str| {
             s.headers
@@ -163,30 +170,52 @@ mod tests {
         assert_eq!(header("x-amz-region-set"), Some("*"));
         assert_eq!(header("x-amz-content-sha256"), Some("UNSIGNED-PAYLOAD"));
         let auth = header("authorization").unwrap();
-        assert!(auth.starts_with(
-            "AWS4-ECDSA-P256-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/s3/aws4_request, \
+        assert!(
+            auth.starts_with(
+                "AWS4-ECDSA-P256-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/s3/aws4_request, \
              SignedHeaders=host;range;x-amz-content-sha256;x-amz-date;x-amz-region-set, Signature="
-        ), "{auth}");
-        assert!(s.canonical_request.contains("\nhost:mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com\n"));
+            ),
+            "{auth}"
+        );
+        assert!(s
+            .canonical_request
+            .contains("\nhost:mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com\n"));
         let lookup = |k: &str| (k == "AKIAIOSFODNN7EXAMPLE").then_some(creds.secret_access_key());
         let received = SignableRequest::new("GET", &s.url)
             .unwrap()
             .headers(s.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
             .payload(Payload::Unsigned);
         for region in ["us-east-1", "ap-southeast-2"] {
-            let ok = verify(&received, lookup, &VerifyOptions::new(t()).expect_region(region)).unwrap();
+            let ok = verify(
+                &received,
+                lookup,
+                &VerifyOptions::new(t()).expect_region(region),
+            )
+            .unwrap();
             assert_eq!(ok.region, "*");
         }
 
         let p = l
-            .presign("GET", &creds, t(), &PresignOptions::new(core::time::Duration::from_secs(60)))
+            .presign(
+                "GET",
+                &creds,
+                t(),
+                &PresignOptions::new(core::time::Duration::from_secs(60)),
+            )
             .unwrap();
         assert!(p.url.starts_with(
             "https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com/photos/cat.jpg?X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256&"
         ));
         assert!(p.url.contains("&X-Amz-Region-Set=%2A&X-Amz-Signature="));
-        let received = SignableRequest::new("GET", &p.url).unwrap().payload(Payload::Unsigned);
-        assert!(verify(&received, lookup, &VerifyOptions::new(t()).expect_region("eu-west-3")).is_ok());
+        let received = SignableRequest::new("GET", &p.url)
+            .unwrap()
+            .payload(Payload::Unsigned);
+        assert!(verify(
+            &received,
+            lookup,
+            &VerifyOptions::new(t()).expect_region("eu-west-3")
+        )
+        .is_ok());
         // The chunked upload path has no SigV4a form.
         assert!(matches!(
             l.sign_chunked_put(&creds, t(), &[], &[0; 10], 8192, false),

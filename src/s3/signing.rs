@@ -36,7 +36,12 @@ impl S3Location {
                     .map(|(n, v)| (n.to_string(), v.to_string()))
                     .collect();
                 let creq = signed.canonical_request().to_string();
-                (added, creq, signed.string_to_sign(), signed.signature().into())
+                (
+                    added,
+                    creq,
+                    signed.string_to_sign(),
+                    signed.signature().into(),
+                )
             }
             Some(set) => sign_v4a(&req, credentials, set, time)?,
         };
@@ -74,7 +79,12 @@ fn sign_v4a(
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect();
     let creq = signed.canonical_request().to_string();
-    Ok((added, creq, signed.string_to_sign(), signed.signature().into()))
+    Ok((
+        added,
+        creq,
+        signed.string_to_sign(),
+        signed.signature().into(),
+    ))
 }
 
 #[cfg(not(feature = "sigv4a"))]

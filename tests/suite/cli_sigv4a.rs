@@ -33,11 +33,7 @@ fn sigv4(args: &[&str]) -> Output {
 }
 
 fn ok_json(o: &Output) -> serde_json::Value {
-    assert!(
-        o.status.success(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout).expect("JSON output")
 }
 
@@ -61,7 +57,11 @@ fn verify_printed(v: &serde_json::Value, region: &str) -> Result<sigv4::sign::Ve
         .unwrap()
         .headers(headers.iter().map(|(n, val)| (n.as_str(), val.as_str())))
         .payload(Payload::EMPTY);
-    verify(&req, lookup, &VerifyOptions::new(now()).expect_region(region))
+    verify(
+        &req,
+        lookup,
+        &VerifyOptions::new(now()).expect_region(region),
+    )
 }
 
 #[test]
@@ -73,9 +73,18 @@ fn sign_json_for_an_mrap_arn_is_sigv4a_with_region_set_star_and_the_public_key()
         format!("https://{MRAP_HOST}/dir/key.txt"),
     ] {
         let v = ok_json(&sigv4(&[
-            "sign", "--output", "json", "--timestamp", TIME, &target,
+            "sign",
+            "--output",
+            "json",
+            "--timestamp",
+            TIME,
+            &target,
         ]));
-        assert_eq!(v["url"], format!("https://{MRAP_HOST}/dir/key.txt"), "{target}");
+        assert_eq!(
+            v["url"],
+            format!("https://{MRAP_HOST}/dir/key.txt"),
+            "{target}"
+        );
         assert_eq!(v["region_set"], "*");
         assert_eq!(v["algorithm"], "AWS4-ECDSA-P256-SHA256");
         // The printed public key is the one derived from the keys, and it
@@ -109,7 +118,14 @@ fn sign_json_for_an_mrap_arn_is_sigv4a_with_region_set_star_and_the_public_key()
 fn region_set_and_sigv4a_flags_on_sign() {
     let url = "https://examplebucket.s3.amazonaws.com/test.txt";
     let v = ok_json(&sigv4(&[
-        "sign", "--output", "json", "--timestamp", TIME, "--region-set", "us-east-1,eu-west-1", url,
+        "sign",
+        "--output",
+        "json",
+        "--timestamp",
+        TIME,
+        "--region-set",
+        "us-east-1,eu-west-1",
+        url,
     ]));
     assert_eq!(v["region_set"], "us-east-1,eu-west-1");
     assert!(verify_printed(&v, "eu-west-1").is_ok());
@@ -119,12 +135,27 @@ fn region_set_and_sigv4a_flags_on_sign() {
     );
     // --sigv4a alone: the region is the set.
     let v = ok_json(&sigv4(&[
-        "--region", "eu-west-2", "sign", "--output", "json", "--timestamp", TIME, "--sigv4a", url,
+        "--region",
+        "eu-west-2",
+        "sign",
+        "--output",
+        "json",
+        "--timestamp",
+        TIME,
+        "--sigv4a",
+        url,
     ]));
     assert_eq!(v["region_set"], "eu-west-2");
     assert!(verify_printed(&v, "eu-west-2").is_ok());
     // Without either, a plain bucket stays SigV4.
-    let v = ok_json(&sigv4(&["sign", "--output", "json", "--timestamp", TIME, url]));
+    let v = ok_json(&sigv4(&[
+        "sign",
+        "--output",
+        "json",
+        "--timestamp",
+        TIME,
+        url,
+    ]));
     assert!(v.get("region_set").is_none());
     assert!(v["signature"].as_str().unwrap().len() == 64);
     // A malformed set is refused with a one-line error.
@@ -139,11 +170,23 @@ fn presign_mrap_targets_and_region_sets() {
         let req = SignableRequest::new("GET", url)
             .unwrap()
             .payload(Payload::Unsigned);
-        verify(&req, lookup, &VerifyOptions::new(now()).expect_region(region))
+        verify(
+            &req,
+            lookup,
+            &VerifyOptions::new(now()).expect_region(region),
+        )
     };
-    for target in [format!("s3://{MRAP_ARN}/k.txt"), format!("{MRAP_ARN}/k.txt")] {
+    for target in [
+        format!("s3://{MRAP_ARN}/k.txt"),
+        format!("{MRAP_ARN}/k.txt"),
+    ] {
         let v = ok_json(&sigv4(&[
-            "presign", "--output", "json", "--timestamp", TIME, &target,
+            "presign",
+            "--output",
+            "json",
+            "--timestamp",
+            TIME,
+            &target,
         ]));
         let url = v["url"].as_str().unwrap();
         assert!(url.starts_with(&format!(
@@ -153,7 +196,13 @@ fn presign_mrap_targets_and_region_sets() {
         assert!(verify_url(url, "sa-east-1").is_ok());
     }
     let v = ok_json(&sigv4(&[
-        "presign", "--output", "json", "--timestamp", TIME, "--region-set", "us-west-2,eu-west-1",
+        "presign",
+        "--output",
+        "json",
+        "--timestamp",
+        TIME,
+        "--region-set",
+        "us-west-2,eu-west-1",
         "s3://examplebucket/k.txt",
     ]));
     let url = v["url"].as_str().unwrap();
@@ -164,7 +213,14 @@ fn presign_mrap_targets_and_region_sets() {
         Err(Error::WrongScope { part: "region" })
     );
     let v = ok_json(&sigv4(&[
-        "--region", "ca-central-1", "presign", "--output", "json", "--timestamp", TIME, "--sigv4a",
+        "--region",
+        "ca-central-1",
+        "presign",
+        "--output",
+        "json",
+        "--timestamp",
+        TIME,
+        "--sigv4a",
         "s3://examplebucket/k.txt",
     ]));
     assert_eq!(v["region_set"], "ca-central-1");
@@ -177,7 +233,14 @@ fn curl_sends_sigv4a_requests() {
     let server = StubServer::start(vec![Step::respond(200, "text/plain", "hello")]);
     let url = server.url("/bucket/key.txt");
     let o = sigv4(&[
-        "curl", "--service", "s3", "--region-set", "*", "--timestamp", TIME, &url,
+        "curl",
+        "--service",
+        "s3",
+        "--region-set",
+        "*",
+        "--timestamp",
+        TIME,
+        &url,
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(String::from_utf8_lossy(&o.stdout), "hello");

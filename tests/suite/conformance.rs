@@ -152,7 +152,13 @@ pub(super) fn read(dir: &Path, name: &str) -> Option<String> {
         .map(|b| String::from_utf8(b).unwrap())
 }
 
-pub(super) fn render(req: &Parsed, path: &str, query: &str, drop: &[&str], added: &[(&str, &str)]) -> String {
+pub(super) fn render(
+    req: &Parsed,
+    path: &str,
+    query: &str,
+    drop: &[&str],
+    added: &[(&str, &str)],
+) -> String {
     let mut out = format!("{} {}", req.method, path);
     if !query.is_empty() {
         out.push('?');

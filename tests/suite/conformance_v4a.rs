@@ -25,8 +25,8 @@ use sigv4::sign::{verify, Error, Payload, SignableRequest, VerifyOptions};
 use sigv4::Credentials;
 
 use super::conformance::{
-    load_context, parse_request, percent_decode, read, render, verify_suite_file, Context,
-    Parsed, Received, Report,
+    load_context, parse_request, percent_decode, read, render, verify_suite_file, Context, Parsed,
+    Received, Report,
 };
 
 /// Every case of `test-vectors/v4a`, by name.
@@ -106,9 +106,9 @@ fn credentials(ctx: &Context) -> Credentials {
 fn check_sig(report: &mut Report, case: &str, what: &str, ok: bool) {
     report.checks += 1;
     if !ok {
-        report
-            .failures
-            .push(format!("{case} {what}: does not verify against public-key.json"));
+        report.failures.push(format!(
+            "{case} {what}: does not verify against public-key.json"
+        ));
     }
 }
 
@@ -148,7 +148,12 @@ fn run_case(dir: &Path, name: &str, cache: &EcdsaKeyCache, report: &mut Report) 
             &want,
         );
         let want_sts = read(dir, "header-string-to-sign.txt").unwrap();
-        report.eq(name, "header string to sign", &s.string_to_sign(), &want_sts);
+        report.eq(
+            name,
+            "header string to sign",
+            &s.string_to_sign(),
+            &want_sts,
+        );
         check_sig(
             report,
             name,
@@ -173,7 +178,11 @@ fn run_case(dir: &Path, name: &str, cache: &EcdsaKeyCache, report: &mut Report) 
         let added: Vec<(&str, &str)> = s
             .headers()
             .map(|(n, v)| {
-                let v = if n == "authorization" { auth.as_str() } else { v };
+                let v = if n == "authorization" {
+                    auth.as_str()
+                } else {
+                    v
+                };
                 (crt_name(n), v)
             })
             .collect();
@@ -190,7 +199,12 @@ fn run_case(dir: &Path, name: &str, cache: &EcdsaKeyCache, report: &mut Report) 
         variants += 1;
         let p = presign(&signable, &params, Duration::from_secs(ctx.expires))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        report.eq(name, "query canonical request", p.canonical_request(), &want);
+        report.eq(
+            name,
+            "query canonical request",
+            p.canonical_request(),
+            &want,
+        );
         let want_sts = read(dir, "query-string-to-sign.txt").unwrap();
         report.eq(name, "query string to sign", &p.string_to_sign(), &want_sts);
         check_sig(

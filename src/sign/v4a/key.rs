@@ -20,9 +20,10 @@ use core::fmt;
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
+use ecdsa::hazmat::SignPrimitive;
+use ecdsa::signature::hazmat::PrehashVerifier;
 use hmac::Mac;
-use p256::ecdsa::{DerSignature, Signature, SigningKey, VerifyingKey};
+use p256::ecdsa::{DerSignature, Signature, VerifyingKey};
 use p256::elliptic_curve::bigint::{Encoding, U256};
 use p256::elliptic_curve::subtle::ConstantTimeLess;
 use p256::elliptic_curve::Curve;
@@ -39,11 +40,13 @@ const N_MINUS_1: U256 = NistP256::ORDER.wrapping_sub(&U256::ONE);
 /// Highest value of the derivation counter (it is one byte).
 const MAX_COUNTER: u8 = 254;
 
-/// A derived SigV4a key pair: the P-256 private key that signs and its
-/// public key.
+/// A derived SigV4a key: the P-256 private key that signs, and its public
+/// key once computed.
 ///
-/// The private scalar is zeroized on drop (by `p256`) and `Debug` shows
-/// only the public key.
+/// Deriving costs HMACs only; the public key (a scalar multiplication) is
+/// computed when first asked for ([`public_key`](Self::public_key),
+/// [`with_public_key`](Self::with_public_key)): signing never needs it.
+/// The private scalar is zeroized on drop and `Debug` never shows it.
 ///
 /// ```
 /// use sigv4::sign::v4a::EcdsaKey;
@@ -55,13 +58,19 @@ const MAX_COUNTER: u8 = 254;
 /// ```
 #[derive(Clone)]
 pub struct EcdsaKey {
-    signing: SigningKey,
+    pub(super) scalar: NonZeroScalar,
+    public: Option<PublicKey>,
+}
+
+impl Drop for EcdsaKey {
+    fn drop(&mut self) {
+        self.scalar.zeroize();
+    }
 }
 
 impl EcdsaKey {
-    /// Derives the key pair of these credentials (one HMAC per counter
-    /// value tried, almost always one, and a scalar multiplication for the
-    /// public key).
+    /// Derives the private key of these credentials (one HMAC per counter
+    /// value tried, almost always one; no curve arithmetic).
     ///
     /// Fails only with [`Error::KeyDerivation`], when every counter value
     /// gives an out-of-range candidate (probability about 2^-8000).
@@ -90,7 +99,8 @@ impl EcdsaKey {
                 d.zeroize();
                 if let Some(scalar) = Option::<NonZeroScalar>::from(scalar) {
                     return Ok(EcdsaKey {
-                        signing: SigningKey::from(scalar),
+                        scalar,
+                        public: None,
                     });
                 }
             }
@@ -99,17 +109,38 @@ impl EcdsaKey {
         Err(Error::KeyDerivation)
     }
 
-    /// The public key.
+    /// The public key (computed now when it was not yet: one scalar
+    /// multiplication).
     pub fn public_key(&self) -> PublicKey {
-        PublicKey(*self.signing.verifying_key())
+        match self.public {
+            Some(p) => p,
+            None => self.compute_public_key(),
+        }
+    }
+
+    /// The same key, with its public key computed and kept.
+    pub fn with_public_key(mut self) -> Self {
+        self.public = Some(self.public_key());
+        self
+    }
+
+    /// True when the public key is already computed.
+    pub fn has_public_key(&self) -> bool {
+        self.public.is_some()
+    }
+
+    fn compute_public_key(&self) -> PublicKey {
+        PublicKey(VerifyingKey::from(p256::PublicKey::from_secret_scalar(
+            &self.scalar,
+        )))
     }
 
     /// The DER-encoded ECDSA signature of `prehash` (the SHA-256 of the
     /// string to sign), in lowercase hex. Deterministic (RFC 6979).
     pub(crate) fn sign_prehash_hex(&self, prehash: &[u8; 32]) -> Result<String, Error> {
-        let sig: Signature = self
-            .signing
-            .sign_prehash(prehash)
+        let z = p256::FieldBytes::from(*prehash);
+        let (sig, _): (Signature, _) = (*self.scalar)
+            .try_sign_prehashed_rfc6979::<sha2::Sha256>(&z, &[])
             .map_err(|_| Error::KeyDerivation)?;
         let der: DerSignature = sig.to_der();
         Ok(hex::encode(der.as_bytes()))
@@ -265,7 +296,9 @@ mod tests {
         assert!(key.public_key().verify_message(b"string to sign", &sig));
         assert!(!key.public_key().verify_message(b"string to sigN", &sig));
         assert!(!key.public_key().verify_message(b"string to sign", "30"));
-        assert!(!key.public_key().verify_message(b"string to sign", &sig.to_uppercase()));
+        assert!(!key
+            .public_key()
+            .verify_message(b"string to sign", &sig.to_uppercase()));
         let shown = alloc::format!("{key:?} {:?}", key.public_key());
         assert!(!shown.contains("TOPSECRET"), "{shown}");
         assert!(shown.contains("<redacted>"));

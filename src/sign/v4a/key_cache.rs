@@ -1,10 +1,11 @@
-//! The SigV4a key cache: derived P-256 key pairs reused across signatures,
+//! The SigV4a key cache: derived P-256 keys reused across signatures,
 //! shared between threads, without `std`.
 //!
 //! A SigV4a key depends only on the access key id and the secret (not on
-//! date, region or service), so one derivation (an HMAC and a scalar
-//! multiplication for the public key) serves every request of a set of
-//! credentials. A hit clones the key pair (a few dozen bytes) under a short
+//! date, region or service), so one derivation (an HMAC) serves every
+//! request of a set of credentials, and the public key (a scalar
+//! multiplication, for verification) is computed at most once too
+//! ([`EcdsaKeyCache::public_key`]). A hit clones the key pair (a few dozen bytes) under a short
 //! lock; a miss derives outside the lock, once per access key: the first
 //! thread to miss marks the slot, the others wait for that derivation
 //! (for a bounded time) rather than repeating it.
@@ -27,7 +28,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
-use super::key::EcdsaKey;
+use super::key::{EcdsaKey, PublicKey};
 use crate::sign::Error;
 
 /// Who the key is for: the access key id and a copy of the secret
@@ -80,10 +81,9 @@ struct Slots {
 
 impl Slots {
     fn find(&self, access_key_id: &str, secret: &str) -> Option<usize> {
-        self.slots.iter().position(|s| {
-            s.owner()
-                .is_some_and(|o| o.matches(access_key_id, secret))
-        })
+        self.slots
+            .iter()
+            .position(|s| s.owner().is_some_and(|o| o.matches(access_key_id, secret)))
     }
 }
 
@@ -238,16 +238,35 @@ impl EcdsaKeyCache {
             if let Some(i) = slots.find(access_key_id, secret) {
                 if matches!(slots.slots[i], Slot::Deriving(_)) {
                     slots.slots[i] = match &derived {
-                        Ok(key) => Slot::Ready(Box::new((
-                            Owner::new(access_key_id, secret),
-                            key.clone(),
-                        ))),
+                        Ok(key) => {
+                            Slot::Ready(Box::new((Owner::new(access_key_id, secret), key.clone())))
+                        }
                         Err(_) => Slot::Empty,
                     };
                 }
             }
             return derived;
         }
+    }
+
+    /// The public key of these credentials: derived and computed (one
+    /// scalar multiplication) only the first time, then kept in the cache
+    /// with the private key.
+    pub fn public_key(&self, access_key_id: &str, secret: &str) -> Result<PublicKey, Error> {
+        let key = self.get(access_key_id, secret)?;
+        if key.has_public_key() {
+            return Ok(key.public_key());
+        }
+        let key = key.with_public_key();
+        let public = key.public_key();
+        let mut guard = Guard::acquire(self);
+        let slots = guard.slots();
+        if let Some(i) = slots.find(access_key_id, secret) {
+            if let Slot::Ready(e) = &mut slots.slots[i] {
+                e.1 = key;
+            }
+        }
+        Ok(public)
     }
 
     /// Drops every cached key pair (and the secret copies with them).

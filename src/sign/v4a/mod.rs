@@ -25,6 +25,22 @@
 //!
 //! Session tokens are signed (or appended after signing) as in SigV4.
 //!
+//! The private key is derived once per access key and secret and kept in
+//! [`EcdsaKeyCache`] (process-wide by default, `no_std`); signing needs
+//! no public key, so the scalar multiplication for it is done only when a
+//! verifier or [`SigningParams::public_key`] asks, and then once.
+//!
+//! **aws-chunked bodies are not signed with SigV4a here.** The rules do
+//! allow it (AWS's CRT signs each chunk over
+//! `AWS4-ECDSA-P256-SHA256-PAYLOAD \n date \n scope \n previous-signature \n
+//! hex(sha256("")) \n hex(sha256(chunk))`, the seed request's payload being
+//! `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD`, trailers over
+//! `AWS4-ECDSA-P256-SHA256-TRAILER`, each chunk signature right-padded with
+//! `*` to 144 characters in the body and unpadded when chained), but the
+//! markers need new [`Payload`](crate::sign::Payload) variants, and no
+//! test vectors exist to check them against; S3 aws-chunked uploads to a
+//! Multi-Region Access Point are refused with a typed error instead.
+//!
 //! ```
 //! use sigv4::sign::v4a::{sign_headers, SigningParams};
 //! use sigv4::sign::{verify, Payload, SignableRequest, SigningTime, VerifyOptions};
@@ -61,3 +77,44 @@ pub use string_to_sign::{Scope, SigningDetails};
 
 /// The SigV4a signature algorithm name.
 pub const ALGORITHM: &str = "AWS4-ECDSA-P256-SHA256";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::{Credentials, Payload, SignableRequest, SigningTime};
+    use alloc::format;
+
+    /// No secret, private key or session token in any `Debug` output.
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let credentials =
+            Credentials::new("AKIDDEBUG", "SECRETVALUE").with_session_token("TOKENVALUE");
+        let time = SigningTime::parse_amz_date("20150830T123600Z").unwrap();
+        let cache = EcdsaKeyCache::new();
+        let params = SigningParams::new(&credentials, "*", "s3", time).with_key_cache(&cache);
+        let req = SignableRequest::new("GET", "https://b.s3.amazonaws.com/k")
+            .unwrap()
+            .payload(Payload::Unsigned);
+        let signed = sign_headers(&req, &params).unwrap();
+        let url = presign(&req, &params, core::time::Duration::from_secs(60)).unwrap();
+        let key = params.key().unwrap().with_public_key();
+        let private_hex = hex::encode(key.scalar.to_bytes());
+        for shown in [
+            format!("{params:?}"),
+            format!("{signed:?}"),
+            format!("{:?}", &*signed),
+            format!("{url:?}"),
+            format!("{key:#?}"),
+            format!("{cache:?}"),
+        ] {
+            assert!(!shown.contains("SECRETVALUE"), "{shown}");
+            assert!(!shown.contains("TOKENVALUE"), "{shown}");
+            assert!(!shown.contains(&private_hex), "{shown}");
+        }
+        // The public key is computed once per access key, through the cache.
+        assert_eq!(cache.misses(), 1);
+        assert_eq!(params.public_key().unwrap(), key.public_key());
+        assert!(cache.get("AKIDDEBUG", "SECRETVALUE").unwrap().has_public_key());
+        assert_eq!(cache.misses(), 1);
+    }
+}

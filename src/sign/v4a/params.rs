@@ -24,7 +24,7 @@ use crate::sign::{Credentials, Error, SigningSettings, SigningTime};
 /// assert!(!is_valid_region_set("us-east-1, eu-west-1"));
 /// ```
 pub fn is_valid_region_set(set: &str) -> bool {
-    !set.is_empty() && set.split(',').all(|r| is_scope_part(r))
+    !set.is_empty() && set.split(',').all(is_scope_part)
 }
 
 /// True when `region` is one of `set`'s regions, or `set` contains `*`.
@@ -188,6 +188,15 @@ impl<'a> SigningParams<'a> {
         match self.key_cache {
             Some(c) => c.get(self.access_key_id, self.secret_access_key),
             None => EcdsaKey::derive(self.access_key_id, self.secret_access_key),
+        }
+    }
+
+    /// The public key of the signing key (from the cache when there is
+    /// one, computed at most once per access key there).
+    pub fn public_key(&self) -> Result<super::key::PublicKey, Error> {
+        match self.key_cache {
+            Some(c) => c.public_key(self.access_key_id, self.secret_access_key),
+            None => Ok(EcdsaKey::derive(self.access_key_id, self.secret_access_key)?.public_key()),
         }
     }
 

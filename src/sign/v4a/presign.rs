@@ -161,8 +161,8 @@ pub(crate) fn prepare<'a>(
 
     // The request's own `X-Amz-Region-Set` is replaced like the other
     // presign parameters (the builder drops those itself).
-    let own_region_set = crate::sign::canonical_query::parse_query(&req.query)
-        .any(|p| p.key == Q_REGION_SET);
+    let own_region_set =
+        crate::sign::canonical_query::parse_query(&req.query).any(|p| p.key == Q_REGION_SET);
     let filtered;
     let req = if own_region_set {
         let mut r = req.clone();
@@ -209,7 +209,7 @@ fn own_query(query: &str) -> String {
 /// Presigns `req` with SigV4a: the signature goes into query parameters
 /// valid for `expires_in` (1 s ..= 7 days), with `X-Amz-Region-Set`.
 ///
-/// The same rules as [`crate::sign::presign`]; any `X-Amz-*` presign
+/// The same rules as [`crate::sign::presign()`]; any `X-Amz-*` presign
 /// parameter (`X-Amz-Region-Set` included) already in the query is
 /// replaced.
 ///
@@ -252,7 +252,9 @@ pub fn presign<'a>(
 /// replaced parameters, then ours (encoded).
 fn render_uri(req: &SignableRequest<'_>, params: &[(&'static str, String)]) -> (String, usize) {
     let mut uri = String::with_capacity(
-        64 + req.path.len() + req.query.len() + params.iter().map(|p| 3 * p.1.len() + 20).sum::<usize>(),
+        64 + req.path.len()
+            + req.query.len()
+            + params.iter().map(|p| 3 * p.1.len() + 20).sum::<usize>(),
     );
     if let Some((scheme, authority)) = req.origin() {
         uri.push_str(scheme);

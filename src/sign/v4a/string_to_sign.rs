@@ -59,7 +59,12 @@ impl Scope<'_> {
 
 impl fmt::Display for Scope<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/aws4_request", self.date.date_stamp(), self.service)
+        write!(
+            f,
+            "{}/{}/aws4_request",
+            self.date.date_stamp(),
+            self.service
+        )
     }
 }
 

@@ -73,7 +73,7 @@ fn parse_credential(credential: &str) -> Result<(&str, &str, &str), Error> {
 fn check_signature_format(signature: &str) -> Result<(), Error> {
     // A DER P-256 signature is 8 to 72 bytes.
     let ok = (16..=144).contains(&signature.len())
-        && signature.len() % 2 == 0
+        && signature.len().is_multiple_of(2)
         && signature
             .bytes()
             .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
@@ -259,8 +259,7 @@ pub fn verify_headers<'s>(
     let prepared = header_signing::prepare(&filtered, &params)?;
     let same_list = equal(prepared.signed_headers(), auth.signed_headers);
     let valid = params
-        .key()?
-        .public_key()
+        .public_key()?
         .verify_prehash_hex(&prepared.details.string_to_sign_hash(), auth.signature);
     if !(valid & same_list) {
         return Err(Error::SignatureMismatch);
@@ -353,13 +352,13 @@ pub fn verify_presigned<'s>(
     let token = find(Q_SECURITY_TOKEN)?;
     let filtered = signed_only(req, &signed, &[])?;
     let secret = lookup(akid).ok_or(Error::UnknownAccessKey)?;
-    let params = SigningParams::from_keys(akid, secret, token.as_deref(), &region_set, service, time)
-        .with_settings(settings);
+    let params =
+        SigningParams::from_keys(akid, secret, token.as_deref(), &region_set, service, time)
+            .with_settings(settings);
     let prepared = presign::prepare(&filtered, &params, Duration::from_secs(expires))?;
     let same_list = equal(prepared.signed_headers(), &signed);
     let valid = params
-        .key()?
-        .public_key()
+        .public_key()?
         .verify_prehash_hex(&prepared.details.string_to_sign_hash(), &signature);
     if !(valid & same_list) {
         return Err(Error::SignatureMismatch);

@@ -144,7 +144,7 @@ pub fn prepare(ctx: &Context, args: &RequestArgs) -> Result<Prepared, Failure> {
                 .collect();
             let creq = signed.canonical_request().to_string();
             let sig = signed.signature().to_string();
-            let public = params.key()?.public_key().to_sec1_hex(true);
+            let public = params.public_key()?.to_sec1_hex(true);
             let sts = signed.string_to_sign();
             (added, creq, sts, sig, Some((set.clone(), public)))
         }
