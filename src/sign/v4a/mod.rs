@@ -114,7 +114,10 @@ mod tests {
         // The public key is computed once per access key, through the cache.
         assert_eq!(cache.misses(), 1);
         assert_eq!(params.public_key().unwrap(), key.public_key());
-        assert!(cache.get("AKIDDEBUG", "SECRETVALUE").unwrap().has_public_key());
+        assert!(cache
+            .get("AKIDDEBUG", "SECRETVALUE")
+            .unwrap()
+            .has_public_key());
         assert_eq!(cache.misses(), 1);
     }
 }
