@@ -22,6 +22,11 @@ impl S3Location {
         crc32_trailer: bool,
     ) -> Result<(SignedRequest, Vec<u8>), S3Error> {
         const TRAILER: &str = X_AMZ_CHECKSUM_CRC32;
+        if self.region_set.is_some() {
+            return Err(S3Error::Sigv4aUnavailable {
+                reason: "aws-chunked uploads are signed with SigV4 only",
+            });
+        }
         let checksum = crc32_trailer.then(|| {
             use base64::Engine;
             base64::engine::general_purpose::STANDARD.encode(crc32fast::hash(body).to_be_bytes())

@@ -22,6 +22,12 @@ pub enum S3Error {
     InvalidEndpoint(String),
     /// A response override name S3 does not know.
     InvalidResponseOverride(String),
+    /// The location is signed with SigV4a (a Multi-Region Access Point or
+    /// a region set), which this build or this operation cannot do.
+    Sigv4aUnavailable {
+        /// Why.
+        reason: &'static str,
+    },
     /// A signing error.
     Sign(sign::Error),
 }
@@ -45,6 +51,9 @@ impl fmt::Display for S3Error {
                 "unknown response override {n:?}: expected one of {}",
                 RESPONSE_OVERRIDES.join(", ")
             ),
+            S3Error::Sigv4aUnavailable { reason } => {
+                write!(f, "this location needs SigV4a: {reason}")
+            }
             S3Error::Sign(e) => write!(f, "{e}"),
         }
     }

@@ -26,6 +26,10 @@ pub struct S3Location {
     endpoint: Option<Endpoint>,
     style: AddressingStyle,
     query: Vec<(String, String)>,
+    /// Signed with SigV4a for this region set (`*` for an MRAP).
+    pub(crate) region_set: Option<String>,
+    /// A Multi-Region Access Point: `bucket` is its alias (`NAME.mrap`).
+    mrap: bool,
 }
 
 /// True when `bucket` can be a DNS label set: 3..=63 of `a-z 0-9 . -`,
@@ -67,7 +71,67 @@ impl S3Location {
             endpoint: None,
             style: AddressingStyle::Auto,
             query: Vec::new(),
+            region_set: None,
+            mrap: false,
         })
+    }
+
+    /// A key of the S3 Multi-Region Access Point named by `arn`
+    /// (`arn:aws:s3::ACCOUNT:accesspoint/NAME.mrap`): addressed at
+    /// `NAME.mrap.accesspoint.s3-global.amazonaws.com`, signed and
+    /// presigned with SigV4a for the region set `*` (feature `sigv4a`).
+    /// Its [`bucket`](Self::bucket) is the alias `NAME.mrap`, its
+    /// [`region`](Self::region) `*`.
+    ///
+    /// ```
+    /// use sigv4::s3::S3Location;
+    /// let l = S3Location::from_mrap_arn("arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap", "a b.txt")?;
+    /// assert_eq!(l.url()?, "https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com/a%20b.txt");
+    /// assert_eq!(l.region_set(), Some("*"));
+    /// # Ok::<(), sigv4::s3::S3Error>(())
+    /// ```
+    pub fn from_mrap_arn(arn: &str, key: &str) -> Result<Self, S3Error> {
+        let (alias, rest) = super::mrap::split_arn(arn).ok_or(S3Error::InvalidTarget {
+            reason:
+                "not a Multi-Region Access Point ARN (arn:aws:s3::ACCOUNT:accesspoint/NAME.mrap)",
+        })??;
+        if !rest.is_empty() {
+            return Err(S3Error::InvalidTarget {
+                reason: "the ARN has a key after the access point: pass it as the key",
+            });
+        }
+        Ok(Self::mrap(alias, key))
+    }
+
+    fn mrap(alias: &str, key: &str) -> Self {
+        S3Location {
+            bucket: alias.into(),
+            key: key.into(),
+            region: super::mrap::MRAP_REGION_SET.into(),
+            endpoint: None,
+            style: AddressingStyle::VirtualHosted,
+            query: Vec::new(),
+            region_set: Some(super::mrap::MRAP_REGION_SET.into()),
+            mrap: true,
+        }
+    }
+
+    /// Signs and presigns with SigV4a for `region_set` (`*`, or
+    /// `r1,r2,...`) instead of SigV4 for the location's region (feature
+    /// `sigv4a`; without it, signing fails).
+    pub fn with_region_set(mut self, region_set: &str) -> Self {
+        self.region_set = Some(region_set.into());
+        self
+    }
+
+    /// The SigV4a region set, when the location is signed with SigV4a.
+    pub fn region_set(&self) -> Option<&str> {
+        self.region_set.as_deref()
+    }
+
+    /// True for a Multi-Region Access Point.
+    pub fn is_mrap(&self) -> bool {
+        self.mrap
     }
 
     /// Parses `s3://bucket/key` or an `http(s)://` URL (AWS virtual-hosted,
@@ -75,7 +139,17 @@ impl S3Location {
     /// `http://host:port/bucket/key`). `region` is used unless the URL is an
     /// AWS host that names its region. A URL's path is percent-decoded into
     /// the key; its query parameters are kept (e.g. `versionId`).
+    ///
+    /// A Multi-Region Access Point is named by its ARN, bare or after
+    /// `s3://` (`[s3://]arn:aws:s3::ACCOUNT:accesspoint/NAME.mrap/key`), or
+    /// by its URL (`https://NAME.mrap.accesspoint.s3-global.amazonaws.com/key`):
+    /// see [`from_mrap_arn`](Self::from_mrap_arn).
     pub fn parse(target: &str, region: &str) -> Result<Self, S3Error> {
+        let arn = target.strip_prefix("s3://").unwrap_or(target);
+        if let Some(split) = super::mrap::split_arn(arn) {
+            let (alias, key) = split?;
+            return Ok(Self::mrap(alias, key));
+        }
         if let Some(rest) = target.strip_prefix("s3://") {
             let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
             return Self::new(bucket, key, region);
@@ -93,6 +167,11 @@ impl S3Location {
         let endpoint = Endpoint::parse(&format!("{scheme}://{authority}"))?;
         let host = endpoint.host().to_string();
         let path = path.strip_prefix('/').unwrap_or(path);
+        if let Some(alias) = super::mrap::alias_from_host(&host) {
+            let mut l = Self::mrap(alias, &percent_decode(path));
+            l.query.extend(decode_pairs(query));
+            return Ok(l);
+        }
         let mut loc = match parse_host(&host).map(|h| (h.bucket, h.region)) {
             Some((Some(bucket), region_in_host)) => {
                 let mut l = Self::new(
@@ -193,6 +272,13 @@ impl S3Location {
 
     /// Scheme, authority and encoded path of the object URL.
     pub(crate) fn parts(&self) -> Result<(String, String, String), S3Error> {
+        if self.mrap && self.endpoint.is_none() {
+            let mut path = String::with_capacity(1 + self.key.len() * 3 / 2);
+            path.push('/');
+            encode_into(&mut path, &self.key, Input::Literal, true);
+            let authority = format!("{}{}", self.bucket, super::mrap::MRAP_HOST_SUFFIX);
+            return Ok(("https".into(), authority, path));
+        }
         let (scheme, base) = match &self.endpoint {
             Some(e) => (e.scheme.clone(), e.authority.clone()),
             None if self.region == "us-east-1" => ("https".into(), "s3.amazonaws.com".into()),

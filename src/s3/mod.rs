@@ -8,6 +8,7 @@
 //! | presigned URLs | [`presign`](PresignOptions) |
 //! | header signing with S3's rules | [`signing`](SignedRequest) |
 //! | aws-chunked uploads | [`chunked_upload`](S3Location::sign_chunked_put) |
+//! | Multi-Region Access Points (SigV4a) | [`mrap`] ([`S3Location::from_mrap_arn`]) |
 //!
 //! An [`S3Location`] is a bucket, a key and a region, optionally on a
 //! custom endpoint (MinIO, a local server, any S3-compatible store). It
@@ -47,6 +48,7 @@ mod chunked_upload;
 pub mod endpoint;
 mod error;
 mod location;
+pub mod mrap;
 mod presign;
 mod signing;
 

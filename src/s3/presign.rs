@@ -47,15 +47,47 @@ impl S3Location {
         for (n, v) in &options.headers {
             req = req.header(n, v);
         }
-        let params = SigningParams::new(credentials, &self.region, "s3", time);
-        let presigned = sign::presign(&req, &params, options.expires_in)?;
+        let (url, expires_at) = match &self.region_set {
+            None => {
+                let params = SigningParams::new(credentials, &self.region, "s3", time);
+                let presigned = sign::presign(&req, &params, options.expires_in)?;
+                (presigned.uri().to_string(), presigned.expires_at()?)
+            }
+            Some(set) => presign_v4a(&req, credentials, set, time, options.expires_in)?,
+        };
         Ok(PresignedUrl {
-            url: presigned.uri().to_string(),
+            url,
             method: method.to_string(),
-            expires_at: presigned.expires_at()?,
+            expires_at,
             headers: options.headers.clone(),
         })
     }
+}
+
+#[cfg(feature = "sigv4a")]
+fn presign_v4a(
+    req: &SignableRequest<'_>,
+    credentials: &Credentials,
+    region_set: &str,
+    time: SigningTime,
+    expires_in: Duration,
+) -> Result<(String, SigningTime), S3Error> {
+    let params = sign::v4a::SigningParams::new(credentials, region_set, "s3", time);
+    let presigned = sign::v4a::presign(req, &params, expires_in)?;
+    Ok((presigned.uri().to_string(), presigned.expires_at()?))
+}
+
+#[cfg(not(feature = "sigv4a"))]
+fn presign_v4a(
+    _: &SignableRequest<'_>,
+    _: &Credentials,
+    _: &str,
+    _: SigningTime,
+    _: Duration,
+) -> Result<(String, SigningTime), S3Error> {
+    Err(S3Error::Sigv4aUnavailable {
+        reason: "built without the `sigv4a` feature",
+    })
 }
 
 /// Options of a presigned URL.

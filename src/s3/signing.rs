@@ -27,27 +27,76 @@ impl S3Location {
             .authority(Some(&scheme), &authority)
             .headers(headers.iter().copied())
             .payload(payload);
-        let params = SigningParams::new(credentials, &self.region, "s3", time);
-        let signed = sign::sign_headers(&req, &params)?;
+        let (added, canonical_request, string_to_sign, signature) = match &self.region_set {
+            None => {
+                let params = SigningParams::new(credentials, &self.region, "s3", time);
+                let signed = sign::sign_headers(&req, &params)?;
+                let added: Vec<(String, String)> = signed
+                    .headers()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect();
+                let creq = signed.canonical_request().to_string();
+                (
+                    added,
+                    creq,
+                    signed.string_to_sign(),
+                    signed.signature().into(),
+                )
+            }
+            Some(set) => sign_v4a(&req, credentials, set, time)?,
+        };
         let mut out_headers: Vec<(String, String)> = headers
             .iter()
-            .filter(|(n, _)| !signed.headers().any(|(m, _)| m.eq_ignore_ascii_case(n)))
+            .filter(|(n, _)| !added.iter().any(|(m, _)| m.eq_ignore_ascii_case(n)))
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect();
-        out_headers.extend(
-            signed
-                .headers()
-                .map(|(n, v)| (n.to_string(), v.to_string())),
-        );
+        out_headers.extend(added);
         Ok(SignedRequest {
             method: method.to_string(),
             url: join_url(&scheme, &authority, &path, &query),
             headers: out_headers,
-            canonical_request: signed.canonical_request().to_string(),
-            string_to_sign: signed.string_to_sign(),
-            signature: signed.signature().to_string(),
+            canonical_request,
+            string_to_sign,
+            signature,
         })
     }
+}
+
+/// The added headers, canonical request, string to sign and signature.
+type Signed = (Vec<(String, String)>, String, String, String);
+
+#[cfg(feature = "sigv4a")]
+fn sign_v4a(
+    req: &SignableRequest<'_>,
+    credentials: &Credentials,
+    region_set: &str,
+    time: SigningTime,
+) -> Result<Signed, S3Error> {
+    let params = sign::v4a::SigningParams::new(credentials, region_set, "s3", time);
+    let signed = sign::v4a::sign_headers(req, &params)?;
+    let added = signed
+        .headers()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    let creq = signed.canonical_request().to_string();
+    Ok((
+        added,
+        creq,
+        signed.string_to_sign(),
+        signed.signature().into(),
+    ))
+}
+
+#[cfg(not(feature = "sigv4a"))]
+fn sign_v4a(
+    _: &SignableRequest<'_>,
+    _: &Credentials,
+    _: &str,
+    _: SigningTime,
+) -> Result<Signed, S3Error> {
+    Err(S3Error::Sigv4aUnavailable {
+        reason: "built without the `sigv4a` feature",
+    })
 }
 
 /// A header-signed request: send `method` to `url` with `headers`.
@@ -64,7 +113,7 @@ pub struct SignedRequest {
     pub canonical_request: String,
     /// The string to sign, for debugging.
     pub string_to_sign: String,
-    /// The hex signature.
+    /// The signature: hex HMAC (SigV4) or hex DER ECDSA (SigV4a).
     pub signature: String,
 }
 

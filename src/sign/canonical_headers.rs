@@ -119,11 +119,16 @@ fn scan_value(value: &[u8]) -> Result<(&str, bool), &'static str> {
 /// Appends the canonical form of a checked header value: trimmed, with each
 /// run of whitespace (spaces, tabs, line folds) collapsed to one space.
 pub fn write_canonical_value(out: &mut String, value: &str) {
-    if scan_value(value.as_bytes()).is_ok_and(|(_, plain)| plain) {
+    if is_canonical_value(value) {
         out.push_str(value);
     } else {
         write_folded_value(out, value);
     }
+}
+
+/// True when `value` is already in canonical form (checked, nothing to fold).
+pub(crate) fn is_canonical_value(value: &str) -> bool {
+    scan_value(value.as_bytes()).is_ok_and(|(_, plain)| plain)
 }
 
 /// Appends `value` trimmed, with each run of whitespace collapsed to one space.

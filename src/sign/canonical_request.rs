@@ -13,6 +13,8 @@ pub(crate) struct Added<'a> {
     pub(crate) amz_date: Option<&'a str>,
     pub(crate) security_token: Option<&'a str>,
     pub(crate) content_sha256: Option<&'a str>,
+    /// `x-amz-region-set` (SigV4a header signing only).
+    pub(crate) region_set: Option<&'a str>,
     /// Names (lowercase) to drop from the request's own headers because the
     /// signer adds or replaces them.
     pub(crate) replaced: &'a [&'a str],
@@ -92,12 +94,19 @@ impl<'a> CanonicalHeaders<'a> {
             (X_AMZ_DATE, added.amz_date),
             (X_AMZ_SECURITY_TOKEN, added.security_token),
             (X_AMZ_CONTENT_SHA256, added.content_sha256),
+            (super::names::X_AMZ_REGION_SET, added.region_set),
         ]
         .into_iter()
         .enumerate()
         {
             if let Some(v) = value {
-                entries.push(ours(name, v, n + 1 + k));
+                let mut entry = ours(name, v, n + 1 + k);
+                // The date and the payload hash are canonical as written; a
+                // session token or region set is folded like any value.
+                if k == 1 || k == 3 {
+                    entry.plain = headers::is_canonical_value(v);
+                }
+                entries.push(entry);
             }
         }
         entries.sort_unstable_by(|a, b| {

@@ -80,6 +80,9 @@ pub enum Error {
     },
     /// A presigned request is used outside its validity window (verification).
     Expired,
+    /// No SigV4a key could be derived from these credentials (the
+    /// derivation's counter ran out; practically impossible).
+    KeyDerivation,
     /// An aws-chunked chunk size below 8 KiB, or a body that does not match its layout.
     InvalidChunkSize {
         /// The rejected size in bytes.
@@ -138,6 +141,9 @@ impl fmt::Display for Error {
             Error::Expired => f.write_str(
                 "request time is outside the allowed clock skew, or the presigned URL is expired or not yet valid",
             ),
+            Error::KeyDerivation => {
+                f.write_str("no SigV4a key could be derived from these credentials")
+            }
             Error::InvalidChunkSize { size } => write!(
                 f,
                 "invalid aws-chunked size {size}: chunks must be at least 8192 bytes and the body must match the declared length"

@@ -131,6 +131,7 @@ pub fn sign_headers<'a>(
         amz_date: Some(params.time.amz_date()),
         security_token: signed_token,
         content_sha256: content_sha256.as_ref().map(PayloadHash::as_str),
+        region_set: None,
         replaced: &replaced,
     };
     let headers = CanonicalHeaders::new(req, &added)?;

@@ -27,6 +27,7 @@
 //! | signing time | [`time`](mod@time) |
 //! | aws-chunked streaming signatures | [`chunked`] |
 //! | server-side verification | [`verify`](mod@verify) |
+//! | SigV4a (ECDSA P-256, multi-region; feature `sigv4a`) | `v4a` |
 //!
 //! ```
 //! use sigv4::sign::{sign_headers, Payload, SignableRequest, SigningParams, SigningTime};
@@ -70,6 +71,9 @@ mod sha256;
 pub mod signature;
 pub mod string_to_sign;
 pub mod time;
+#[cfg(feature = "sigv4a")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sigv4a")))]
+pub mod v4a;
 pub mod verify;
 
 pub use canonical_uri::UriEncoding;

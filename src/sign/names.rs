@@ -18,6 +18,8 @@ pub const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 pub const X_AMZ_DECODED_CONTENT_LENGTH: &str = "x-amz-decoded-content-length";
 /// `x-amz-trailer`: the trailing headers of an aws-chunked body.
 pub const X_AMZ_TRAILER: &str = "x-amz-trailer";
+/// `x-amz-region-set`: the regions a SigV4a signature is valid in.
+pub const X_AMZ_REGION_SET: &str = "x-amz-region-set";
 /// `x-amz-checksum-crc32`: a CRC32 checksum of the payload (base64).
 pub const X_AMZ_CHECKSUM_CRC32: &str = "x-amz-checksum-crc32";
 
@@ -33,6 +35,8 @@ pub const Q_EXPIRES: &str = "X-Amz-Expires";
 pub const Q_SIGNED_HEADERS: &str = "X-Amz-SignedHeaders";
 /// `X-Amz-Security-Token` (presigned query).
 pub const Q_SECURITY_TOKEN: &str = "X-Amz-Security-Token";
+/// `X-Amz-Region-Set` (presigned SigV4a query).
+pub const Q_REGION_SET: &str = "X-Amz-Region-Set";
 /// `X-Amz-Signature` (presigned query).
 pub const Q_SIGNATURE: &str = "X-Amz-Signature";
 

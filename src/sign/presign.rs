@@ -151,6 +151,7 @@ pub fn presign<'a>(
         security_token: None,
         // The caller's hash header is signed once, as the payload says.
         content_sha256: from_header.then_some(payload.as_str()),
+        region_set: None,
         replaced: &replaced,
     };
     let headers = CanonicalHeaders::new(req, &added)?;

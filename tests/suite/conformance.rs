@@ -27,16 +27,16 @@ use sigv4::Credentials;
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
-struct Parsed {
-    method: String,
-    path: String,
-    query: String,
+pub(super) struct Parsed {
+    pub(super) method: String,
+    pub(super) path: String,
+    pub(super) query: String,
     /// Header lines as written (continuations joined with `\n`).
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub(super) headers: Vec<(String, String)>,
+    pub(super) body: Vec<u8>,
 }
 
-fn parse_request(raw: &[u8]) -> Parsed {
+pub(super) fn parse_request(raw: &[u8]) -> Parsed {
     let text = std::str::from_utf8(raw).expect("request.txt is UTF-8");
     let (head, body) = match text.find("\n\n") {
         Some(i) => (&text[..i], text.as_bytes()[i + 2..].to_vec()),
@@ -69,7 +69,7 @@ fn parse_request(raw: &[u8]) -> Parsed {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+pub(super) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -98,22 +98,22 @@ fn crt_name(name: &str) -> &str {
     }
 }
 
-struct Context {
-    access_key_id: String,
-    secret: String,
-    token: Option<String>,
-    region: String,
-    service: String,
-    time: SigningTime,
-    normalize: bool,
-    sign_body: bool,
-    omit_token: bool,
-    expires: u64,
+pub(super) struct Context {
+    pub(super) access_key_id: String,
+    pub(super) secret: String,
+    pub(super) token: Option<String>,
+    pub(super) region: String,
+    pub(super) service: String,
+    pub(super) time: SigningTime,
+    pub(super) normalize: bool,
+    pub(super) sign_body: bool,
+    pub(super) omit_token: bool,
+    pub(super) expires: u64,
 }
 
 impl Context {
     /// The signing rules the case's context describes.
-    fn settings(&self) -> SigningSettings {
+    pub(super) fn settings(&self) -> SigningSettings {
         SigningSettings {
             uri_encoding: UriEncoding::Double,
             normalize_path: self.normalize,
@@ -127,7 +127,7 @@ impl Context {
     }
 }
 
-fn load_context(dir: &Path) -> Option<Context> {
+pub(super) fn load_context(dir: &Path) -> Option<Context> {
     let raw = fs::read_to_string(dir.join("context.json")).ok()?;
     let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
     let c = &v["credentials"];
@@ -146,13 +146,19 @@ fn load_context(dir: &Path) -> Option<Context> {
     })
 }
 
-fn read(dir: &Path, name: &str) -> Option<String> {
+pub(super) fn read(dir: &Path, name: &str) -> Option<String> {
     fs::read(dir.join(name))
         .ok()
         .map(|b| String::from_utf8(b).unwrap())
 }
 
-fn render(req: &Parsed, path: &str, query: &str, drop: &[&str], added: &[(&str, &str)]) -> String {
+pub(super) fn render(
+    req: &Parsed,
+    path: &str,
+    query: &str,
+    drop: &[&str],
+    added: &[(&str, &str)],
+) -> String {
     let mut out = format!("{} {}", req.method, path);
     if !query.is_empty() {
         out.push('?');
@@ -174,13 +180,13 @@ fn render(req: &Parsed, path: &str, query: &str, drop: &[&str], added: &[(&str, 
 }
 
 #[derive(Default)]
-struct Report {
-    checks: usize,
-    failures: Vec<String>,
+pub(super) struct Report {
+    pub(super) checks: usize,
+    pub(super) failures: Vec<String>,
 }
 
 impl Report {
-    fn eq(&mut self, case: &str, what: &str, got: &str, want: &str) {
+    pub(super) fn eq(&mut self, case: &str, what: &str, got: &str, want: &str) {
         self.checks += 1;
         if got != want {
             self.failures.push(format!(
@@ -488,14 +494,14 @@ enum Expect {
 }
 
 /// One signed request of the suite as the server receives it.
-struct Received {
-    parsed: Parsed,
+pub(super) struct Received {
+    pub(super) parsed: Parsed,
     /// The path given to the verifier (CRT paths decoded, as for signing).
-    path: String,
+    pub(super) path: String,
 }
 
 impl Received {
-    fn signable(&self) -> SignableRequest<'_> {
+    pub(super) fn signable(&self) -> SignableRequest<'_> {
         let mut s =
             SignableRequest::from_parts(&self.parsed.method, &self.path, &self.parsed.query)
                 .unwrap();
@@ -510,7 +516,7 @@ impl Received {
 /// verifier at `options`' time: it must be accepted, and each one-byte
 /// change (signature, a signed header's value, the path, a query value)
 /// refused with `SignatureMismatch`. Returns the number of verifications.
-fn verify_suite_file(
+pub(super) fn verify_suite_file(
     case: &str,
     file: &str,
     received: Received,

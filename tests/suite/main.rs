@@ -7,6 +7,7 @@
 mod support;
 
 mod cli;
+mod cli_sigv4a;
 mod cli_sso;
 mod client_assume_role;
 mod client_imds;
@@ -15,6 +16,7 @@ mod client_s3;
 mod client_sts_moto;
 mod concurrent_writes;
 mod conformance;
+mod conformance_v4a;
 mod credentials_chain;
 mod credentials_container;
 mod credentials_imds;
@@ -26,6 +28,7 @@ mod imds_client;
 mod imds_endpoint;
 mod imds_moto;
 mod properties;
+mod properties_v4a;
 mod s3_moto;
 mod s3_server;
 mod sdk_config;

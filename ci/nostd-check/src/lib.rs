@@ -54,6 +54,12 @@ pub extern "C" fn sigv4_sign_example(unix: i64, out: *mut u8) -> i32 {
     if presign(&req, &params, Duration::from_secs(3600)).is_err() {
         return -4;
     }
+    // SigV4a through its process-wide key cache, also without std.
+    let v4a_params = sigv4::sign::v4a::SigningParams::new(&credentials, "*", "s3", time);
+    match sigv4::sign::v4a::sign_headers(&req, &v4a_params) {
+        Ok(s) if s.signature().starts_with("30") => {}
+        _ => return -6,
+    }
     let sig = signed.signature().as_bytes();
     unsafe { core::ptr::copy_nonoverlapping(sig.as_ptr(), out, sig.len()) };
     0

@@ -55,7 +55,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         sigv4 sign https://sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15\n  \
         sigv4 sign -X PUT -H 'content-type: text/plain' -d @notes.txt --output json https://bucket.s3.us-west-2.amazonaws.com/notes.txt\n  \
-        sigv4 --example-credentials sign --timestamp 20150830T123600Z --service iam 'https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08'")]
+        sigv4 --example-credentials sign --timestamp 20150830T123600Z --service iam 'https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08'\n  \
+        sigv4 sign --region-set us-east-1,eu-west-1 --output json https://bucket.s3.amazonaws.com/key   # SigV4a")]
     Sign(RequestArgs),
     /// Sign and send a request (like curl), print the response body.
     #[command(after_help = "Examples:\n  \
@@ -68,7 +69,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         sigv4 presign s3://my-bucket/report.pdf\n  \
         sigv4 presign -X PUT --expires-in 600 -H 'content-type: image/png' s3://my-bucket/cat.png\n  \
-        sigv4 presign --endpoint-url http://127.0.0.1:9000 --path-style s3://local-bucket/key")]
+        sigv4 presign --endpoint-url http://127.0.0.1:9000 --path-style s3://local-bucket/key\n  \
+        sigv4 presign s3://arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap/report.pdf   # SigV4a, region set *")]
     Presign(PresignArgs),
     /// Show which credential provider answered, and why the ones before it did not.
     #[command(after_help = "Examples:\n  \
@@ -362,7 +364,15 @@ pub struct RequestArgs {
     /// Sign the body as UNSIGNED-PAYLOAD (and send x-amz-content-sha256: UNSIGNED-PAYLOAD).
     #[arg(long)]
     pub unsigned_payload: bool,
-    /// The URL, as it goes on the wire.
+    /// Sign with SigV4a (ECDSA P-256) for the region set of --region-set,
+    /// else for the region alone. Multi-Region Access Points use it without this flag.
+    #[arg(long)]
+    pub sigv4a: bool,
+    /// SigV4a region set: `R1,R2,...` or `*` (implies --sigv4a).
+    #[arg(long, value_name = "R1,R2|*")]
+    pub region_set: Option<String>,
+    /// The URL, as it goes on the wire (or an S3 Multi-Region Access Point
+    /// ARN, `[s3://]arn:aws:s3::ACCOUNT:accesspoint/NAME.mrap/key`).
     pub url: String,
 }
 
@@ -400,6 +410,14 @@ pub struct PresignArgs {
     /// Signing time, YYYYMMDDTHHMMSSZ (default: now).
     #[arg(long, value_name = "YYYYMMDDTHHMMSSZ")]
     pub timestamp: Option<String>,
-    /// s3://bucket/key or an http(s):// URL.
+    /// Sign with SigV4a (ECDSA P-256) for the region set of --region-set,
+    /// else for the region alone. Multi-Region Access Points use it without this flag.
+    #[arg(long)]
+    pub sigv4a: bool,
+    /// SigV4a region set: `R1,R2,...` or `*` (implies --sigv4a).
+    #[arg(long, value_name = "R1,R2|*")]
+    pub region_set: Option<String>,
+    /// s3://bucket/key, an http(s):// URL, or a Multi-Region Access Point
+    /// ARN (`[s3://]arn:aws:s3::ACCOUNT:accesspoint/NAME.mrap/key`).
     pub target: String,
 }

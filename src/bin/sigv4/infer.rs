@@ -18,6 +18,10 @@ pub fn service_and_region(host: &str) -> Option<(String, Option<String>)> {
         Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
         _ => host,
     };
+    if sigv4::s3::mrap::is_mrap_host(&host) {
+        // Multi-Region Access Points: global, signed with SigV4a.
+        return Some(("s3".into(), None));
+    }
     if let Some(s3) = parse_host(&host) {
         return Some(("s3".into(), s3.region.map(str::to_owned)));
     }

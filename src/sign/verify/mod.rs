@@ -35,11 +35,19 @@ mod authorization;
 mod header;
 mod options;
 mod presigned;
+#[cfg(feature = "sigv4a")]
+mod v4a;
 
 pub use authorization::{parse_authorization, Authorization};
 pub use header::verify_headers;
 pub use options::VerifyOptions;
 pub use presigned::verify_presigned;
+#[cfg(feature = "sigv4a")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sigv4a")))]
+pub use v4a::{
+    parse_authorization as parse_authorization_v4a, verify_headers as verify_headers_v4a,
+    verify_presigned as verify_presigned_v4a, Authorization as AuthorizationV4a,
+};
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -54,7 +62,8 @@ use super::{Error, SignableRequest, SigningTime};
 pub struct Verified {
     /// The access key id that signed.
     pub access_key_id: String,
-    /// The region of the scope.
+    /// The region of the scope; for SigV4a, the signed region set (`*` or
+    /// `r1,r2,...`).
     pub region: String,
     /// The service of the scope.
     pub service: String,
@@ -67,6 +76,10 @@ pub struct Verified {
 /// Verifies a request signed either way: [`verify_headers`] when it has an
 /// `Authorization` header, [`verify_presigned`] when its query has
 /// `X-Amz-Signature`. A request with both, or neither, is malformed.
+///
+/// With the `sigv4a` feature, SigV4a requests (algorithm
+/// `AWS4-ECDSA-P256-SHA256`) go to [`verify_headers_v4a`] and
+/// [`verify_presigned_v4a`].
 pub fn verify<'s>(
     req: &SignableRequest<'_>,
     lookup: impl FnOnce(&str) -> Option<&'s str>,
@@ -75,6 +88,20 @@ pub fn verify<'s>(
     let has_header = header_value(req, AUTHORIZATION).is_some();
     let has_query = parse_query(&req.query).any(|p| p.key == Q_SIGNATURE);
     match (has_header, has_query) {
+        #[cfg(feature = "sigv4a")]
+        (true, false)
+            if header_value(req, AUTHORIZATION).is_some_and(v4a::is_v4a_authorization) =>
+        {
+            verify_headers_v4a(req, lookup, options)
+        }
+        #[cfg(feature = "sigv4a")]
+        (false, true)
+            if parse_query(&req.query).any(|p| {
+                p.key == super::names::Q_ALGORITHM && p.value == super::v4a::ALGORITHM
+            }) =>
+        {
+            verify_presigned_v4a(req, lookup, options)
+        }
         (true, false) => verify_headers(req, lookup, options),
         (false, true) => verify_presigned(req, lookup, options),
         (true, true) => Err(malformed(

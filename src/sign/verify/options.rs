@@ -78,6 +78,11 @@ impl<'a> VerifyOptions<'a> {
         self.max_skew
     }
 
+    /// The region the verifier accepts, when it expects one.
+    pub const fn expected_region(&self) -> Option<&'a str> {
+        self.region
+    }
+
     pub(super) fn max_skew_secs(&self) -> i64 {
         i64::try_from(self.max_skew.as_secs()).unwrap_or(i64::MAX)
     }

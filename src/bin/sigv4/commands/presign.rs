@@ -26,6 +26,15 @@ pub fn run(ctx: &Context, args: &PresignArgs) -> Result<(), Failure> {
     if args.path_style {
         location = location.with_style(AddressingStyle::Path);
     }
+    let region_set = super::sign::region_set(
+        args.region_set.as_deref(),
+        args.sigv4a,
+        location.is_mrap(),
+        location.region(),
+    )?;
+    if let Some(set) = &region_set {
+        location = location.with_region_set(set);
+    }
     let mut options = PresignOptions::new(std::time::Duration::from_secs(args.expires_in));
     for (n, v) in parse_headers(&args.headers)? {
         options = options.header(&n, &v);
@@ -35,10 +44,11 @@ pub fn run(ctx: &Context, args: &PresignArgs) -> Result<(), Failure> {
     ctx.debug(
         "presigning",
         &format!(
-            "bucket {}, key {:?}, region {} (from {region_source}), credentials {} from {}",
+            "bucket {}, key {:?}, region {} (from {region_source}), SigV4a region set {}, credentials {} from {}",
             location.bucket(),
             location.key(),
             location.region(),
+            location.region_set().unwrap_or("(none: SigV4)"),
             credentials.access_key_id(),
             credentials.source()
         ),
@@ -53,7 +63,13 @@ pub fn run(ctx: &Context, args: &PresignArgs) -> Result<(), Failure> {
             }
             t
         },
-        || json!({ "url": url.url, "method": url.method, "expires_at": url.expires_at.amz_date(), "headers": header_pairs(&url.headers) }),
+        || {
+            let mut v = json!({ "url": url.url, "method": url.method, "expires_at": url.expires_at.amz_date(), "headers": header_pairs(&url.headers) });
+            if let Some(set) = location.region_set() {
+                v["region_set"] = json!(set);
+            }
+            v
+        },
     );
     Ok(())
 }
