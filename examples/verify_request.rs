@@ -36,11 +36,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(verified) => {
             println!(
                 "verified: {} signed {} for {}/{} at {}",
-                verified.access_key_id,
-                verified.signed_headers.join(";"),
-                verified.region,
-                verified.service,
-                verified.time
+                verified.access_key_id(),
+                verified.signed_headers_list(),
+                verified.region(),
+                verified.service(),
+                verified.time()
             );
             Ok(())
         }

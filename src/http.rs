@@ -172,7 +172,7 @@ pub fn presign_parts<'a, B>(
 ///
 /// let options = VerifyOptions::new(now).expect_service("execute-api");
 /// let verified = verify_request(&req, |key| (key == "AKIDEXAMPLE").then_some("secret"), &options)?;
-/// assert_eq!(verified.region, "us-east-1");
+/// assert_eq!(verified.region(), "us-east-1");
 /// *req.body_mut() = b"{\"tampered\":1}".to_vec();
 /// assert!(verify_request(&req, |_| Some("secret"), &options).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -288,10 +288,7 @@ mod tests {
         let lookup = |k: &str| (k == creds.access_key_id()).then_some(creds.secret_access_key());
         let options = VerifyOptions::new(now);
         let ok = verify_request(&req, lookup, &options).unwrap();
-        assert_eq!(
-            (ok.region.as_str(), ok.service.as_str()),
-            ("eu-west-1", "execute-api")
-        );
+        assert_eq!((ok.region(), ok.service()), ("eu-west-1", "execute-api"));
         assert_eq!(
             verify_request(&req, lookup, &options.expect_region("us-east-1")),
             Err(Error::WrongScope { part: "region" })
@@ -344,7 +341,7 @@ mod tests {
         let lookup = |_: &str| Some(creds.secret_access_key());
         let options = VerifyOptions::new(now);
         let ok = verify_request_with(&received, Payload::Unsigned, lookup, &options).unwrap();
-        assert_eq!(ok.signed_headers, ["host"]);
+        assert_eq!(ok.signed_headers_list(), "host");
         let mut both = received;
         both.headers_mut().insert(
             "authorization",

@@ -192,7 +192,7 @@ mod tests {
                 &VerifyOptions::new(t()).expect_region(region),
             )
             .unwrap();
-            assert_eq!(ok.region, "*");
+            assert_eq!(ok.region(), "*");
         }
 
         let p = l

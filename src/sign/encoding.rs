@@ -127,6 +127,24 @@ pub fn encoded_bytes(s: &str, mode: Input, keep_slash: bool) -> EncodedBytes<'_>
     }
 }
 
+/// Appends to `text` the SigV4 URI encoding (of literal bytes, `/`
+/// encoded) of its own bytes in `range`: a query value already in the
+/// buffer, encoded without a second buffer.
+pub(crate) fn encode_within(text: &mut String, range: core::ops::Range<usize>) {
+    for i in range {
+        let Some(&b) = text.as_bytes().get(i) else {
+            return;
+        };
+        if KEEP[b as usize] & 1 != 0 {
+            text.push(b as char);
+        } else {
+            text.push('%');
+            text.push(HEX_UPPER[(b >> 4) as usize] as char);
+            text.push(HEX_UPPER[(b & 15) as usize] as char);
+        }
+    }
+}
+
 /// Appends the SigV4 URI encoding of `s` (read in `mode`) to `out`.
 ///
 /// Every byte outside the unreserved set is written as `%XX` with uppercase
@@ -212,6 +230,25 @@ impl Decimal {
 mod tests {
     use super::*;
     use alloc::vec::Vec;
+
+    /// Encoding a value from inside the buffer gives what encoding it from outside does.
+    #[test]
+    fn encode_within_matches_encode_into() {
+        for value in [
+            "",
+            "AKID/20130524/us-east-1/s3/aws4_request",
+            "a b+c=d&e%f~g",
+            "r\u{e9}gion/\u{1f600}",
+            "host;x-amz-date",
+        ] {
+            let mut want = String::from("prefix=");
+            encode_into(&mut want, value, Input::Literal, false);
+            let mut text = String::from(value);
+            text.push_str("prefix=");
+            encode_within(&mut text, 0..value.len());
+            assert_eq!(&text[value.len()..], want, "{value:?}");
+        }
+    }
 
     #[test]
     fn unreserved_is_kept() {

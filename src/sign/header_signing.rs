@@ -6,7 +6,9 @@ use core::fmt;
 use super::canonical_request::{write_canonical_request, Added, CanonicalHeaders};
 use super::header_rules::{self, Token};
 use super::names::{AUTHORIZATION, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
-use super::signature::{authorization, sign_hash, SigningDetails};
+use super::signature::{
+    authorization_len, hash_hex, sign_hash, write_authorization_value, SigningDetails,
+};
 use super::{Error, PayloadHash, SessionTokenMode, SignableRequest, SigningParams};
 
 /// The result of header signing: the headers to add, and (through
@@ -110,6 +112,132 @@ pub fn sign_headers<'a>(
     req: &SignableRequest<'_>,
     params: &SigningParams<'a>,
 ) -> Result<HeaderSignature<'a>, Error> {
+    let mut creq =
+        String::with_capacity(256 + req.path.len() + req.query.len() + 48 * req.headers.len());
+    let core = sign_into(req, params, &mut creq)?;
+    let details = SigningDetails::with_hash(creq, core.creq_hash, params.scope());
+    let signed = details
+        .canonical_request
+        .get(core.signed_headers.clone())
+        .unwrap_or("");
+    let mut auth = String::with_capacity(authorization_len(params, signed));
+    write_authorization_value(&mut auth, params, signed, &core.signature);
+    Ok(HeaderSignature {
+        authorization: auth,
+        signed_headers: core.signed_headers,
+        details,
+        session_token: params.session_token,
+        caller_token: match core.token {
+            Token::Caller(t) => Some(t.into()),
+            _ => None,
+        },
+        content_sha256: core.content_sha256,
+    })
+}
+
+/// Signs `req` with no allocation of its own: the canonical request is
+/// written into `scratch` (cleared first; keep it between calls and its
+/// capacity is reused), the `Authorization` value is appended to `out`.
+/// Returns the other headers to set, borrowed from the request and the
+/// parameters.
+///
+/// For callers who sign many requests and want no allocation per
+/// signature; [`sign_headers`] is the same signature with the intermediate
+/// strings kept.
+///
+/// ```
+/// use sigv4::sign::{write_authorization, Payload, SignableRequest, SigningParams, SigningTime};
+/// use sigv4::Credentials;
+///
+/// let credentials = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+/// let params = SigningParams::new(&credentials, "us-east-1", "iam",
+///     SigningTime::parse_amz_date("20150830T123600Z")?);
+/// let (mut scratch, mut authorization) = (String::new(), String::new());
+/// for _ in 0..2 {
+///     let req = SignableRequest::new("GET", "https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08")?
+///         .header("content-type", "application/x-www-form-urlencoded; charset=utf-8");
+///     authorization.clear();
+///     let headers = write_authorization(&req, &params, &mut scratch, &mut authorization)?;
+///     assert!(authorization.ends_with("Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"));
+///     assert_eq!(headers.amz_date(), "20150830T123600Z");
+///     assert_eq!(headers.iter().count(), 1); // x-amz-date only
+/// }
+/// # Ok::<(), sigv4::sign::Error>(())
+/// ```
+pub fn write_authorization<'r>(
+    req: &'r SignableRequest<'_>,
+    params: &'r SigningParams<'_>,
+    scratch: &mut String,
+    out: &mut String,
+) -> Result<AddedHeaders<'r>, Error> {
+    scratch.clear();
+    let core = sign_into(req, params, scratch)?;
+    let signed = scratch.get(core.signed_headers.clone()).unwrap_or("");
+    write_authorization_value(out, params, signed, &core.signature);
+    Ok(AddedHeaders {
+        amz_date: params.time.amz_date(),
+        token: core.token.value(),
+        content_sha256: core.content_sha256,
+    })
+}
+
+/// The headers [`write_authorization`] asks to set besides `authorization`
+/// (each replaces the request's header of the same name).
+#[derive(Clone)]
+pub struct AddedHeaders<'r> {
+    amz_date: &'r str,
+    token: Option<&'r str>,
+    content_sha256: Option<PayloadHash>,
+}
+
+impl fmt::Debug for AddedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AddedHeaders")
+            .field("x_amz_date", &self.amz_date)
+            .field("session_token", &self.token.map(|_| "<redacted>"))
+            .field("content_sha256", &self.content_sha256)
+            .finish()
+    }
+}
+
+impl AddedHeaders<'_> {
+    /// The `x-amz-date` value.
+    pub fn amz_date(&self) -> &str {
+        self.amz_date
+    }
+
+    /// `x-amz-security-token` (with a session token), `x-amz-date`,
+    /// `x-amz-content-sha256` (when the settings ask for it or the caller
+    /// set it), in that order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        [
+            self.token.map(|t| (X_AMZ_SECURITY_TOKEN, t)),
+            Some((X_AMZ_DATE, self.amz_date)),
+            self.content_sha256
+                .as_ref()
+                .map(|h| (X_AMZ_CONTENT_SHA256, h.as_str())),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+/// What a header signature produced besides the canonical request.
+pub(crate) struct Core<'r> {
+    pub(crate) signature: [u8; 64],
+    pub(crate) creq_hash: [u8; 64],
+    /// Where the signed headers list is in the canonical request.
+    pub(crate) signed_headers: core::ops::Range<usize>,
+    pub(crate) token: Token<'r>,
+    pub(crate) content_sha256: Option<PayloadHash>,
+}
+
+/// The header signature of `req`, its canonical request appended to `creq`.
+pub(crate) fn sign_into<'r>(
+    req: &'r SignableRequest<'_>,
+    params: &SigningParams<'r>,
+    creq: &mut String,
+) -> Result<Core<'r>, Error> {
     params.validate()?;
     let (payload, from_header) = header_rules::payload_hash(req)?;
     let token = header_rules::session_token(req, params.session_token)?;
@@ -135,25 +263,15 @@ pub fn sign_headers<'a>(
         replaced: &replaced,
     };
     let headers = CanonicalHeaders::new(req, &added)?;
-    let mut creq =
-        String::with_capacity(256 + req.path.len() + req.query.len() + 48 * req.headers.len());
-    let signed_range = write_canonical_request(&mut creq, req, settings, &headers, &[], &payload);
-    let details = SigningDetails::new(creq, params.scope());
-    let signature = sign_hash(params, &details.creq_hash);
-    let signed = details
-        .canonical_request
-        .get(signed_range.clone())
-        .unwrap_or("");
-    let authorization = authorization(params.access_key_id, &details.scope, signed, &signature);
-    Ok(HeaderSignature {
-        authorization,
-        signed_headers: signed_range,
-        details,
-        session_token: params.session_token,
-        caller_token: match token {
-            Token::Caller(t) => Some(t.into()),
-            _ => None,
-        },
+    let start = creq.len();
+    let signed = write_canonical_request(creq, req, settings, &headers, &[], &payload);
+    let creq_hash = hash_hex(&creq[start..]);
+    let signature = sign_hash(params, &creq_hash);
+    Ok(Core {
+        signature,
+        creq_hash,
+        signed_headers: signed,
+        token,
         content_sha256,
     })
 }

@@ -14,7 +14,7 @@ use super::names::{
     PRESIGN_PARAMS, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SECURITY_TOKEN, Q_SIGNATURE,
     Q_SIGNED_HEADERS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN,
 };
-use super::signature::{ascii, sign_hash, SigningDetails};
+use super::signature::{ascii, hash_hex, sign_hash, SigningDetails};
 use super::{
     Error, SessionTokenMode, SignableRequest, SigningParams, SigningTime, ALGORITHM,
     MAX_PRESIGN_EXPIRY,
@@ -28,11 +28,13 @@ type Ranges = [(&'static str, core::ops::Range<usize>); 7];
 /// strings for debugging.
 #[derive(Clone)]
 pub struct PresignedQuery<'a> {
-    /// Unencoded parameter values, back to back; `params` indexes into it.
-    values: String,
+    /// The unencoded parameter values back to back (`params` indexes into
+    /// them), then the URI from `uri_start` on: one allocation for both.
+    text: String,
     params: Ranges,
     nparams: usize,
-    uri: String,
+    uri_start: usize,
+    /// Where the URI's query starts in `text`.
     query_start: usize,
     details: SigningDetails<'a>,
     expires_in: u64,
@@ -62,19 +64,19 @@ impl PresignedQuery<'_> {
     pub fn params(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
         self.params[..self.nparams]
             .iter()
-            .map(|(k, r)| (*k, self.values.get(r.clone()).unwrap_or("")))
+            .map(|(k, r)| (*k, self.text.get(r.clone()).unwrap_or("")))
     }
 
     /// The full query string to send (without `?`): the request's own
     /// parameters as they were, then the added ones, encoded.
     pub fn query_string(&self) -> &str {
-        self.uri.get(self.query_start..).unwrap_or("")
+        self.text.get(self.query_start..).unwrap_or("")
     }
 
     /// The presigned URI: absolute (`scheme://authority/path?query`) when
     /// the request was built from an absolute URI, else `/path?query`.
     pub fn uri(&self) -> &str {
-        &self.uri
+        self.text.get(self.uri_start..).unwrap_or("")
     }
 
     /// The hex signature.
@@ -124,6 +126,81 @@ pub fn presign<'a>(
     params: &SigningParams<'a>,
     expires_in: Duration,
 ) -> Result<PresignedQuery<'a>, Error> {
+    let (mut creq, mut text) = (String::new(), String::new());
+    let p = presign_into(req, params, expires_in, &mut creq, &mut text)?;
+    Ok(PresignedQuery {
+        text,
+        params: p.ranges,
+        nparams: p.nparams,
+        uri_start: p.uri_start,
+        query_start: p.query_start,
+        details: SigningDetails::with_hash(creq, p.creq_hash, params.scope()),
+        expires_in: p.expires_in,
+    })
+}
+
+/// Presigns `req` into the caller's buffers: the presigned URI is appended
+/// to `out`, the canonical request is written into `scratch` (cleared
+/// first). Once both have grown to fit, no allocation happens.
+///
+/// ```
+/// use core::time::Duration;
+/// use sigv4::sign::{write_presigned_uri, Payload, SignableRequest, SigningParams, SigningTime};
+/// use sigv4::Credentials;
+///
+/// let credentials = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+/// let params = SigningParams::new(&credentials, "us-east-1", "s3",
+///     SigningTime::parse_amz_date("20130524T000000Z")?);
+/// let req = SignableRequest::new("GET", "https://examplebucket.s3.amazonaws.com/test.txt")?
+///     .payload(Payload::Unsigned);
+/// let (mut scratch, mut url) = (String::new(), String::from("URL: "));
+/// write_presigned_uri(&req, &params, Duration::from_secs(86400), &mut scratch, &mut url)?;
+/// assert!(url.starts_with("URL: https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm="));
+/// assert!(url.ends_with("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"));
+/// # Ok::<(), sigv4::sign::Error>(())
+/// ```
+pub fn write_presigned_uri(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    expires_in: Duration,
+    scratch: &mut String,
+    out: &mut String,
+) -> Result<(), Error> {
+    scratch.clear();
+    let start = out.len();
+    match presign_into(req, params, expires_in, scratch, out) {
+        Ok(p) => {
+            // The parameter values were written ahead of the URI: drop them.
+            out.drain(start..p.uri_start);
+            Ok(())
+        }
+        Err(e) => {
+            out.truncate(start);
+            Err(e)
+        }
+    }
+}
+
+/// Where [`presign_into`] put things.
+struct Presigned {
+    ranges: Ranges,
+    nparams: usize,
+    uri_start: usize,
+    query_start: usize,
+    creq_hash: [u8; 64],
+    expires_in: u64,
+}
+
+/// Presigns `req`: the canonical request is appended to `creq`; the
+/// parameter values, then the URI, to `text`.
+fn presign_into(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    expires_in: Duration,
+    creq: &mut String,
+    text: &mut String,
+) -> Result<Presigned, Error> {
+    let values = text;
     let expires_in_secs = expires_in.as_secs();
     if !(1..=MAX_PRESIGN_EXPIRY.as_secs()).contains(&expires_in_secs) {
         return Err(Error::InvalidExpiry {
@@ -160,17 +237,20 @@ pub fn presign<'a>(
     let expires = expires_buf.as_str();
     let token = session_token.unwrap_or("");
 
-    // All parameter values in one buffer, in output order.
-    let mut values = String::with_capacity(
-        ALGORITHM.len()
-            + params.access_key_id.len()
-            + 1
-            + scope.len()
-            + 16
-            + 32 * (req.headers.len() + 1)
-            + expires.len()
-            + token.len()
-            + 64,
+    // All parameter values in one buffer, in output order, with room for
+    // the URI after them (its parameters take at most three bytes a byte).
+    let values_len = ALGORITHM.len()
+        + params.access_key_id.len()
+        + 1
+        + scope.len()
+        + 16
+        + 32 * (req.headers.len() + 1)
+        + expires.len()
+        + token.len()
+        + 64;
+    let origin_len = req.origin().map_or(0, |(s, a)| s.len() + 3 + a.len());
+    values.reserve(
+        values_len + origin_len + 1 + req.path.len() + req.query.len() + 2 + 3 * values_len + 160,
     );
     let mut ranges: Ranges = Default::default();
     fn put(
@@ -184,33 +264,33 @@ pub fn presign<'a>(
         write(values);
         ranges[i] = (name, start..values.len());
     }
-    put(&mut values, &mut ranges, 0, Q_ALGORITHM, &|v| {
+    put(values, &mut ranges, 0, Q_ALGORITHM, &|v| {
         v.push_str(ALGORITHM);
     });
-    put(&mut values, &mut ranges, 1, Q_CREDENTIAL, &|v| {
+    put(values, &mut ranges, 1, Q_CREDENTIAL, &|v| {
         v.push_str(params.access_key_id);
         v.push('/');
         scope.write(v);
     });
-    put(&mut values, &mut ranges, 2, Q_DATE, &|v| {
+    put(values, &mut ranges, 2, Q_DATE, &|v| {
         v.push_str(params.time.amz_date());
     });
-    put(&mut values, &mut ranges, 3, Q_SIGNED_HEADERS, &|v| {
+    put(values, &mut ranges, 3, Q_SIGNED_HEADERS, &|v| {
         headers.write_signed(v);
     });
-    put(&mut values, &mut ranges, 4, Q_EXPIRES, &|v| {
+    put(values, &mut ranges, 4, Q_EXPIRES, &|v| {
         v.push_str(expires);
     });
     let mut n = 5;
     if session_token.is_some() {
-        put(&mut values, &mut ranges, 5, Q_SECURITY_TOKEN, &|v| {
+        put(values, &mut ranges, 5, Q_SECURITY_TOKEN, &|v| {
             v.push_str(token);
         });
         n = 6;
     }
 
-    let mut creq =
-        String::with_capacity(512 + req.path.len() + req.query.len() + 48 * req.headers.len());
+    creq.reserve(512 + req.path.len() + req.query.len() + 48 * req.headers.len());
+    let creq_start = creq.len();
     {
         let value = |i: usize| values.get(ranges[i].1.clone()).unwrap_or("");
         let mut extra: smallvec::SmallVec<[QueryParam<'_>; 6]> = smallvec::SmallVec::new();
@@ -220,69 +300,60 @@ pub fn presign<'a>(
         if n == 6 && settings.session_token == SessionTokenMode::Signed {
             extra.push(QueryParam::literal(ranges[5].0, value(5)));
         }
-        write_canonical_request(&mut creq, req, settings, &headers, &extra, &payload);
+        write_canonical_request(creq, req, settings, &headers, &extra, &payload);
     }
-    let details = SigningDetails::new(creq, scope);
-    let signature = sign_hash(params, &details.creq_hash);
-    put(&mut values, &mut ranges, n, Q_SIGNATURE, &|v| {
+    let creq_hash = hash_hex(&creq[creq_start..]);
+    let signature = sign_hash(params, &creq_hash);
+    put(values, &mut ranges, n, Q_SIGNATURE, &|v| {
         v.push_str(ascii(&signature));
     });
     let nparams = n + 1;
-    let (uri, query_start) = render_uri(req, &values, &ranges[..nparams]);
-    Ok(PresignedQuery {
-        values,
-        params: ranges,
+    let uri_start = values.len();
+    let query_start = render_uri(req, values, &ranges[..nparams]);
+    Ok(Presigned {
+        ranges,
         nparams,
-        uri,
+        uri_start,
         query_start,
-        details,
+        creq_hash,
         expires_in: expires_in_secs,
     })
 }
 
-/// The presigned URI: origin, path, the request's own query minus the
-/// replaced parameters, then ours (encoded). Returns it and where its query
-/// starts.
+/// Appends the presigned URI to `text`, whose start holds the parameter
+/// values: origin, path, the request's own query minus the replaced
+/// parameters, then ours (encoded). Returns where its query starts.
 fn render_uri(
     req: &SignableRequest<'_>,
-    values: &str,
+    text: &mut String,
     params: &[(&'static str, core::ops::Range<usize>)],
-) -> (String, usize) {
-    let origin_len = req.origin().map_or(0, |(s, a)| s.len() + 3 + a.len());
-    let mut uri = String::with_capacity(
-        origin_len + 1 + req.path.len() + req.query.len() + 2 + 3 * values.len() + 160,
-    );
+) -> usize {
     if let Some((scheme, authority)) = req.origin() {
-        uri.push_str(scheme);
-        uri.push_str("://");
-        uri.push_str(authority);
+        text.push_str(scheme);
+        text.push_str("://");
+        text.push_str(authority);
     }
     if !req.path.starts_with('/') {
-        uri.push('/');
+        text.push('/');
     }
-    uri.push_str(&req.path);
-    uri.push('?');
-    let query_start = uri.len();
+    text.push_str(&req.path);
+    text.push('?');
+    let query_start = text.len();
     for piece in req.query.split('&').filter(|p| !p.is_empty()) {
         let key = piece.split_once('=').map_or(piece, |(k, _)| k);
         if PRESIGN_PARAMS.contains(&key) {
             continue;
         }
-        uri.push_str(piece);
-        uri.push('&');
+        text.push_str(piece);
+        text.push('&');
     }
     for (i, (k, r)) in params.iter().enumerate() {
         if i > 0 {
-            uri.push('&');
+            text.push('&');
         }
-        uri.push_str(k);
-        uri.push('=');
-        encoding::encode_into(
-            &mut uri,
-            values.get(r.clone()).unwrap_or(""),
-            encoding::Input::Literal,
-            false,
-        );
+        text.push_str(k);
+        text.push('=');
+        encoding::encode_within(text, r.clone());
     }
-    (uri, query_start)
+    query_start
 }

@@ -70,27 +70,33 @@ pub(crate) fn ascii(b: &[u8]) -> &str {
     core::str::from_utf8(b).unwrap_or("")
 }
 
-/// The `Authorization` header value:
+/// The length of the `Authorization` value for these parameters.
+pub(crate) fn authorization_len(params: &SigningParams<'_>, signed_headers: &str) -> usize {
+    ALGORITHM.len()
+        + 64
+        + params.access_key_id.len()
+        + params.scope().len()
+        + signed_headers.len()
+        + 64
+}
+
+/// Appends the `Authorization` header value to `out`:
 /// `AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=a;b, Signature=hex`.
-pub(crate) fn authorization(
-    access_key_id: &str,
-    scope: &Scope<'_>,
+pub(crate) fn write_authorization_value(
+    out: &mut String,
+    params: &SigningParams<'_>,
     signed_headers: &str,
     signature: &[u8; 64],
-) -> String {
-    let mut auth = String::with_capacity(
-        ALGORITHM.len() + 64 + access_key_id.len() + scope.len() + signed_headers.len() + 64,
-    );
-    auth.push_str(ALGORITHM);
-    auth.push_str(" Credential=");
-    auth.push_str(access_key_id);
-    auth.push('/');
-    scope.write(&mut auth);
-    auth.push_str(", SignedHeaders=");
-    auth.push_str(signed_headers);
-    auth.push_str(", Signature=");
-    auth.push_str(ascii(signature));
-    auth
+) {
+    out.push_str(ALGORITHM);
+    out.push_str(" Credential=");
+    out.push_str(params.access_key_id);
+    out.push('/');
+    params.scope().write(out);
+    out.push_str(", SignedHeaders=");
+    out.push_str(signed_headers);
+    out.push_str(", Signature=");
+    out.push_str(ascii(signature));
 }
 
 /// What was signed: the canonical request, its hash and the scope, from
@@ -105,8 +111,12 @@ pub struct SigningDetails<'a> {
 }
 
 impl<'a> SigningDetails<'a> {
-    pub(crate) fn new(canonical_request: String, scope: Scope<'a>) -> Self {
-        let creq_hash = hash_hex(&canonical_request);
+    /// Details whose canonical request's hash is known.
+    pub(crate) fn with_hash(
+        canonical_request: String,
+        creq_hash: [u8; 64],
+        scope: Scope<'a>,
+    ) -> Self {
         SigningDetails {
             canonical_request,
             creq_hash,

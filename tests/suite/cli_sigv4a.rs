@@ -109,7 +109,7 @@ fn sign_json_for_an_mrap_arn_is_sigv4a_with_region_set_star_and_the_public_key()
             "AWS4-ECDSA-P256-SHA256 Credential={AKID}/20150830/s3/aws4_request, "
         )));
         for region in ["us-east-1", "ap-southeast-2"] {
-            assert_eq!(verify_printed(&v, region).unwrap().region, "*");
+            assert_eq!(verify_printed(&v, region).unwrap().region(), "*");
         }
     }
 }

@@ -320,7 +320,7 @@ fn the_verifier_accepts_the_v4a_suites_signed_requests_and_refuses_them_changed(
                 let at = options.expect_region(region);
                 verifications += 1;
                 let got = verify(&as_is.signable(), lookup, &at).map(|v| {
-                    assert_eq!(v.region, "us-east-1");
+                    assert_eq!(v.region(), "us-east-1");
                 });
                 if got != want {
                     failures.push(format!("{name} {file} from {region}: {got:?}"));

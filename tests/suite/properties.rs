@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use sigv4::sign::{
-    presign, sign_headers, Payload, SignableRequest, SigningParams, SigningTime, VerifyOptions,
+    presign, sign_headers, write_authorization, write_presigned_uri, Payload, SignableRequest,
+    SigningParams, SigningTime, VerifyOptions,
 };
 use sigv4::Credentials;
 
@@ -197,6 +198,34 @@ proptest! {
         let h_sts = h.string_to_sign();
         let p_sts = p.string_to_sign();
         prop_assert_eq!(h_sts.lines().take(3).collect::<Vec<_>>(), p_sts.lines().take(3).collect::<Vec<_>>());
+    }
+
+    /// The caller-buffer entry points give exactly what the allocating ones
+    /// do, with a session token and whatever the buffers held before.
+    #[test]
+    fn caller_buffer_signing_matches(i in input(), expires in 1u64..=604_800, token in proptest::option::of("[A-Za-z0-9+/=]{1,40}"), junk in "[ -~]{0,30}") {
+        let q = query_string(&i.query);
+        let req = signable(&i, &q);
+        let time = SigningTime::from_unix_seconds(i.time).unwrap();
+        let mut credentials = Credentials::new("AKIDEXAMPLE", i.secret.as_str());
+        if let Some(t) = &token {
+            credentials = credentials.with_session_token(t.as_str());
+        }
+        let params = SigningParams::new(&credentials, &i.region, &i.service, time);
+        let (mut scratch, mut out) = (junk.clone(), junk.clone());
+        let added = write_authorization(&req, &params, &mut scratch, &mut out).unwrap();
+        let h = sign_headers(&req, &params).unwrap();
+        prop_assert_eq!(&out[junk.len()..], h.authorization());
+        prop_assert!(out.starts_with(&junk));
+        let mut want: Vec<_> = h.headers().collect();
+        want.pop(); // authorization
+        prop_assert_eq!(added.iter().collect::<Vec<_>>(), want);
+        let expiry = Duration::from_secs(expires);
+        out.clear();
+        out.push_str(&junk);
+        write_presigned_uri(&req, &params, expiry, &mut scratch, &mut out).unwrap();
+        let presigned = presign(&req, &params, expiry).unwrap();
+        prop_assert_eq!(&out[junk.len()..], presigned.uri());
     }
 
     /// Arbitrary text in every input: an error or a signature, never a panic.

@@ -172,7 +172,8 @@ proptest! {
         let got = received(&i, &i.path, &q, &added);
         let ok = verify(&got, lookup, &options(&i));
         prop_assert!(ok.is_ok(), "{:?}", ok);
-        prop_assert_eq!(ok.unwrap().region, i.region_set());
+        let ok = ok.unwrap();
+        prop_assert_eq!(ok.region(), i.region_set());
         for r in &i.regions {
             prop_assert!(verify(&got, lookup, &options(&i).expect_region(r)).is_ok());
         }

@@ -1,15 +1,62 @@
 //! Verification of requests signed for the `Authorization` header.
 
-use alloc::string::String;
-
 use super::authorization::parse_authorization;
-use super::{equal, header_count, header_value, malformed, signed_only, Verified, VerifyOptions};
+use super::{equal, malformed, signed_only, Verified, VerifyOptions};
+use crate::sign::header_signing::sign_into;
 use crate::sign::names::{
     AUTHORIZATION, HOST, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN,
 };
-use crate::sign::{
-    sign_headers, Error, Payload, SessionTokenMode, SignableRequest, SigningParams, SigningTime,
-};
+use crate::sign::signature::ascii;
+use crate::sign::{Error, Payload, SessionTokenMode, SignableRequest, SigningParams, SigningTime};
+use alloc::string::String;
+
+/// The signing headers of a received request, each at most once.
+struct SigningHeaders<'a> {
+    authorization: Option<&'a str>,
+    amz_date: Option<&'a str>,
+    content_sha256: Option<&'a str>,
+    security_token: Option<&'a str>,
+}
+
+impl<'a> SigningHeaders<'a> {
+    /// One pass over the headers; a repeated signing header is malformed.
+    fn scan(req: &SignableRequest<'a>) -> Result<Self, Error> {
+        let mut found = SigningHeaders {
+            authorization: None,
+            amz_date: None,
+            content_sha256: None,
+            security_token: None,
+        };
+        for &(name, value) in req.headers.iter() {
+            let (slot, repeated) = if name.eq_ignore_ascii_case(AUTHORIZATION) {
+                (&mut found.authorization, "repeated authorization header")
+            } else if name.eq_ignore_ascii_case(X_AMZ_DATE) {
+                (&mut found.amz_date, "repeated x-amz-date header")
+            } else if name.eq_ignore_ascii_case(X_AMZ_CONTENT_SHA256) {
+                (
+                    &mut found.content_sha256,
+                    "repeated x-amz-content-sha256 header",
+                )
+            } else if name.eq_ignore_ascii_case(X_AMZ_SECURITY_TOKEN) {
+                (
+                    &mut found.security_token,
+                    "repeated x-amz-security-token header",
+                )
+            } else {
+                continue;
+            };
+            if slot.is_some() {
+                return Err(malformed(repeated));
+            }
+            // A value that is not UTF-8 is as good as absent (as before).
+            *slot = core::str::from_utf8(value).ok();
+            if slot.is_none() {
+                *slot = Some("");
+            }
+        }
+        Ok(found)
+    }
+}
 
 /// Verifies a request signed for the `Authorization` header.
 ///
@@ -23,22 +70,14 @@ pub fn verify_headers<'s>(
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
 ) -> Result<Verified, Error> {
-    for (name, repeated) in [
-        (AUTHORIZATION, "repeated authorization header"),
-        (X_AMZ_DATE, "repeated x-amz-date header"),
-        (X_AMZ_CONTENT_SHA256, "repeated x-amz-content-sha256 header"),
-        (X_AMZ_SECURITY_TOKEN, "repeated x-amz-security-token header"),
-    ] {
-        if header_count(req, name) > 1 {
-            return Err(malformed(repeated));
-        }
-    }
+    let found = SigningHeaders::scan(req)?;
     let auth = parse_authorization(
-        header_value(req, AUTHORIZATION).ok_or(malformed("no authorization header"))?,
+        found
+            .authorization
+            .ok_or(malformed("no authorization header"))?,
     )?;
-    let time = SigningTime::parse_amz_date(
-        header_value(req, X_AMZ_DATE).ok_or(malformed("no x-amz-date header"))?,
-    )?;
+    let time =
+        SigningTime::parse_amz_date(found.amz_date.ok_or(malformed("no x-amz-date header"))?)?;
     if time.date_stamp() != auth.date {
         return Err(malformed("x-amz-date does not match the credential date"));
     }
@@ -55,7 +94,7 @@ pub fn verify_headers<'s>(
         &[X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_CONTENT_SHA256],
     )?;
     settings.content_sha256_header = signed_names().any(|n| n == X_AMZ_CONTENT_SHA256);
-    let body_hash_header = header_value(req, X_AMZ_CONTENT_SHA256);
+    let body_hash_header = found.content_sha256;
     let filtered = match (settings.content_sha256_header, body_hash_header) {
         (true, Some(h)) => {
             // A hash in the header must be the body's (a marker such as
@@ -71,7 +110,7 @@ pub fn verify_headers<'s>(
         (true, None) => return Err(malformed("x-amz-content-sha256 is signed but missing")),
         (false, _) => filtered.payload(payload),
     };
-    let token = header_value(req, X_AMZ_SECURITY_TOKEN);
+    let token = found.security_token;
     settings.session_token = if signed_names().any(|n| n == X_AMZ_SECURITY_TOKEN) {
         SessionTokenMode::Signed
     } else {
@@ -87,19 +126,23 @@ pub fn verify_headers<'s>(
         time,
     )
     .with_settings(settings);
-    let expected = sign_headers(&filtered, &params)?;
+    let mut creq = String::with_capacity(
+        256 + filtered.path.len() + filtered.query.len() + 48 * filtered.headers.len(),
+    );
+    let expected = sign_into(&filtered, &params, &mut creq)?;
     // The recomputed list must be the client's list exactly (same headers, same order).
-    let same_list = equal(expected.signed_headers(), auth.signed_headers);
-    if !(equal(expected.signature(), auth.signature) & same_list) {
+    let recomputed = creq.get(expected.signed_headers).unwrap_or("");
+    let same_list = equal(recomputed, auth.signed_headers);
+    if !(equal(ascii(&expected.signature), auth.signature) & same_list) {
         return Err(Error::SignatureMismatch);
     }
-    Ok(Verified {
-        access_key_id: auth.access_key_id.into(),
-        region: auth.region.into(),
-        service: auth.service.into(),
+    Ok(Verified::new(
+        auth.access_key_id,
+        auth.region,
+        auth.service,
         time,
-        signed_headers: signed_names().map(String::from).collect(),
-    })
+        auth.signed_headers,
+    ))
 }
 
 fn check_skew(time: SigningTime, now: SigningTime, max_skew_secs: u64) -> Result<(), Error> {
@@ -126,6 +169,7 @@ fn payload_from_header(value: &str) -> Payload<'_> {
 mod tests {
     use super::super::test_support::*;
     use super::*;
+    use crate::sign::sign_headers;
     use alloc::vec::Vec;
 
     #[test]
@@ -158,7 +202,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            ok.signed_headers,
+            ok.signed_headers().collect::<Vec<_>>(),
             [
                 "content-type",
                 "host",

@@ -25,7 +25,7 @@
 //! let received = req.clone().headers(signed.headers());
 //! let options = VerifyOptions::new(now).expect_region("us-east-1");
 //! let ok = verify(&received, |key| (key == "AKIDEXAMPLE").then_some("secret"), &options)?;
-//! assert_eq!(ok.access_key_id, "AKIDEXAMPLE");
+//! assert_eq!(ok.access_key_id(), "AKIDEXAMPLE");
 //! assert!(verify(&received, |_| Some("other secret"), &options).is_err());
 //! assert!(verify(&received, |_| None, &options).is_err());
 //! # Ok::<(), sigv4::sign::Error>(())
@@ -50,27 +50,88 @@ pub use v4a::{
 };
 
 use alloc::string::String;
-use alloc::vec::Vec;
 use subtle::ConstantTimeEq;
 
 use super::canonical_query::parse_query;
 use super::names::{AUTHORIZATION, HOST, Q_SIGNATURE};
 use super::{Error, SignableRequest, SigningTime};
 
-/// What a successful verification establishes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a successful verification establishes: who signed, for which
+/// scope, when, and which headers the signature covers.
+///
+/// Held in one allocation (the verifier's only one besides the canonical
+/// request it recomputes).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Verified {
+    /// `access key id`, region, service and the signed headers list, back to back.
+    text: String,
+    /// Where the region, the service and the signed headers list start in `text`.
+    ends: [usize; 3],
+    time: SigningTime,
+}
+
+impl Verified {
+    pub(crate) fn new(
+        access_key_id: &str,
+        region: &str,
+        service: &str,
+        time: SigningTime,
+        signed_headers: &str,
+    ) -> Self {
+        let mut text = String::with_capacity(
+            access_key_id.len() + region.len() + service.len() + signed_headers.len(),
+        );
+        let mut ends = [0; 3];
+        for (i, part) in [access_key_id, region, service].into_iter().enumerate() {
+            text.push_str(part);
+            ends[i] = text.len();
+        }
+        text.push_str(signed_headers);
+        Verified { text, ends, time }
+    }
+
     /// The access key id that signed.
-    pub access_key_id: String,
+    pub fn access_key_id(&self) -> &str {
+        &self.text[..self.ends[0]]
+    }
+
     /// The region of the scope; for SigV4a, the signed region set (`*` or
     /// `r1,r2,...`).
-    pub region: String,
+    pub fn region(&self) -> &str {
+        &self.text[self.ends[0]..self.ends[1]]
+    }
+
     /// The service of the scope.
-    pub service: String,
+    pub fn service(&self) -> &str {
+        &self.text[self.ends[1]..self.ends[2]]
+    }
+
     /// When the request was signed.
-    pub time: SigningTime,
+    pub fn time(&self) -> SigningTime {
+        self.time
+    }
+
+    /// The signed headers list as sent (`host;x-amz-date`).
+    pub fn signed_headers_list(&self) -> &str {
+        &self.text[self.ends[2]..]
+    }
+
     /// The signed header names.
-    pub signed_headers: Vec<String>,
+    pub fn signed_headers(&self) -> impl Iterator<Item = &str> + '_ {
+        self.signed_headers_list().split(';')
+    }
+}
+
+impl core::fmt::Debug for Verified {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Verified")
+            .field("access_key_id", &self.access_key_id())
+            .field("region", &self.region())
+            .field("service", &self.service())
+            .field("time", &self.time)
+            .field("signed_headers", &self.signed_headers_list())
+            .finish()
+    }
 }
 
 /// Verifies a request signed either way: [`verify_headers`] when it has an

@@ -121,13 +121,7 @@ pub fn verify_presigned<'s>(
     if !(equal(expected.signature(), &signature) & same_list) {
         return Err(Error::SignatureMismatch);
     }
-    Ok(Verified {
-        access_key_id: akid.into(),
-        region: region.into(),
-        service: service.into(),
-        time,
-        signed_headers: signed.split(';').map(String::from).collect(),
-    })
+    Ok(Verified::new(akid, region, service, time, &signed))
 }
 
 #[cfg(test)]
@@ -151,7 +145,7 @@ mod tests {
         let lookup = |_: &str| Some("secret");
         let s3 = SigningSettings::s3();
         let ok = vp(&got, lookup, s3, Payload::Unsigned, now, 900).unwrap();
-        assert_eq!(ok.access_key_id, "AKID");
+        assert_eq!(ok.access_key_id(), "AKID");
         assert!(vp(
             &got,
             lookup,

@@ -264,13 +264,13 @@ pub fn verify_headers<'s>(
     if !(valid & same_list) {
         return Err(Error::SignatureMismatch);
     }
-    Ok(Verified {
-        access_key_id: auth.access_key_id.into(),
-        region: region_set.into(),
-        service: auth.service.into(),
+    Ok(Verified::new(
+        auth.access_key_id,
+        region_set,
+        auth.service,
         time,
-        signed_headers: signed_names().map(String::from).collect(),
-    })
+        auth.signed_headers,
+    ))
 }
 
 fn decode(s: &str) -> Result<String, Error> {
@@ -363,11 +363,5 @@ pub fn verify_presigned<'s>(
     if !(valid & same_list) {
         return Err(Error::SignatureMismatch);
     }
-    Ok(Verified {
-        access_key_id: akid.into(),
-        region: region_set.clone(),
-        service: service.into(),
-        time,
-        signed_headers: signed.split(';').map(String::from).collect(),
-    })
+    Ok(Verified::new(akid, &region_set, service, time, &signed))
 }
