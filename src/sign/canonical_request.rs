@@ -58,7 +58,27 @@ pub(crate) struct CanonicalHeaders<'a> {
 
 impl<'a> CanonicalHeaders<'a> {
     pub(crate) fn new(req: &'a SignableRequest<'_>, added: &Added<'a>) -> Result<Self, Error> {
-        let mut entries: SmallVec<[Entry<'a>; 16]> = SmallVec::new();
+        let mut headers = Self::empty();
+        headers.fill(req, added)?;
+        Ok(headers)
+    }
+
+    /// No headers yet (see [`fill`](Self::fill)).
+    pub(crate) fn empty() -> Self {
+        CanonicalHeaders {
+            entries: SmallVec::new(),
+        }
+    }
+
+    /// Collects the headers of `req` and the signer's own, in canonical
+    /// order, into `self` (in place: the list is large to move).
+    pub(crate) fn fill(
+        &mut self,
+        req: &'a SignableRequest<'_>,
+        added: &Added<'a>,
+    ) -> Result<(), Error> {
+        let entries = &mut self.entries;
+        entries.clear();
         let mut has_host = false;
         for (index, &(name, value)) in req.headers.iter().enumerate() {
             let checked = headers::checked(index, name, value)?;
@@ -117,7 +137,7 @@ impl<'a> CanonicalHeaders<'a> {
             };
             by_name.then(a.index.cmp(&b.index))
         });
-        Ok(CanonicalHeaders { entries })
+        Ok(())
     }
 
     /// Appends `name:value\n` lines, joining repeated names with `,`.

@@ -262,7 +262,8 @@ pub(crate) fn sign_into<'r>(
         region_set: None,
         replaced: &replaced,
     };
-    let headers = CanonicalHeaders::new(req, &added)?;
+    let mut headers = CanonicalHeaders::empty();
+    headers.fill(req, &added)?;
     let start = creq.len();
     let signed = write_canonical_request(creq, req, settings, &headers, &[], &payload);
     let creq_hash = hash_hex(&creq[start..]);

@@ -53,6 +53,7 @@ pub mod canonical_query;
 pub mod canonical_request;
 pub mod canonical_uri;
 pub mod chunked;
+mod constant_time;
 pub mod credentials;
 pub mod encoding;
 mod error;

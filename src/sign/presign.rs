@@ -231,7 +231,8 @@ fn presign_into(
         region_set: None,
         replaced: &replaced,
     };
-    let headers = CanonicalHeaders::new(req, &added)?;
+    let mut headers = CanonicalHeaders::empty();
+    headers.fill(req, &added)?;
     let scope = params.scope();
     let expires_buf = Decimal::new(expires_in_secs);
     let expires = expires_buf.as_str();

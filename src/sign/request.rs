@@ -61,6 +61,7 @@ pub(crate) struct HeaderList<'a> {
 }
 
 impl<'a> HeaderList<'a> {
+    #[inline]
     pub(crate) const fn new() -> Self {
         HeaderList {
             inline: [("", &[]); INLINE_HEADERS],
@@ -69,6 +70,7 @@ impl<'a> HeaderList<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, h: Header<'a>) {
         if self.len < INLINE_HEADERS {
             self.inline[self.len] = h;
@@ -206,15 +208,18 @@ fn split_scheme(uri: &str) -> Option<(&str, &str)> {
     Some((&uri[..n], &uri[n + 3..]))
 }
 
-impl<'a> SignableRequest<'a> {
-    /// A request for an absolute URI (`https://host[:port]/path?query`) or an
-    /// origin-form target (`/path?query`, host then comes from a `host` header).
-    ///
-    /// The URI is taken as it goes on the wire: existing percent-encoding is
-    /// kept, and characters that cannot appear in a URI (space, non-ASCII,
-    /// `"<>\^`{|}`) are percent-encoded. A fragment is dropped. Control
-    /// characters, an empty host, a bad port or a missing path are errors.
-    pub fn new(method: &'a str, uri: &'a str) -> Result<Self, Error> {
+/// A request target split into its parts (see [`SignableRequest::new`]).
+struct Target<'a> {
+    scheme: Option<&'a str>,
+    authority: Option<&'a str>,
+    host: Option<&'a str>,
+    path_raw: &'a str,
+    query_raw: &'a str,
+    needs_wire_form: bool,
+}
+
+impl<'a> Target<'a> {
+    fn parse(uri: &'a str) -> Result<Self, Error> {
         let classes = class::of(uri.as_bytes());
         if classes & class::CONTROL != 0 {
             return Err(Error::InvalidUri {
@@ -226,29 +231,56 @@ impl<'a> SignableRequest<'a> {
         } else {
             uri
         };
-        let (scheme, authority, rest) = if let Some((scheme, after)) = split_scheme(uri) {
+        let (scheme, authority, host, rest) = if let Some((scheme, after)) = split_scheme(uri) {
             let end = after
                 .bytes()
                 .position(|b| b == b'/' || b == b'?')
                 .unwrap_or(after.len());
             let (authority, rest) = after.split_at(end);
             let host = validate_authority(Some(scheme), authority)?;
-            (Some(scheme), Some((authority, host)), rest)
+            (Some(scheme), Some(authority), Some(host), rest)
         } else if uri.starts_with('/') {
-            (None, None, uri)
+            (None, None, None, uri)
         } else {
             return Err(Error::InvalidUri {
                 reason: "expected an absolute URI or a path starting with `/`",
             });
         };
-        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let mut req = Self::from_parts(method, path, query)?;
-        req.scheme = scheme;
-        req.authority = authority.map(|(a, _)| a);
-        req.authority_host = authority.map(|(_, h)| h);
-        if classes & class::WIRE != 0 {
-            req.path = wire_form(path);
-            req.query = wire_form(query);
+        let (path_raw, query_raw) = match rest.bytes().position(|b| b == b'?') {
+            Some(q) => (&rest[..q], &rest[q + 1..]),
+            None => (rest, ""),
+        };
+        Ok(Target {
+            scheme,
+            authority,
+            host,
+            path_raw,
+            query_raw,
+            needs_wire_form: classes & class::WIRE != 0,
+        })
+    }
+}
+
+impl<'a> SignableRequest<'a> {
+    /// A request for an absolute URI (`https://host[:port]/path?query`) or an
+    /// origin-form target (`/path?query`, host then comes from a `host` header).
+    ///
+    /// The URI is taken as it goes on the wire: existing percent-encoding is
+    /// kept, and characters that cannot appear in a URI (space, non-ASCII,
+    /// `"<>\^`{|}`) are percent-encoded. A fragment is dropped. Control
+    /// characters, an empty host, a bad port or a missing path are errors.
+    #[inline]
+    pub fn new(method: &'a str, uri: &'a str) -> Result<Self, Error> {
+        // The parsing is out of line; the (large) request value is built
+        // here, inline, so that it lands where the caller keeps it.
+        let t = Target::parse(uri)?;
+        let mut req = Self::from_parts(method, t.path_raw, t.query_raw)?;
+        req.scheme = t.scheme;
+        req.authority = t.authority;
+        req.authority_host = t.host;
+        if t.needs_wire_form {
+            req.path = wire_form(t.path_raw);
+            req.query = wire_form(t.query_raw);
         }
         Ok(req)
     }
@@ -258,6 +290,7 @@ impl<'a> SignableRequest<'a> {
     ///
     /// Bytes that are not valid on the wire (a raw space, say) are not fixed
     /// here; they are signed as the canonical encoding of those bytes.
+    #[inline]
     pub fn from_parts(method: &'a str, path: &'a str, query: &'a str) -> Result<Self, Error> {
         if !headers::is_valid_name(method) {
             return Err(Error::InvalidMethod);

@@ -70,7 +70,15 @@ impl SigningTime {
             .map_err(|_| Error::InvalidTime)?;
         let time = Time::from_hms(num(9..11)? as u8, num(11..13)? as u8, num(13..15)? as u8)
             .map_err(|_| Error::InvalidTime)?;
-        Self::from_datetime(PrimitiveDateTime::new(date, time).assume_utc())
+        // Four digits, a valid date and time: the input is already the canonical form.
+        let mut amz = [0u8; 16];
+        amz.copy_from_slice(b);
+        Ok(SigningTime {
+            unix: PrimitiveDateTime::new(date, time)
+                .assume_utc()
+                .unix_timestamp(),
+            amz,
+        })
     }
 
     /// The current time from the system clock.

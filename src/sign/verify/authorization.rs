@@ -22,14 +22,34 @@ pub struct Authorization<'a> {
 
 /// Splits `AKID/YYYYMMDD/region/service/aws4_request`.
 pub(super) fn parse_credential(credential: &str) -> Result<(&str, &str, &str, &str), Error> {
-    let mut parts = credential.rsplitn(5, '/');
-    let terminator = parts.next().ok_or(malformed("empty credential"))?;
-    let service = parts.next().ok_or(malformed("credential has no service"))?;
-    let region = parts.next().ok_or(malformed("credential has no region"))?;
-    let date = parts.next().ok_or(malformed("credential has no date"))?;
-    let akid = parts
-        .next()
-        .ok_or(malformed("credential has no access key id"))?;
+    // The last four `/` (the access key id may hold more), found with a byte
+    // loop: `rsplitn` goes through `memrchr`, slow on strings this short.
+    let mut cuts = [0usize; 4];
+    let mut found = 0;
+    for (i, &b) in credential.as_bytes().iter().enumerate().rev() {
+        if b == b'/' {
+            cuts[found] = i;
+            found += 1;
+            if found == 4 {
+                break;
+            }
+        }
+    }
+    let missing = [
+        "credential has no service",
+        "credential has no region",
+        "credential has no date",
+        "credential has no access key id",
+    ];
+    if found < 4 {
+        return Err(malformed(missing[found]));
+    }
+    let [t, s, r, d] = cuts;
+    let terminator = &credential[t + 1..];
+    let service = &credential[s + 1..t];
+    let region = &credential[r + 1..s];
+    let date = &credential[d + 1..r];
+    let akid = &credential[..d];
     if terminator != "aws4_request" {
         return Err(malformed("credential scope does not end with aws4_request"));
     }
@@ -49,11 +69,18 @@ pub fn parse_authorization(value: &str) -> Result<Authorization<'_>, Error> {
         .strip_prefix(ALGORITHM)
         .ok_or(malformed("not an AWS4-HMAC-SHA256 authorization"))?;
     let (mut credential, mut signed, mut signature) = (None, None, None);
-    for part in rest.split(',') {
-        let part = part.trim();
-        let (k, v) = part
-            .split_once('=')
+    // The `,`-separated parts (as `split(',')` gives them), with byte loops.
+    let mut rest = rest;
+    loop {
+        let end = rest.bytes().position(|b| b == b',').unwrap_or(rest.len());
+        let part = rest[..end].trim();
+        let last = end == rest.len();
+        rest = rest.get(end + 1..).unwrap_or("");
+        let eq = part
+            .bytes()
+            .position(|b| b == b'=')
             .ok_or(malformed("authorization part without `=`"))?;
+        let (k, v) = (&part[..eq], &part[eq + 1..]);
         let slot = match k {
             "Credential" => &mut credential,
             "SignedHeaders" => &mut signed,
@@ -62,6 +89,9 @@ pub fn parse_authorization(value: &str) -> Result<Authorization<'_>, Error> {
         };
         if slot.replace(v).is_some() {
             return Err(malformed("repeated authorization part"));
+        }
+        if last {
+            break;
         }
     }
     let (access_key_id, date, region, service) =
@@ -88,6 +118,42 @@ pub fn parse_authorization(value: &str) -> Result<Authorization<'_>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_split_at_the_last_four_slashes() {
+        assert_eq!(
+            parse_credential("A/K/20150830/us-east-1/iam/aws4_request").unwrap(),
+            ("A/K", "20150830", "us-east-1", "iam")
+        );
+        for (credential, reason) in [
+            ("aws4_request", "credential has no service"),
+            ("iam/aws4_request", "credential has no region"),
+            ("us-east-1/iam/aws4_request", "credential has no date"),
+            (
+                "20150830/us-east-1/iam/aws4_request",
+                "credential has no access key id",
+            ),
+            (
+                "AKID/20150830/us-east-1/iam/aws4",
+                "credential scope does not end with aws4_request",
+            ),
+            (
+                "/20150830/us-east-1/iam/aws4_request",
+                "empty part in the credential",
+            ),
+        ] {
+            assert_eq!(
+                parse_credential(credential),
+                Err(Error::MalformedSignature { reason }),
+                "{credential}"
+            );
+        }
+        // Parts as `split(',')` gives them: an empty last part is an error.
+        assert!(parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7,"
+        )
+        .is_err());
+    }
 
     #[test]
     fn parses_authorization() {

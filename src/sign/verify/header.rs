@@ -1,11 +1,9 @@
 //! Verification of requests signed for the `Authorization` header.
 
 use super::authorization::parse_authorization;
-use super::{equal, malformed, signed_only, Verified, VerifyOptions};
+use super::{equal, malformed, signed_only_seen, Verified, VerifyOptions};
 use crate::sign::header_signing::sign_into;
-use crate::sign::names::{
-    AUTHORIZATION, HOST, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN,
-};
+use crate::sign::names::{AUTHORIZATION, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use crate::sign::signature::ascii;
 use crate::sign::{Error, Payload, SessionTokenMode, SignableRequest, SigningParams, SigningTime};
 use alloc::string::String;
@@ -83,17 +81,16 @@ pub fn verify_headers<'s>(
     }
     let mut settings = options.settings_for(auth.region, auth.service)?;
     check_skew(time, options.now, options.max_skew.as_secs())?;
-    let signed_names = || auth.signed_headers.split(';');
-    if !signed_names().any(|n| n == HOST) {
-        return Err(malformed("host is not signed"));
-    }
     let payload = req.payload.unwrap_or(Payload::EMPTY);
-    let filtered = signed_only(
+    let (filtered, seen) = signed_only_seen(
         req,
         auth.signed_headers,
         &[X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_CONTENT_SHA256],
     )?;
-    settings.content_sha256_header = signed_names().any(|n| n == X_AMZ_CONTENT_SHA256);
+    if !seen.host() {
+        return Err(malformed("host is not signed"));
+    }
+    settings.content_sha256_header = seen.skipped(2);
     let body_hash_header = found.content_sha256;
     let filtered = match (settings.content_sha256_header, body_hash_header) {
         (true, Some(h)) => {
@@ -111,7 +108,7 @@ pub fn verify_headers<'s>(
         (false, _) => filtered.payload(payload),
     };
     let token = found.security_token;
-    settings.session_token = if signed_names().any(|n| n == X_AMZ_SECURITY_TOKEN) {
+    settings.session_token = if seen.skipped(1) {
         SessionTokenMode::Signed
     } else {
         SessionTokenMode::AppendedAfterSigning

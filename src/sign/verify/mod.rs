@@ -50,7 +50,6 @@ pub use v4a::{
 };
 
 use alloc::string::String;
-use subtle::ConstantTimeEq;
 
 use super::canonical_query::parse_query;
 use super::names::{AUTHORIZATION, HOST, Q_SIGNATURE};
@@ -195,13 +194,44 @@ pub(super) fn signed_only<'a>(
     signed: &str,
     skip: &[&str],
 ) -> Result<SignableRequest<'a>, Error> {
+    signed_only_seen(req, signed, skip).map(|(r, _)| r)
+}
+
+/// A signed-headers list seen by [`signed_only_seen`]: which of the
+/// skipped names it held (bit `i` for `skip[i]`), and whether it held `host`.
+#[derive(Clone, Copy)]
+pub(super) struct Seen(u32);
+
+impl Seen {
+    const HOST: u32 = 1 << 31;
+
+    pub(super) fn host(self) -> bool {
+        self.0 & Self::HOST != 0
+    }
+
+    pub(super) fn skipped(self, i: usize) -> bool {
+        self.0 & (1 << i) != 0
+    }
+}
+
+/// [`signed_only`], in the same pass telling which names the list held.
+pub(super) fn signed_only_seen<'a>(
+    req: &SignableRequest<'a>,
+    signed: &str,
+    skip: &[&str],
+) -> Result<(SignableRequest<'a>, Seen), Error> {
     let mut out = req.clone();
     out.headers.clear();
+    let mut seen = 0u32;
     for name in signed.split(';') {
         if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) {
             return Err(malformed("signed headers must be lowercase names"));
         }
-        if skip.contains(&name) {
+        if name == HOST {
+            seen |= Seen::HOST;
+        }
+        if let Some(i) = skip.iter().position(|s| *s == name) {
+            seen |= 1 << i;
             continue;
         }
         let mut found = false;
@@ -215,11 +245,11 @@ pub(super) fn signed_only<'a>(
             return Err(malformed("a signed header is missing from the request"));
         }
     }
-    Ok(out)
+    Ok((out, Seen(seen)))
 }
 
 pub(super) fn equal(a: &str, b: &str) -> bool {
-    bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+    crate::sign::constant_time::ct_eq(a.as_bytes(), b.as_bytes())
 }
 
 pub(super) fn malformed(reason: &'static str) -> Error {
