@@ -10,6 +10,12 @@
 //! polls, as RFC 8628 says), `expired_token` (stop). It never polls past
 //! the device code's `expiresIn`.
 //!
+//! A cached client registration is reused unless it expires within 15
+//! minutes or AWS CLI v2 made it for its authorization-code login
+//! ([`ClientRegistration::is_for_authorization_code`](super::sso_token_cache::ClientRegistration::is_for_authorization_code)),
+//! as AWS CLI v2's own device flow decides; a new registration replaces
+//! the file.
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use sigv4::config::{ConfiguredEndpoints, Env, ProfileSet};
