@@ -10,6 +10,12 @@
 //! polls, as RFC 8628 says), `expired_token` (stop). It never polls past
 //! the device code's `expiresIn`.
 //!
+//! A cached client registration is reused unless it expires within 15
+//! minutes or AWS CLI v2 made it for its authorization-code login
+//! ([`ClientRegistration::is_for_authorization_code`](super::sso_token_cache::ClientRegistration::is_for_authorization_code)),
+//! as AWS CLI v2's own device flow decides; a new registration replaces
+//! the file.
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use sigv4::config::{ConfiguredEndpoints, Env, ProfileSet};
@@ -122,8 +128,11 @@ impl SsoLogin {
             &config.region,
             config.scopes.as_deref(),
         );
+        // AWS CLI v2's default (authorization-code) login caches its
+        // registration under the same key; like the AWS CLI's device flow,
+        // do not reuse it (the service would refuse it the device grant).
         if let Some(r) = self.cache.load_registration(&key) {
-            if r.expires_at > now + REGISTRATION_EXPIRY_WINDOW {
+            if r.expires_at > now + REGISTRATION_EXPIRY_WINDOW && !r.is_for_authorization_code() {
                 return Ok(r);
             }
         }
@@ -148,6 +157,7 @@ impl SsoLogin {
             expires_at: from_unix_seconds(registered.client_secret_expires_at)
                 .ok_or_else(|| failed("RegisterClient: clientSecretExpiresAt out of range"))?,
             scopes: config.scopes.clone().filter(|s| !s.is_empty()),
+            grant_types: None,
         };
         self.cache
             .write_registration(&key, &registration, now)

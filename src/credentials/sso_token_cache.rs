@@ -8,15 +8,26 @@
 //! | the token of a legacy profile (inline `sso_start_url`) | SHA-1 hex of the start URL | `aws sso login` |
 //! | a client registration (`RegisterClient`) | SHA-1 hex of `{"region", "scopes", "session_name", "startUrl", "tool": "botocore"}` as Python's `json.dumps(..., sort_keys=True)` writes it | `aws sso login` (AWS CLI v2) |
 //!
-//! Token fields, as the AWS CLI writes them: `startUrl`, `region`,
-//! `accessToken`, `expiresAt`, `receivedAt`, `clientId`, `clientSecret`,
-//! `registrationExpiresAt`, `refreshToken`. Timestamps are read in every
-//! form the AWS CLI has written (`2030-01-01T00:00:00Z`, `...UTC`,
-//! fractions, offsets) and written as `2030-01-01T00:00:00Z`.
+//! Token fields, as AWS CLI v2's login (both its device-code and its
+//! authorization-code flow) and botocore's refresh write them: `startUrl`,
+//! `region`, `accessToken`, `expiresAt`, `clientId`, `clientSecret`,
+//! `registrationExpiresAt`, `refreshToken`; this crate also writes
+//! `receivedAt`, which the AWS CLI neither writes nor reads. Registration
+//! fields: `clientId`, `clientSecret`, `expiresAt`, `scopes`, and
+//! `grantTypes` when AWS CLI v2 registered for the authorization-code
+//! grant ([`ClientRegistration::is_for_authorization_code`]: such a
+//! registration is not reused for the device flow, as AWS CLI v2 does not
+//! either). Timestamps are read in every form the AWS CLI has written
+//! (`2030-01-01T00:00:00Z`, `...UTC`, fractions, offsets) and written as
+//! `2030-01-01T00:00:00Z`.
 //!
 //! Writes go through a lock on `<file>.lock`, a temporary file and a
-//! rename; the file has mode 0600, and fields this crate does not know
-//! are kept, in their order.
+//! rename; the file has mode 0600. A token write keeps the fields this
+//! crate does not know, in their order; a registration write replaces the
+//! file, as the AWS CLI does (a stale `grantTypes` must not survive a new
+//! registration). [`SsoTokenCache::remove`] deletes under the same lock
+//! and leaves the empty lock file: deleting a lock file another process
+//! may be waiting on would let two writers in at once.
 //!
 //! ```
 //! use sigv4::credentials::sso_token_cache::{registration_cache_key, token_cache_key};
@@ -216,6 +227,23 @@ pub struct ClientRegistration {
     pub expires_at: SystemTime,
     /// `scopes`, when registered with scopes.
     pub scopes: Option<Vec<String>>,
+    /// `grantTypes`, when the registration names them (AWS CLI v2's
+    /// authorization-code login does; the device flow's registration does
+    /// not).
+    pub grant_types: Option<Vec<String>>,
+}
+
+impl ClientRegistration {
+    /// Whether AWS CLI v2 registered this client for its
+    /// authorization-code (PKCE) login: `grantTypes` names
+    /// `authorization_code`. The AWS CLI never reuses such a registration
+    /// for the device flow, and neither does
+    /// [`SsoLogin`](super::sso_login::SsoLogin).
+    pub fn is_for_authorization_code(&self) -> bool {
+        self.grant_types
+            .as_ref()
+            .is_some_and(|g| g.iter().any(|g| g == "authorization_code"))
+    }
 }
 
 impl fmt::Debug for ClientRegistration {
@@ -225,6 +253,7 @@ impl fmt::Debug for ClientRegistration {
             .field("client_secret", &"<redacted>")
             .field("expires_at", &format_rfc3339(self.expires_at))
             .field("scopes", &self.scopes)
+            .field("grant_types", &self.grant_types)
             .finish()
     }
 }
@@ -304,7 +333,7 @@ impl SsoTokenCache {
     pub fn load_registration(&self, key: &str) -> Option<ClientRegistration> {
         let doc = self.read(key).ok()??;
         let text = |k: &str| doc.get_str(k).map(str::trim).filter(|v| !v.is_empty());
-        let scopes = match doc.get("scopes") {
+        let strings = |k: &str| match doc.get(k) {
             Some(Json::Array(items)) => Some(
                 items
                     .iter()
@@ -320,7 +349,8 @@ impl SsoTokenCache {
             client_id: text("clientId")?.to_owned(),
             client_secret: Zeroizing::new(text("clientSecret")?.to_owned()),
             expires_at: parse_cache_time(text("expiresAt")?)?,
-            scopes,
+            scopes: strings("scopes"),
+            grant_types: strings("grantTypes"),
         })
     }
 
@@ -332,9 +362,21 @@ impl SsoTokenCache {
         key: &str,
         fields: &[(&str, Option<Json>)],
     ) -> Result<(), TokenCacheError> {
+        self.write_fields(key, fields, true)
+    }
+
+    /// Writes `fields` into the file of `key` under its lock, over its
+    /// current members when `keep_others`, else into an empty object.
+    fn write_fields(
+        &self,
+        key: &str,
+        fields: &[(&str, Option<Json>)],
+        keep_others: bool,
+    ) -> Result<(), TokenCacheError> {
         let path = self.path(key);
         locked_file::update::<io::Error>(&path, DEFAULT_LOCK_TIMEOUT, |current| {
             let mut doc = current
+                .filter(|_| keep_others)
                 .and_then(|b| std::str::from_utf8(b).ok())
                 .and_then(|t| json::parse(t).ok())
                 .filter(Json::is_object)
@@ -389,7 +431,8 @@ impl SsoTokenCache {
         self.update(key, &fields)
     }
 
-    /// Writes a client registration.
+    /// Writes a client registration, replacing the file (as the AWS CLI
+    /// does).
     pub fn write_registration(
         &self,
         key: &str,
@@ -419,19 +462,25 @@ impl SsoTokenCache {
                 )),
             ));
         }
-        self.update(key, &fields)
+        if let Some(grants) = &registration.grant_types {
+            fields.push((
+                "grantTypes",
+                Some(Json::Array(
+                    grants.iter().map(|s| Json::string(s)).collect(),
+                )),
+            ));
+        }
+        self.write_fields(key, &fields, false)
     }
 
-    /// Removes the file of `key` and its lock file; returns whether the
-    /// file existed.
+    /// Removes the file of `key` under its lock (a refresh that holds the
+    /// lock finishes first, and none writes the file back afterwards from
+    /// what it read before); returns whether the file existed. The lock
+    /// file stays (see the [module docs](self)).
     pub fn remove(&self, key: &str) -> Result<bool, TokenCacheError> {
         let path = self.path(key);
-        let _ = std::fs::remove_file(locked_file::lock_path(&path));
-        match std::fs::remove_file(&path) {
-            Ok(()) => Ok(true),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(Self::error(&path, "cannot be removed", Some(e))),
-        }
+        locked_file::remove(&path, DEFAULT_LOCK_TIMEOUT)
+            .map_err(|e| Self::error(&path, "cannot be removed", Some(e)))
     }
 }
 

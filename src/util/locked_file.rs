@@ -18,6 +18,9 @@
 //!   editor) can still interleave with us: its write may replace ours, or
 //!   ours may replace its, whichever renames last. Advisory locks cannot
 //!   stop a program that does not ask for them.
+//! - [`remove`] deletes the file under the same lock and leaves the lock
+//!   file, which is never deleted: a process waiting on a deleted lock
+//!   file's inode and one locking a new one would both get in.
 //! - A lock that cannot be had within the timeout is an error
 //!   ([`io::ErrorKind::TimedOut`], naming the lock file), never a silent skip.
 //!
@@ -118,6 +121,22 @@ pub(crate) fn update<E: From<io::Error>>(
     }
     Ok(written?)
     // `_lock` drops here: the lock is released after the rename.
+}
+
+/// Deletes the file at `path` under the sidecar lock; returns whether it
+/// existed. The lock file itself stays: deleting it while another process
+/// waits on it would let a third take a lock on a new lock file at the
+/// same time.
+pub(crate) fn remove(path: &Path, timeout: Duration) -> io::Result<bool> {
+    if !path.exists() && !lock_path(path).exists() {
+        return Ok(false);
+    }
+    let _lock = lock(path, timeout)?;
+    match fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

@@ -462,3 +462,227 @@ fn login_polls_at_the_interval_and_slows_down_when_told() {
     assert!(!s.cache_file("my-sso").exists());
     assert!(!login.logout(&config).unwrap());
 }
+
+/// Writes the token and registration files exactly as AWS CLI v2's login
+/// does (awscli/botocore/utils.py `SSOTokenFetcherAuth` /
+/// `SSOTokenFetcher`, through `JSONFileCache` with awscli's
+/// `_sso_json_dumps`, datetimes as `%Y-%m-%dT%H:%M:%SZ`, no `receivedAt`):
+/// the key formulas are theirs too, computed here in Python. `grant_types`
+/// is the authorization-code flow's registration (AWS CLI v2's default);
+/// `None` is the device flow's (`--use-device-code`). Returns the
+/// registration key Python computed.
+fn write_as_aws_cli_v2(
+    s: &Setup,
+    client: &str,
+    grant_types: Option<&[&str]>,
+    token: Option<(&str, u64, &str)>,
+) -> String {
+    let grants = match grant_types {
+        Some(g) => format!(
+            "registration['grantTypes'] = ({},)\n",
+            g.iter()
+                .map(|g| format!("'{g}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => String::new(),
+    };
+    let token = match token {
+        Some((access, valid_for, refresh)) => format!(
+            "cache[hashlib.sha1('my-sso'.encode('utf-8')).hexdigest()] = {{\n\
+               'startUrl': START, 'region': REGION, 'accessToken': '{access}',\n\
+               'expiresAt': now + datetime.timedelta(seconds={valid_for}),\n\
+               'clientId': registration['clientId'], 'clientSecret': registration['clientSecret'],\n\
+               'registrationExpiresAt': registration['expiresAt'], 'refreshToken': '{refresh}'}}\n"
+        ),
+        None => String::new(),
+    };
+    let script = format!(
+        "import datetime, hashlib, json\n\
+         from dateutil.tz import tzutc\n\
+         from botocore.utils import JSONFileCache\n\
+         def _serialize_utc_timestamp(obj):\n\
+         \x20   if isinstance(obj, datetime.datetime):\n\
+         \x20       return obj.strftime('%Y-%m-%dT%H:%M:%SZ')\n\
+         \x20   return obj\n\
+         def _sso_json_dumps(obj):\n\
+         \x20   return json.dumps(obj, default=_serialize_utc_timestamp)\n\
+         cache = JSONFileCache('{dir}', dumps_func=_sso_json_dumps)\n\
+         START, REGION, SCOPES = '{START_URL}', 'us-east-1', ['sso:account:access']\n\
+         now = datetime.datetime.now(tzutc())\n\
+         expires = datetime.datetime.fromtimestamp(int(now.timestamp()) + 90 * 86400, tzutc())\n\
+         registration = {{'clientId': '{client}', 'clientSecret': '{client}-secret', 'expiresAt': expires, 'scopes': SCOPES}}\n\
+         {grants}\
+         args = {{'tool': 'botocore', 'startUrl': START, 'region': REGION, 'scopes': SCOPES, 'session_name': 'my-sso'}}\n\
+         key = hashlib.sha1(json.dumps(args, sort_keys=True).encode('utf-8')).hexdigest()\n\
+         cache[key] = registration\n\
+         {token}\
+         print(key)",
+        dir = s.dir.path().join(".aws/sso/cache").display(),
+    );
+    s.python(&script)
+}
+
+#[test]
+fn caches_written_as_aws_cli_v2_logs_in_are_used_refreshed_and_not_misused() {
+    use sigv4::api::retry::RecordingSleeper;
+    use sigv4::config::{ConfiguredEndpoints, ProfileSet};
+    use sigv4::credentials::sso::SsoConfig;
+    use sigv4::credentials::sso_login::SsoLogin;
+    use sigv4::credentials::sso_token_cache::{registration_cache_key, SsoTokenCache};
+
+    let s = Setup::new("sso-awscli-v2");
+    // AWS CLI v2's default login: an authorization-code registration, and
+    // a token near its expiry (so we refresh it with that registration).
+    let pkce = ["authorization_code", "refresh_token"];
+    s.server
+        .register("client-v2", "client-v2-secret", Some(&pkce));
+    s.server
+        .issue("client-v2", "client-v2-secret", "access-v2", "refresh-v2");
+    let key = write_as_aws_cli_v2(
+        &s,
+        "client-v2",
+        Some(&pkce),
+        Some(("access-v2", 120, "refresh-v2")),
+    );
+    let scopes = ["sso:account:access".to_owned()];
+    assert_eq!(
+        registration_cache_key(START_URL, Some("my-sso"), "us-east-1", Some(&scopes)),
+        key,
+        "the registration key AWS CLI v2 computes"
+    );
+    let written = s.read_cache("my-sso");
+    assert!(written.get("receivedAt").is_none(), "{written}");
+    let registration_expires = written["registrationExpiresAt"].clone();
+
+    let c = s.provider("dev").provide().unwrap();
+    assert_eq!(c.access_key_id(), "ASIASSO111122223333");
+    let refresh = s
+        .server
+        .seen()
+        .into_iter()
+        .find(|r| r.target == "/token")
+        .expect("a refresh");
+    let body: Value = serde_json::from_slice(&refresh.body).unwrap();
+    assert_eq!(body["clientId"], "client-v2");
+    assert_eq!(body["refreshToken"], "refresh-v2");
+    let cached = s.read_cache("my-sso");
+    assert_ne!(cached["accessToken"], "access-v2");
+    assert_eq!(cached["clientId"], "client-v2");
+    assert_eq!(cached["registrationExpiresAt"], registration_expires);
+
+    // Our device-flow login does not reuse the authorization-code
+    // registration (AWS CLI v2's device flow does not either): it registers
+    // anew and the file it writes has no stale grantTypes.
+    let env = s.env();
+    let profiles = ProfileSet::parse(&config_text(), "").unwrap();
+    let config = SsoConfig::for_profile(&profiles, "dev").unwrap().unwrap();
+    let cache_dir = s.dir.path().join(".aws/sso/cache");
+    let login = SsoLogin::new(
+        Arc::new(UreqTransport::new()),
+        SsoTokenCache::new(&cache_dir),
+    )
+    .with_endpoints(ConfiguredEndpoints::load(&env, &profiles))
+    .with_sleeper(Arc::new(RecordingSleeper::new()));
+    let before = s.server.seen().len();
+    login.login(&config, &mut |_| {}).unwrap();
+    let paths: Vec<String> = s.server.paths()[before..].to_vec();
+    assert_eq!(
+        paths,
+        ["/client/register", "/device_authorization", "/token"]
+    );
+    let registration: Value = serde_json::from_str(
+        &std::fs::read_to_string(cache_dir.join(format!("{key}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_ne!(registration["clientId"], "client-v2");
+    assert!(registration.get("grantTypes").is_none(), "{registration}");
+    assert_eq!(registration["scopes"], json!(["sso:account:access"]));
+
+    // A device-flow registration as AWS CLI v2 writes it is reused.
+    s.server
+        .register("client-v2-device", "client-v2-device-secret", None);
+    write_as_aws_cli_v2(&s, "client-v2-device", None, None);
+    let before = s.server.seen().len();
+    let token = login.login(&config, &mut |_| {}).unwrap();
+    let seen = s.server.seen();
+    let paths: Vec<String> = s.server.paths()[before..].to_vec();
+    assert_eq!(paths, ["/device_authorization", "/token"]);
+    let body: Value = serde_json::from_slice(&seen[before].body).unwrap();
+    assert_eq!(body["clientId"], "client-v2-device");
+    let cached = s.read_cache("my-sso");
+    assert_eq!(cached["accessToken"], token.access_token.as_str());
+    assert_eq!(cached["clientId"], "client-v2-device");
+}
+
+#[test]
+fn cache_writes_wait_for_a_concurrent_writer_and_keep_what_it_wrote() {
+    let s = Setup::new("sso-lock");
+    s.write_token("my-sso", "access-locked", 120, true);
+    let file = s.cache_file("my-sso");
+    let lock_path = file.with_extension("json.lock");
+    // Another writer's lock: the same flock a second process would take.
+    let hold_lock = || {
+        let lock = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .unwrap();
+        lock.lock().unwrap();
+        lock
+    };
+    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !done() {
+            assert!(std::time::Instant::now() < deadline, "{what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+
+    // A refresh (near expiry) while another writer holds the lock.
+    let provider = s.provider("dev");
+    std::thread::scope(|scope| {
+        let lock = hold_lock();
+        let refresh = scope.spawn(|| provider.provide());
+        wait_for("the refresh's CreateToken", &|| {
+            s.server.paths().iter().any(|p| p == "/token")
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        let mut doc = s.read_cache("my-sso");
+        assert_eq!(
+            doc["accessToken"], "access-locked",
+            "nothing written under a held lock"
+        );
+        doc["writtenWhileLocked"] = json!(true);
+        std::fs::write(&file, doc.to_string()).unwrap();
+        drop(lock);
+        let c = refresh.join().unwrap().unwrap();
+        assert_eq!(c.access_key_id(), "ASIASSO111122223333");
+    });
+    let cached = s.read_cache("my-sso");
+    assert_ne!(cached["accessToken"], "access-locked");
+    assert_eq!(
+        cached["writtenWhileLocked"],
+        json!(true),
+        "read after the lock: {cached}"
+    );
+    assert_eq!(cached["customField"], json!({"kept": [1, 2]}));
+
+    // Logout removes the file under the same lock, and leaves the lock file.
+    use sigv4::credentials::sso_token_cache::SsoTokenCache;
+    let cache = SsoTokenCache::new(s.dir.path().join(".aws/sso/cache"));
+    let key = token_cache_key("my-sso");
+    std::thread::scope(|scope| {
+        let lock = hold_lock();
+        let removal = scope.spawn(|| cache.remove(&key));
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(file.exists(), "not removed under a held lock");
+        drop(lock);
+        assert!(removal.join().unwrap().unwrap());
+    });
+    assert!(!file.exists());
+    assert!(lock_path.exists(), "the lock file stays");
+    assert!(!cache.remove(&key).unwrap());
+}

@@ -121,7 +121,8 @@ pub struct SsoSessionArgs {
 pub struct SsoLoginArgs {
     #[command(flatten)]
     pub session: SsoSessionArgs,
-    /// Only print the URL and code; do not try to open a browser.
+    /// Only print the URL and code; do not try to open a browser (else: `BROWSER`, then
+    /// `open` on macOS or `xdg-open` when DISPLAY / WAYLAND_DISPLAY is set).
     #[arg(long)]
     pub no_browser: bool,
 }

@@ -12,12 +12,39 @@
 //! sequence of `authorization_pending` / `slow_down` answers; the DPoP
 //! proof's header, claims and ES256 signature over the request URL.
 //!
-//! What it does not check: request signing (none of these calls is
-//! signed), the start URL's validity, scopes' meaning, real expiry of what
-//! it issued (only what the test scripts), the real services' rate limits,
-//! and the exact error bodies of every failure (it sends the exception
-//! name in `x-amzn-errortype` and the OAuth `error` member as the services
-//! do for the cases tested).
+//! It also refuses `StartDeviceAuthorization` for a client registered
+//! with `grantTypes` that lack the device-code grant (what AWS CLI v2's
+//! default authorization-code login registers) with
+//! `UnauthorizedClientException`: an assumption about the real service,
+//! which AWS CLI v2 itself avoids by never reusing such a registration for
+//! the device flow.
+//!
+//! What it does not check (a test passing here says nothing about these):
+//! - request signing (none of these calls is signed in the real services
+//!   either) and TLS (plain HTTP on 127.0.0.1);
+//! - the start URL (any string is accepted; a device code is not tied to
+//!   the start URL at `CreateToken`), the region in the host name (there
+//!   is one host for every region), `sso_account_id` and `sso_role_name`
+//!   (any account and role get credentials, `ASIASSO<account>` unless a
+//!   test sets [`State::role_credentials`]);
+//! - scopes, `clientName`, `clientType`, `issuerUrl`, `redirectUris`, and
+//!   the `x-amz-user-agent` / user agent of callers;
+//! - that a user confirmed anything: the device code is granted after the
+//!   scripted `polls`, and `verificationUri*` point at a page that does not
+//!   exist (404);
+//! - time: the tokens, registrations and device codes it issues never
+//!   expire here (`expiresIn` is only announced), and it does not enforce
+//!   the poll `interval` (callers that poll too fast get no `slow_down`
+//!   unless scripted);
+//! - the authorization-code (PKCE) grant of AWS CLI v2 (`/authorize`,
+//!   `grantType=authorization_code`): only device-code and refresh grants;
+//! - sign-in: the DPoP `jti` for replays, the key's binding to the
+//!   session (any valid key is accepted), `clientId` values, and the
+//!   session's account;
+//! - the real services' rate limits, retries after 5xx, and the exact
+//!   error bodies of every failure (it sends the exception name in
+//!   `x-amzn-errortype` and the OAuth `error` member as the services do for
+//!   the cases tested).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
@@ -30,6 +57,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{json, Value};
 
 use super::http_client::{read_request, Seen};
+
+const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// What the device-code `CreateToken` answers, in turn, before the token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +88,11 @@ pub struct State {
     pub seen: Vec<Seen>,
     /// The interval StartDeviceAuthorization announces.
     pub interval: u64,
+    /// Client id -> the `grantTypes` it was registered with, when any.
+    pub grant_types: HashMap<String, Vec<String>>,
+    /// What GetRoleCredentials hands out instead of made-up keys:
+    /// (access key id, secret, session token), e.g. keys moto knows.
+    pub role_credentials: Option<(String, String, String)>,
     counter: u64,
 }
 
@@ -170,14 +204,21 @@ fn handle(stream: &mut TcpStream, state: &Mutex<State>, port: u16) {
                 .unwrap_or_default()
                 .to_owned();
             let n = st.next("role");
+            let (key, secret, token) = st.role_credentials.clone().unwrap_or_else(|| {
+                (
+                    format!("ASIASSO{account}"),
+                    format!("sso-secret-{n}"),
+                    format!("sso-session-token-{n}"),
+                )
+            });
             respond(
                 stream,
                 200,
                 None,
                 &json!({"roleCredentials": {
-                    "accessKeyId": format!("ASIASSO{account}"),
-                    "secretAccessKey": format!("sso-secret-{n}"),
-                    "sessionToken": format!("sso-session-token-{n}"),
+                    "accessKeyId": key,
+                    "secretAccessKey": secret,
+                    "sessionToken": token,
                     "expiration": (now_secs() + 3600) * 1000,
                 }}),
             );
@@ -186,6 +227,10 @@ fn handle(stream: &mut TcpStream, state: &Mutex<State>, port: u16) {
             let id = st.next("client");
             let secret = format!("{id}-secret");
             st.clients.insert(id.clone(), secret.clone());
+            if let Some(Value::Array(grants)) = body.get("grantTypes") {
+                let grants = grants.iter().filter_map(|g| g.as_str().map(str::to_owned));
+                st.grant_types.insert(id.clone(), grants.collect());
+            }
             respond(
                 stream,
                 200,
@@ -202,6 +247,19 @@ fn handle(stream: &mut TcpStream, state: &Mutex<State>, port: u16) {
                     400,
                     Some("InvalidClientException"),
                     &json!({"error": "invalid_client"}),
+                );
+            }
+            if st
+                .grant_types
+                .get(id)
+                .is_some_and(|g| !g.iter().any(|g| g == DEVICE_GRANT))
+            {
+                return respond(
+                    stream,
+                    400,
+                    Some("UnauthorizedClientException"),
+                    &json!({"error": "unauthorized_client",
+                            "error_description": "client not registered for the device code grant"}),
                 );
             }
             let code = st.next("device");
@@ -241,7 +299,7 @@ fn handle(stream: &mut TcpStream, state: &Mutex<State>, port: u16) {
                         );
                     }
                 }
-                Some("urn:ietf:params:oauth:grant-type:device_code") => {
+                Some(DEVICE_GRANT) => {
                     let code = body["deviceCode"].as_str().unwrap_or_default();
                     if !st.device_codes.contains_key(code) {
                         return respond(
@@ -400,6 +458,18 @@ impl SsoServer {
         st.clients.insert(client_id.into(), client_secret.into());
         st.valid_tokens.insert(access.into());
         st.refresh_tokens.insert(refresh.into(), client_id.into());
+    }
+
+    /// Registers a client as an earlier `RegisterClient` did, with the
+    /// `grantTypes` it asked for (`None`: the device flow's registration,
+    /// which names none).
+    pub fn register(&self, client_id: &str, client_secret: &str, grant_types: Option<&[&str]>) {
+        let mut st = self.state.lock().unwrap();
+        st.clients.insert(client_id.into(), client_secret.into());
+        if let Some(g) = grant_types {
+            st.grant_types
+                .insert(client_id.into(), g.iter().map(|s| s.to_string()).collect());
+        }
     }
 
     pub fn seen(&self) -> Vec<Seen> {

@@ -1,10 +1,22 @@
 //! `sigv4 sso login` / `sigv4 sso logout`: the device authorization flow
 //! over the AWS CLI's token cache (`~/.aws/sso/cache`).
+//!
+//! The browser: unless `--no-browser`, the login opens the verification
+//! URL with the code filled in (`verificationUriComplete`), as AWS CLI v2
+//! does through Python's `webbrowser`, whose rules it follows where they
+//! matter: `BROWSER` first (a list of commands separated like `PATH`;
+//! each is split on whitespace, `%s` in it is replaced by the URL, else
+//! the URL is appended; the first that starts is used), then `open` on
+//! macOS, or `xdg-open` elsewhere when there is a display (`DISPLAY` or
+//! `WAYLAND_DISPLAY`; without one `xdg-open` may start a text browser on
+//! the terminal the prompt is on). The opener is started and never waited
+//! for; when none starts the login goes on, the URL and code are printed
+//! anyway.
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use sigv4::config::{selected_profile, ConfiguredEndpoints};
+use sigv4::config::{selected_profile, ConfiguredEndpoints, Env};
 use sigv4::credentials::sso::SsoConfig;
 use sigv4::credentials::sso_login::SsoLogin;
 use sigv4::credentials::sso_token_cache::{default_cache_dir, SsoTokenCache};
@@ -32,8 +44,13 @@ pub fn run(ctx: &Context, cmd: &SsoCommand) -> Result<(), Failure> {
                     auth.verification_uri,
                     auth.user_code
                 );
-                if !no_browser && open_browser(url) {
-                    eprintln!("(a browser was opened at {url})");
+                if url != auth.verification_uri {
+                    eprintln!("or open this URL, the code filled in:\n\n  {url}\n");
+                }
+                if !no_browser {
+                    if let Some(opener) = open_browser(&ctx.env, url) {
+                        eprintln!("(opened with {opener})");
+                    }
                 }
             })?;
             eprintln!(
@@ -88,22 +105,51 @@ fn setup(ctx: &Context, args: &SsoSessionArgs) -> Result<(SsoConfig, SsoLogin), 
     Ok((config, login))
 }
 
-/// Opens `url` with `xdg-open` (or `open` on macOS) when one is on PATH;
-/// returns whether one was started. Never waits for it.
-fn open_browser(url: &str) -> bool {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    let on_path = std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(opener).is_file()));
-    on_path
-        && Command::new(opener)
-            .arg(url)
+/// The commands that may open a browser at `url`, in order: `BROWSER`'s,
+/// then the platform's opener (see the [module docs](self)).
+fn browser_commands(env: &Env, url: &str) -> Vec<Vec<String>> {
+    let mut commands: Vec<Vec<String>> = Vec::new();
+    if let Some(list) = env.get_non_blank("BROWSER") {
+        for entry in std::env::split_paths(&list) {
+            let entry = entry.to_string_lossy();
+            let mut words: Vec<String> = entry.split_whitespace().map(str::to_owned).collect();
+            if words.is_empty() {
+                continue;
+            }
+            if words.iter().any(|w| w.contains("%s")) {
+                for w in &mut words {
+                    *w = w.replace("%s", url);
+                }
+            } else {
+                words.push(url.to_owned());
+            }
+            commands.push(words);
+        }
+    }
+    if cfg!(target_os = "macos") {
+        commands.push(vec!["open".into(), url.into()]);
+    } else if cfg!(unix)
+        && (env.get_non_blank("DISPLAY").is_some()
+            || env.get_non_blank("WAYLAND_DISPLAY").is_some())
+    {
+        commands.push(vec!["xdg-open".into(), url.into()]);
+    }
+    commands
+}
+
+/// Starts the first of [`browser_commands`] that starts; returns its
+/// program. Never waits for it; a program that cannot be started (not
+/// installed) is skipped, never an error.
+fn open_browser(env: &Env, url: &str) -> Option<String> {
+    browser_commands(env, url).into_iter().find_map(|words| {
+        let (program, args) = words.split_first()?;
+        Command::new(program)
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .is_ok()
+            .ok()
+            .map(|_| program.clone())
+    })
 }
