@@ -57,6 +57,7 @@ pub(crate) struct CanonicalHeaders<'a> {
 }
 
 impl<'a> CanonicalHeaders<'a> {
+    #[cfg(feature = "sigv4a")]
     pub(crate) fn new(req: &'a SignableRequest<'_>, added: &Added<'a>) -> Result<Self, Error> {
         let mut headers = Self::empty();
         headers.fill(req, added)?;

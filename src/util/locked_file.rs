@@ -127,6 +127,7 @@ pub(crate) fn update<E: From<io::Error>>(
 /// existed. The lock file itself stays: deleting it while another process
 /// waits on it would let a third take a lock on a new lock file at the
 /// same time.
+#[cfg_attr(not(feature = "client"), allow(dead_code))] // SSO logout (feature `client`)
 pub(crate) fn remove(path: &Path, timeout: Duration) -> io::Result<bool> {
     if !path.exists() && !lock_path(path).exists() {
         return Ok(false);
