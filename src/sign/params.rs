@@ -35,6 +35,16 @@ pub struct SigningParams<'a> {
     pub(crate) time: SigningTime,
     pub(crate) settings: SigningSettings,
     pub(crate) key_cache: Option<&'a SigningKeyCache>,
+    /// What [`validate`](Self::validate) finds, worked out once when the
+    /// parameters are made (they are immutable after), not per signature.
+    problem: Option<Problem>,
+}
+
+/// Why parameters cannot sign (a copyable form of the [`Error`]).
+#[derive(Clone, Copy, Debug)]
+enum Problem {
+    Scope(&'static str),
+    SessionToken,
 }
 
 impl fmt::Debug for SigningParams<'_> {
@@ -80,7 +90,7 @@ impl<'a> SigningParams<'a> {
         service: &'a str,
         time: SigningTime,
     ) -> Self {
-        SigningParams {
+        let mut params = SigningParams {
             access_key_id,
             secret_access_key,
             session_token,
@@ -89,7 +99,10 @@ impl<'a> SigningParams<'a> {
             time,
             settings: SigningSettings::for_service(service),
             key_cache: Some(SigningKeyCache::global()),
-        }
+            problem: None,
+        };
+        params.problem = params.check().err();
+        params
     }
 
     /// Replaces the rules chosen from the service.
@@ -152,15 +165,26 @@ impl<'a> SigningParams<'a> {
     }
 
     pub(crate) fn validate(&self) -> Result<(), Error> {
-        self.scope().validate()?;
-        if !is_scope_part(self.access_key_id) {
-            return Err(Error::InvalidScope {
-                part: "access key id",
-            });
+        match self.problem {
+            None => Ok(()),
+            Some(Problem::Scope(part)) => Err(Error::InvalidScope { part }),
+            Some(Problem::SessionToken) => Err(Error::InvalidSessionToken),
+        }
+    }
+
+    fn check(&self) -> Result<(), Problem> {
+        for (part, value) in [
+            ("region", self.region),
+            ("service", self.service),
+            ("access key id", self.access_key_id),
+        ] {
+            if !is_scope_part(value) {
+                return Err(Problem::Scope(part));
+            }
         }
         if let Some(t) = self.session_token {
             if t.is_empty() || check_value(t.as_bytes()).is_err() || t.contains(['\r', '\n']) {
-                return Err(Error::InvalidSessionToken);
+                return Err(Problem::SessionToken);
             }
         }
         Ok(())
