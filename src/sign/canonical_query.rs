@@ -7,7 +7,7 @@
 //! Sorting compares the encoded forms lazily, so nothing is allocated per
 //! parameter.
 
-use super::encoding::{encode_into, encoded_bytes, Input};
+use super::encoding::{encode_into, encoded_bytes, is_unreserved_str, Input};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -44,15 +44,24 @@ impl<'a> QueryParam<'a> {
 
     /// Orders parameters by encoded key, then encoded value.
     pub fn canonical_cmp(&self, other: &Self) -> Ordering {
-        encoded_bytes(self.key, self.input, false)
-            .cmp(encoded_bytes(other.key, other.input, false))
-            .then_with(|| {
-                encoded_bytes(self.value, self.input, false).cmp(encoded_bytes(
-                    other.value,
-                    other.input,
-                    false,
-                ))
-            })
+        // Keys of unreserved bytes only (all of the presign parameters, most
+        // keys) are their own encoding: compare them as they are.
+        let by_key = if is_unreserved_str(self.key) && is_unreserved_str(other.key) {
+            self.key.as_bytes().cmp(other.key.as_bytes())
+        } else {
+            encoded_bytes(self.key, self.input, false).cmp(encoded_bytes(
+                other.key,
+                other.input,
+                false,
+            ))
+        };
+        by_key.then_with(|| {
+            encoded_bytes(self.value, self.input, false).cmp(encoded_bytes(
+                other.value,
+                other.input,
+                false,
+            ))
+        })
     }
 }
 

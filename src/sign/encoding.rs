@@ -127,21 +127,54 @@ pub fn encoded_bytes(s: &str, mode: Input, keep_slash: bool) -> EncodedBytes<'_>
     }
 }
 
+/// `%XX` for every byte value, back to back: an escape is one `push_str`
+/// of three bytes rather than three `push`es.
+const ESCAPES: &str = "%00%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F%10%11%12%13%14%15%16%17%18%19%1A%1B%1C%1D%1E%1F\
+    %20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2D%2E%2F%30%31%32%33%34%35%36%37%38%39%3A%3B%3C%3D%3E%3F\
+    %40%41%42%43%44%45%46%47%48%49%4A%4B%4C%4D%4E%4F%50%51%52%53%54%55%56%57%58%59%5A%5B%5C%5D%5E%5F\
+    %60%61%62%63%64%65%66%67%68%69%6A%6B%6C%6D%6E%6F%70%71%72%73%74%75%76%77%78%79%7A%7B%7C%7D%7E%7F\
+    %80%81%82%83%84%85%86%87%88%89%8A%8B%8C%8D%8E%8F%90%91%92%93%94%95%96%97%98%99%9A%9B%9C%9D%9E%9F\
+    %A0%A1%A2%A3%A4%A5%A6%A7%A8%A9%AA%AB%AC%AD%AE%AF%B0%B1%B2%B3%B4%B5%B6%B7%B8%B9%BA%BB%BC%BD%BE%BF\
+    %C0%C1%C2%C3%C4%C5%C6%C7%C8%C9%CA%CB%CC%CD%CE%CF%D0%D1%D2%D3%D4%D5%D6%D7%D8%D9%DA%DB%DC%DD%DE%DF\
+    %E0%E1%E2%E3%E4%E5%E6%E7%E8%E9%EA%EB%EC%ED%EE%EF%F0%F1%F2%F3%F4%F5%F6%F7%F8%F9%FA%FB%FC%FD%FE%FF";
+
+/// The `%XX` escape of `b`.
+#[inline]
+fn escape(b: u8) -> &'static str {
+    let i = 3 * b as usize;
+    ESCAPES.get(i..i + 3).unwrap_or("")
+}
+
+/// True when `s` is all unreserved bytes: its encoding is itself.
+#[inline]
+pub(crate) fn is_unreserved_str(s: &str) -> bool {
+    s.bytes().all(|b| KEEP[b as usize] & 1 != 0)
+}
+
 /// Appends to `text` the SigV4 URI encoding (of literal bytes, `/`
 /// encoded) of its own bytes in `range`: a query value already in the
 /// buffer, encoded without a second buffer.
 pub(crate) fn encode_within(text: &mut String, range: core::ops::Range<usize>) {
-    for i in range {
-        let Some(&b) = text.as_bytes().get(i) else {
-            return;
-        };
-        if KEEP[b as usize] & 1 != 0 {
-            text.push(b as char);
-        } else {
-            text.push('%');
-            text.push(HEX_UPPER[(b >> 4) as usize] as char);
-            text.push(HEX_UPPER[(b & 15) as usize] as char);
+    let mut i = range.start;
+    let end = range.end.min(text.len());
+    while i < end {
+        let b = text.as_bytes()[i];
+        if KEEP[b as usize] & 1 == 0 {
+            text.push_str(escape(b));
+            i += 1;
+            continue;
         }
+        // A run of unreserved bytes, copied through the stack: the value
+        // is read from the buffer being appended to.
+        let mut run = [0u8; 64];
+        let mut n = 0;
+        while i < end && n < run.len() && KEEP[text.as_bytes()[i] as usize] & 1 != 0 {
+            run[n] = text.as_bytes()[i];
+            n += 1;
+            i += 1;
+        }
+        // Unreserved bytes are ASCII.
+        text.push_str(core::str::from_utf8(&run[..n]).unwrap_or(""));
     }
 }
 
@@ -181,9 +214,7 @@ pub fn encode_into(out: &mut String, s: &str, mode: Input, keep_slash: bool) {
         if KEEP[decoded as usize] & keep != 0 {
             out.push(decoded as char);
         } else {
-            out.push('%');
-            out.push(HEX_UPPER[(decoded >> 4) as usize] as char);
-            out.push(HEX_UPPER[(decoded & 15) as usize] as char);
+            out.push_str(escape(decoded));
         }
         i += width;
         start = i;
@@ -230,6 +261,13 @@ impl Decimal {
 mod tests {
     use super::*;
     use alloc::vec::Vec;
+
+    #[test]
+    fn the_escape_table_is_every_byte() {
+        for b in 0..=255u8 {
+            assert_eq!(escape(b), alloc::format!("%{b:02X}"));
+        }
+    }
 
     /// Encoding a value from inside the buffer gives what encoding it from outside does.
     #[test]

@@ -348,13 +348,60 @@ fn render_uri(
         text.push_str(piece);
         text.push('&');
     }
+    // The values are read from the buffer being appended to: through a
+    // copy on the stack when they fit (one UTF-8 check, then whole runs
+    // copied), else byte by byte from the buffer itself.
+    let values_end = params.iter().map(|(_, r)| r.end).max().unwrap_or(0);
+    let mut copy = [0u8; 512];
+    let on_stack = match (
+        copy.get_mut(..values_end),
+        text.as_bytes().get(..values_end),
+    ) {
+        (Some(dst), Some(src)) => {
+            dst.copy_from_slice(src);
+            core::str::from_utf8(dst).ok()
+        }
+        _ => None,
+    };
     for (i, (k, r)) in params.iter().enumerate() {
         if i > 0 {
             text.push('&');
         }
         text.push_str(k);
         text.push('=');
-        encoding::encode_within(text, r.clone());
+        match on_stack.and_then(|v| v.get(r.clone())) {
+            Some(value) => encoding::encode_into(text, value, encoding::Input::Literal, false),
+            None => encoding::encode_within(text, r.clone()),
+        }
     }
     query_start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::encoding::{encode_into, Input};
+    use crate::sign::{Credentials, Payload};
+
+    /// Values too long for the stack copy (a long session token) are
+    /// encoded from the buffer itself, to the same URI.
+    #[test]
+    fn long_values_are_encoded_in_place_the_same() {
+        let time = SigningTime::parse_amz_date("20130524T000000Z").unwrap();
+        for len in [10, 400, 2000] {
+            let token: String = (0..len).map(|i| ["a", "/", "+", "=", "Z"][i % 5]).collect();
+            let credentials = Credentials::new("AKID", "secret").with_session_token(token.clone());
+            let params = SigningParams::new(&credentials, "us-east-1", "s3", time);
+            let req = SignableRequest::new("GET", "https://b.s3.amazonaws.com/k")
+                .unwrap()
+                .payload(Payload::Unsigned);
+            let url = presign(&req, &params, Duration::from_secs(60)).unwrap();
+            let mut want = String::from("X-Amz-Security-Token=");
+            encode_into(&mut want, &token, Input::Literal, false);
+            want.push('&');
+            assert!(url.uri().contains(&want), "length {len}");
+            let (token_param, value) = url.params().nth(5).unwrap();
+            assert_eq!((token_param, value), (Q_SECURITY_TOKEN, token.as_str()));
+        }
+    }
 }
