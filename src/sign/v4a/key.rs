@@ -38,6 +38,9 @@ use crate::sign::Error;
 /// `n - 1`: a candidate below it (so at most `n - 2`) is accepted.
 const N_MINUS_1: U256 = NistP256::ORDER.as_ref().wrapping_sub(&U256::ONE);
 
+/// The longest hex DER-encoded P-256 signature: 72 bytes.
+pub(crate) const MAX_SIGNATURE_HEX: usize = 144;
+
 /// Highest value of the derivation counter (it is one byte).
 const MAX_COUNTER: u8 = 254;
 
@@ -139,12 +142,30 @@ impl EcdsaKey {
     /// The DER-encoded ECDSA signature of `prehash` (the SHA-256 of the
     /// string to sign), in lowercase hex. Deterministic (RFC 6979).
     pub(crate) fn sign_prehash_hex(&self, prehash: &[u8; 32]) -> Result<String, Error> {
+        let mut out = [0u8; MAX_SIGNATURE_HEX];
+        let len = self.sign_prehash_into(prehash, &mut out);
+        Ok(core::str::from_utf8(&out[..len]).unwrap_or("").into())
+    }
+
+    /// The same, written into `out`; returns its length (140 to 144 hex
+    /// digits, never more: a DER P-256 signature is at most 72 bytes).
+    pub(crate) fn sign_prehash_into(
+        &self,
+        prehash: &[u8; 32],
+        out: &mut [u8; MAX_SIGNATURE_HEX],
+    ) -> usize {
         let (sig, _): (Signature, _) = sign_prehashed_rfc6979::<
             NistP256,
             <NistP256 as DigestAlgorithm>::Digest,
         >(&self.scalar, prehash, &[]);
         let der: DerSignature = sig.to_der();
-        Ok(hex::encode(der.as_bytes()))
+        let bytes = der.as_bytes();
+        let len = 2 * bytes.len();
+        match out.get_mut(..len) {
+            // Encoding n bytes into 2n always fits.
+            Some(dst) => hex::encode_to_slice(bytes, dst).map_or(0, |()| len),
+            None => 0,
+        }
     }
 }
 
@@ -247,7 +268,7 @@ fn sha256(message: &[u8]) -> [u8; 32] {
 
 fn decode_der(sig_hex: &str) -> Option<DerSignature> {
     // A DER P-256 signature is at most 72 bytes.
-    if sig_hex.len() > 144 || sig_hex.bytes().any(|b| b.is_ascii_uppercase()) {
+    if sig_hex.len() > MAX_SIGNATURE_HEX || sig_hex.bytes().any(|b| b.is_ascii_uppercase()) {
         return None;
     }
     let bytes = hex::decode(sig_hex).ok()?;
