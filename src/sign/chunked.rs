@@ -212,6 +212,7 @@ impl ChunkedLayout {
 
     /// The same layout for signatures of `len` characters in the body (64
     /// for SigV4's HMAC; SigV4a pads its ECDSA signatures to 144).
+    #[cfg(feature = "sigv4a")]
     pub(crate) fn with_signature_len(mut self, len: usize) -> Self {
         self.signature_len = len;
         self

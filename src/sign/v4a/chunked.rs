@@ -237,7 +237,7 @@ impl<'a> ChunkSigner<'a> {
         let seed = trim_padding(seed_signature);
         let ok = !seed.is_empty()
             && seed.len() <= SIGNATURE_LEN
-            && seed.len() % 2 == 0
+            && seed.len().is_multiple_of(2)
             && seed.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         if !ok {
             return Err(Error::MalformedSignature {
@@ -316,9 +316,11 @@ mod tests {
         )
     }
 
-    /// Splits an encoded body into (chunk-size, padded signature, data)
-    /// frames and the trailer lines.
-    fn frames(body: &[u8]) -> (Vec<(usize, String, Vec<u8>)>, Vec<String>) {
+    /// (chunk size, padded signature, data).
+    type Frame = (usize, String, Vec<u8>);
+
+    /// Splits an encoded body into frames and the trailer lines.
+    fn frames(body: &[u8]) -> (Vec<Frame>, Vec<String>) {
         let mut out = Vec::new();
         let mut rest = body;
         loop {
