@@ -116,7 +116,7 @@ impl DpopKey {
 
     /// The public key as a JWK (`kty`, `x`, `y`, `crv`), in botocore's order.
     fn jwk(&self) -> Json {
-        let point = self.key.verifying_key().to_encoded_point(false);
+        let point = self.key.verifying_key().to_sec1_point(false);
         let coord = |c: Option<&p256::FieldBytes>| {
             Json::string(&URL_SAFE_NO_PAD.encode(c.map(|b| b.as_slice()).unwrap_or_default()))
         };

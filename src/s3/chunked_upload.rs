@@ -12,6 +12,13 @@ impl S3Location {
     /// `chunk_size` bytes (at least 8 KiB), each chunk signed, optionally
     /// with a signed `x-amz-checksum-crc32` trailer. Returns the request
     /// (with `content-length` of the encoded body) and the encoded body.
+    ///
+    /// A SigV4a location (a Multi-Region Access Point, or
+    /// [`with_region_set`](Self::with_region_set)) is signed with SigV4a:
+    /// `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD` (or `-TRAILER`) and ECDSA
+    /// chunk signatures padded to 144 characters
+    /// ([`sign::v4a::chunked`](crate::sign::v4a::chunked)); without the
+    /// `sigv4a` feature that is [`S3Error::Sigv4aUnavailable`].
     pub fn sign_chunked_put(
         &self,
         credentials: &Credentials,
@@ -22,35 +29,66 @@ impl S3Location {
         crc32_trailer: bool,
     ) -> Result<(SignedRequest, Vec<u8>), S3Error> {
         const TRAILER: &str = X_AMZ_CHECKSUM_CRC32;
-        if self.region_set.is_some() {
-            return Err(S3Error::Sigv4aUnavailable {
-                reason: "aws-chunked uploads are signed with SigV4 only",
-            });
-        }
+        let v4a = self.region_set.is_some();
         let checksum = crc32_trailer.then(|| {
             use base64::Engine;
             base64::engine::general_purpose::STANDARD.encode(crc32fast::hash(body).to_be_bytes())
         });
-        let mut layout = ChunkedLayout::new(body.len() as u64, chunk_size)?;
+        let mut layout = chunked_layout(v4a, body.len() as u64, chunk_size)?;
         if let Some(c) = &checksum {
             layout = layout.with_trailer(TRAILER.len(), c.len());
         }
         let lengths = layout.headers();
         let mut all: Vec<(&str, &str)> = headers.to_vec();
         all.extend(lengths.iter().map(|(n, v)| (*n, v.as_str())));
-        let payload = if checksum.is_some() {
-            all.push((X_AMZ_TRAILER, TRAILER));
-            Payload::StreamingSignedTrailer
-        } else {
-            Payload::StreamingSigned
+        let payload = match (checksum.is_some(), v4a) {
+            (false, false) => Payload::StreamingSigned,
+            (true, false) => Payload::StreamingSignedTrailer,
+            (false, true) => Payload::StreamingEcdsaSigned,
+            (true, true) => Payload::StreamingEcdsaSignedTrailer,
         };
+        if checksum.is_some() {
+            all.push((X_AMZ_TRAILER, TRAILER));
+        }
         let seed = self.sign("PUT", credentials, time, &[], &all, payload)?;
-        let params = SigningParams::new(credentials, &self.region, "s3", time);
-        let mut signer = ChunkSigner::new(&params, &seed.signature)?;
-        let encoded =
-            layout.encode(body, &mut signer, checksum.as_deref().map(|c| (TRAILER, c)))?;
+        let trailer = checksum.as_deref().map(|c| (TRAILER, c));
+        let encoded = match &self.region_set {
+            None => {
+                let params = SigningParams::new(credentials, &self.region, "s3", time);
+                let mut signer = ChunkSigner::new(&params, &seed.signature)?;
+                layout.encode(body, &mut signer, trailer)?
+            }
+            #[cfg(feature = "sigv4a")]
+            Some(set) => {
+                use crate::sign::v4a;
+                let params = v4a::SigningParams::new(credentials, set, "s3", time);
+                let mut signer = v4a::chunked::ChunkSigner::new(&params, &seed.signature)?;
+                layout.encode(body, &mut signer, trailer)?
+            }
+            // `sign` above already refused it.
+            #[cfg(not(feature = "sigv4a"))]
+            Some(_) => {
+                return Err(S3Error::Sigv4aUnavailable {
+                    reason: "built without the `sigv4a` feature",
+                })
+            }
+        };
         Ok((seed, encoded))
     }
+}
+
+/// The layout: SigV4's, or SigV4a's (144-character chunk signatures).
+fn chunked_layout(
+    v4a: bool,
+    decoded_len: u64,
+    chunk_size: usize,
+) -> Result<ChunkedLayout, S3Error> {
+    #[cfg(feature = "sigv4a")]
+    if v4a {
+        return Ok(crate::sign::v4a::chunked::layout(decoded_len, chunk_size)?);
+    }
+    let _ = v4a;
+    Ok(ChunkedLayout::new(decoded_len, chunk_size)?)
 }
 
 #[cfg(test)]

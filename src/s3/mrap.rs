@@ -216,10 +216,21 @@ mod tests {
             &VerifyOptions::new(t()).expect_region("eu-west-3")
         )
         .is_ok());
-        // The chunked upload path has no SigV4a form.
-        assert!(matches!(
-            l.sign_chunked_put(&creds, t(), &[], &[0; 10], 8192, false),
-            Err(S3Error::Sigv4aUnavailable { .. })
-        ));
+        // Chunked uploads are signed with SigV4a too: the seed verifies.
+        let (put, body) = l
+            .sign_chunked_put(&creds, t(), &[], &[0; 10], 8192, true)
+            .unwrap();
+        assert!(put.headers.iter().any(|(n, v)| n == "x-amz-content-sha256"
+            && v == "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER"));
+        let received = SignableRequest::new("PUT", &put.url)
+            .unwrap()
+            .headers(put.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        assert!(verify(
+            &received,
+            lookup,
+            &VerifyOptions::new(t()).expect_region("eu-west-3")
+        )
+        .is_ok());
+        assert!(body.starts_with(b"a;chunk-signature=30"));
     }
 }

@@ -57,6 +57,46 @@ pub const MIN_CHUNK_SIZE: usize = 8 * 1024;
 
 const SIG_EXT: &str = ";chunk-signature=";
 
+/// What signs the chunks of one aws-chunked body, each signature chained on
+/// the previous: [`ChunkSigner`] (SigV4) or
+#[cfg_attr(
+    feature = "sigv4a",
+    doc = "[`v4a::chunked::ChunkSigner`](crate::sign::v4a::chunked::ChunkSigner)"
+)]
+#[cfg_attr(not(feature = "sigv4a"), doc = "`v4a::chunked::ChunkSigner`")]
+/// (SigV4a, feature `sigv4a`). [`ChunkedLayout::encode`] and
+/// [`write_chunk`] frame a body with either.
+pub trait SignChunks {
+    /// Signs the next chunk (`data` empty for the final chunk); returns the
+    /// signature as the body carries it after `chunk-signature=`.
+    fn sign_chunk(&mut self, data: &[u8]) -> &str;
+    /// Signs the trailer headers after the final chunk; returns the
+    /// signature as the body carries it after `x-amz-trailer-signature:`.
+    fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> &str;
+}
+
+impl SignChunks for ChunkSigner<'_> {
+    fn sign_chunk(&mut self, data: &[u8]) -> &str {
+        ChunkSigner::sign_chunk(self, data)
+    }
+    fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> &str {
+        ChunkSigner::sign_trailer(self, trailers)
+    }
+}
+
+/// The canonical trailer headers, `name:value\n` each (lowercase names,
+/// trimmed values), fed to `sink`: what the trailer signature hashes.
+pub(crate) fn feed_trailers(trailers: &[(&str, &str)], sink: &mut dyn FnMut(&[u8])) {
+    for (name, value) in trailers {
+        for b in name.bytes() {
+            sink(&[b.to_ascii_lowercase()]);
+        }
+        sink(b":");
+        sink(value.trim().as_bytes());
+        sink(b"\n");
+    }
+}
+
 /// Signs the chunks of one aws-chunked body, chaining each signature on the previous.
 pub struct ChunkSigner<'a> {
     mac: super::key::HmacSha256,
@@ -126,12 +166,7 @@ impl<'a> ChunkSigner<'a> {
     /// Signs the trailer headers after the final chunk; returns the hex signature.
     pub fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> &str {
         let mut h = Sha256::new();
-        for (name, value) in trailers {
-            h.update(name.to_ascii_lowercase().as_bytes());
-            h.update(b":");
-            h.update(value.trim().as_bytes());
-            h.update(b"\n");
-        }
+        feed_trailers(trailers, &mut |b| h.update(b));
         let mut hash = [0u8; 64];
         let _ = hex::encode_to_slice(h.finalize(), &mut hash);
         self.sign_parts(TRAILER_ALGORITHM, &[&hash])
@@ -149,6 +184,7 @@ pub struct ChunkedLayout {
     decoded_len: u64,
     chunk_size: usize,
     trailer: Option<(usize, usize)>,
+    signature_len: usize,
 }
 
 fn hex_digits(mut n: u64) -> u64 {
@@ -170,7 +206,16 @@ impl ChunkedLayout {
             decoded_len,
             chunk_size,
             trailer: None,
+            signature_len: 64,
         })
+    }
+
+    /// The same layout for signatures of `len` characters in the body (64
+    /// for SigV4's HMAC; SigV4a pads its ECDSA signatures to 144).
+    #[cfg(feature = "sigv4a")]
+    pub(crate) fn with_signature_len(mut self, len: usize) -> Self {
+        self.signature_len = len;
+        self
     }
 
     /// Adds one signed trailer header whose name and value have these lengths
@@ -195,8 +240,8 @@ impl ChunkedLayout {
         self.decoded_len.div_ceil(self.chunk_size as u64)
     }
 
-    fn frame_len(size: u64) -> u64 {
-        hex_digits(size) + SIG_EXT.len() as u64 + 64 + 2 + size + 2
+    fn frame_len(&self, size: u64) -> u64 {
+        hex_digits(size) + SIG_EXT.len() as u64 + self.signature_len as u64 + 2 + size + 2
     }
 
     /// The encoded body length (`content-length`).
@@ -204,21 +249,23 @@ impl ChunkedLayout {
         let size = self.chunk_size as u64;
         let full = self.decoded_len / size;
         let rest = self.decoded_len % size;
-        let mut n = full * Self::frame_len(size);
+        let sig = self.signature_len as u64;
+        let mut n = full * self.frame_len(size);
         if rest > 0 {
-            n += Self::frame_len(rest);
+            n += self.frame_len(rest);
         }
         match self.trailer {
-            None => n + Self::frame_len(0),
+            None => n + self.frame_len(0),
             Some((name, value)) => {
                 // `0;chunk-signature=<sig>\r\n` + `name:value\r\n` +
                 // `x-amz-trailer-signature:<sig>\r\n` + `\r\n`
                 n + 1
                     + SIG_EXT.len() as u64
-                    + 64
+                    + sig
                     + 2
                     + (name + 1 + value + 2) as u64
-                    + ("x-amz-trailer-signature:".len() + 64 + 2 + 2) as u64
+                    + ("x-amz-trailer-signature:".len() + 2 + 2) as u64
+                    + sig
             }
         }
     }
@@ -242,7 +289,7 @@ impl ChunkedLayout {
     pub fn encode(
         &self,
         body: &[u8],
-        signer: &mut ChunkSigner<'_>,
+        signer: &mut impl SignChunks,
         trailer: Option<(&str, &str)>,
     ) -> Result<Vec<u8>, Error> {
         if body.len() as u64 != self.decoded_len {
@@ -263,11 +310,19 @@ impl ChunkedLayout {
                 },
             });
         }
+        let wrong_signer = Error::MalformedSignature {
+            reason: "the signer's signatures do not have the layout's length",
+        };
         let mut out = Vec::with_capacity(usize::try_from(self.encoded_len()).unwrap_or(0));
         for chunk in body.chunks(self.chunk_size) {
-            write_chunk(&mut out, chunk, signer);
+            if write_chunk(&mut out, chunk, signer) != self.signature_len {
+                return Err(wrong_signer);
+            }
         }
         let sig = signer.sign_chunk(b"");
+        if sig.len() != self.signature_len {
+            return Err(wrong_signer);
+        }
         out.extend_from_slice(b"0");
         out.extend_from_slice(SIG_EXT.as_bytes());
         out.extend_from_slice(sig.as_bytes());
@@ -278,6 +333,9 @@ impl ChunkedLayout {
             out.extend_from_slice(value.as_bytes());
             out.extend_from_slice(b"\r\n");
             let sig = signer.sign_trailer(&[(name, value)]);
+            if sig.len() != self.signature_len {
+                return Err(wrong_signer);
+            }
             out.extend_from_slice(b"x-amz-trailer-signature:");
             out.extend_from_slice(sig.as_bytes());
             out.extend_from_slice(b"\r\n");
@@ -287,8 +345,9 @@ impl ChunkedLayout {
     }
 }
 
-/// Appends one signed chunk frame for `data` to `out`.
-pub fn write_chunk(out: &mut Vec<u8>, data: &[u8], signer: &mut ChunkSigner<'_>) {
+/// Appends one signed chunk frame for `data` to `out`; returns the length
+/// of the signature written.
+pub fn write_chunk(out: &mut Vec<u8>, data: &[u8], signer: &mut impl SignChunks) -> usize {
     let sig = signer.sign_chunk(data);
     let mut size = [0u8; 16];
     let digits = hex_digits(data.len() as u64) as usize;
@@ -303,6 +362,7 @@ pub fn write_chunk(out: &mut Vec<u8>, data: &[u8], signer: &mut ChunkSigner<'_>)
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(data);
     out.extend_from_slice(b"\r\n");
+    sig.len()
 }
 
 #[cfg(test)]

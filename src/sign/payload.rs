@@ -13,6 +13,11 @@ pub const STREAMING_PAYLOAD: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
 pub const STREAMING_PAYLOAD_TRAILER: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
 /// aws-chunked body with unsigned chunks and an unsigned trailer (checksum).
 pub const STREAMING_UNSIGNED_PAYLOAD_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+/// aws-chunked body whose chunks are each signed with SigV4a (ECDSA).
+pub const STREAMING_ECDSA_PAYLOAD: &str = "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD";
+/// aws-chunked body with SigV4a-signed chunks and a SigV4a-signed trailer.
+pub const STREAMING_ECDSA_PAYLOAD_TRAILER: &str =
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER";
 
 /// The literal payload markers: the body is not hashed into the signature.
 pub const STREAMING_MARKERS: &[&str] = &[
@@ -20,6 +25,8 @@ pub const STREAMING_MARKERS: &[&str] = &[
     STREAMING_PAYLOAD,
     STREAMING_PAYLOAD_TRAILER,
     STREAMING_UNSIGNED_PAYLOAD_TRAILER,
+    STREAMING_ECDSA_PAYLOAD,
+    STREAMING_ECDSA_PAYLOAD_TRAILER,
 ];
 
 /// What the signature says about the body.
@@ -38,6 +45,12 @@ pub enum Payload<'a> {
     StreamingSignedTrailer,
     /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER` (unsigned chunks, trailing checksum).
     StreamingUnsignedTrailer,
+    /// `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD` (aws-chunked, SigV4a-signed
+    /// chunks: `sign::v4a::chunked`).
+    StreamingEcdsaSigned,
+    /// `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER` (SigV4a-signed
+    /// chunks and trailer).
+    StreamingEcdsaSignedTrailer,
 }
 
 impl Payload<'_> {
@@ -63,6 +76,10 @@ impl Payload<'_> {
             Payload::StreamingSignedTrailer => PayloadHash::Literal(STREAMING_PAYLOAD_TRAILER),
             Payload::StreamingUnsignedTrailer => {
                 PayloadHash::Literal(STREAMING_UNSIGNED_PAYLOAD_TRAILER)
+            }
+            Payload::StreamingEcdsaSigned => PayloadHash::Literal(STREAMING_ECDSA_PAYLOAD),
+            Payload::StreamingEcdsaSignedTrailer => {
+                PayloadHash::Literal(STREAMING_ECDSA_PAYLOAD_TRAILER)
             }
         })
     }

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod chunked_v4a;
 mod cli;
 mod cli_sigv4a;
 mod cli_sso;

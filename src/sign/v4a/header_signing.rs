@@ -4,6 +4,7 @@
 use alloc::string::String;
 use core::fmt;
 
+use super::key::MAX_SIGNATURE_HEX;
 use super::string_to_sign::SigningDetails;
 use super::{SigningParams, ALGORITHM};
 use crate::sign::canonical_request::{write_canonical_request, Added, CanonicalHeaders};
@@ -184,7 +185,10 @@ pub fn sign_headers<'a>(
 ) -> Result<HeaderSignature<'a>, Error> {
     let prepared = prepare(req, params)?;
     let key = params.key()?;
-    let signature = key.sign_prehash_hex(&prepared.details.string_to_sign_hash())?;
+    // Straight into a stack buffer: no allocation for the signature.
+    let mut sig_buf = [0u8; MAX_SIGNATURE_HEX];
+    let sig_len = key.sign_prehash_into(&prepared.details.string_to_sign_hash(), &mut sig_buf);
+    let signature = core::str::from_utf8(&sig_buf[..sig_len]).map_err(|_| Error::KeyDerivation)?;
     let scope = prepared.details.scope;
     let signed = prepared.signed_headers();
     let mut authorization = String::with_capacity(
@@ -204,7 +208,7 @@ pub fn sign_headers<'a>(
     authorization.push_str(signed);
     authorization.push_str(", Signature=");
     let signature_start = authorization.len();
-    authorization.push_str(&signature);
+    authorization.push_str(signature);
     Ok(HeaderSignature {
         authorization,
         signature_start,

@@ -20,11 +20,12 @@ use core::fmt;
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use ecdsa::hazmat::SignPrimitive;
+use ecdsa::hazmat::sign_prehashed_rfc6979;
 use ecdsa::signature::hazmat::PrehashVerifier;
+use ecdsa::DigestAlgorithm;
 use hmac::Mac;
 use p256::ecdsa::{DerSignature, Signature, VerifyingKey};
-use p256::elliptic_curve::bigint::{Encoding, U256};
+use p256::elliptic_curve::bigint::U256;
 use p256::elliptic_curve::subtle::ConstantTimeLess;
 use p256::elliptic_curve::Curve;
 use p256::{NistP256, NonZeroScalar};
@@ -35,7 +36,10 @@ use crate::sign::key::HmacSha256;
 use crate::sign::Error;
 
 /// `n - 1`: a candidate below it (so at most `n - 2`) is accepted.
-const N_MINUS_1: U256 = NistP256::ORDER.wrapping_sub(&U256::ONE);
+const N_MINUS_1: U256 = NistP256::ORDER.as_ref().wrapping_sub(&U256::ONE);
+
+/// The longest hex DER-encoded P-256 signature: 72 bytes.
+pub(crate) const MAX_SIGNATURE_HEX: usize = 144;
 
 /// Highest value of the derivation counter (it is one byte).
 const MAX_COUNTER: u8 = 254;
@@ -89,7 +93,7 @@ impl EcdsaKey {
             mac.update(&[counter]);
             mac.update(&256u32.to_be_bytes());
             let mut tag: [u8; 32] = mac.finalize().into_bytes().into();
-            let mut candidate = U256::from_be_bytes(tag);
+            let mut candidate = U256::from_be_slice(&tag);
             tag.zeroize();
             let in_range = bool::from(candidate.ct_lt(&N_MINUS_1));
             let mut d = candidate.wrapping_add(&U256::ONE);
@@ -138,12 +142,30 @@ impl EcdsaKey {
     /// The DER-encoded ECDSA signature of `prehash` (the SHA-256 of the
     /// string to sign), in lowercase hex. Deterministic (RFC 6979).
     pub(crate) fn sign_prehash_hex(&self, prehash: &[u8; 32]) -> Result<String, Error> {
-        let z = p256::FieldBytes::from(*prehash);
-        let (sig, _): (Signature, _) = (*self.scalar)
-            .try_sign_prehashed_rfc6979::<sha2::Sha256>(&z, &[])
-            .map_err(|_| Error::KeyDerivation)?;
+        let mut out = [0u8; MAX_SIGNATURE_HEX];
+        let len = self.sign_prehash_into(prehash, &mut out);
+        Ok(core::str::from_utf8(&out[..len]).unwrap_or("").into())
+    }
+
+    /// The same, written into `out`; returns its length (140 to 144 hex
+    /// digits, never more: a DER P-256 signature is at most 72 bytes).
+    pub(crate) fn sign_prehash_into(
+        &self,
+        prehash: &[u8; 32],
+        out: &mut [u8; MAX_SIGNATURE_HEX],
+    ) -> usize {
+        let (sig, _): (Signature, _) = sign_prehashed_rfc6979::<
+            NistP256,
+            <NistP256 as DigestAlgorithm>::Digest,
+        >(&self.scalar, prehash, &[]);
         let der: DerSignature = sig.to_der();
-        Ok(hex::encode(der.as_bytes()))
+        let bytes = der.as_bytes();
+        let len = 2 * bytes.len();
+        match out.get_mut(..len) {
+            // Encoding n bytes into 2n always fits.
+            Some(dst) => hex::encode_to_slice(bytes, dst).map_or(0, |()| len),
+            None => 0,
+        }
     }
 }
 
@@ -190,12 +212,12 @@ impl PublicKey {
     /// The SEC1 encoding in lowercase hex: 33 bytes compressed, 65 bytes
     /// uncompressed.
     pub fn to_sec1_hex(&self, compressed: bool) -> String {
-        hex::encode(self.0.to_encoded_point(compressed).as_bytes())
+        hex::encode(self.0.to_sec1_point(compressed).as_bytes())
     }
 
     /// The affine X and Y coordinates, 32 bytes each, in lowercase hex.
     pub fn coordinates_hex(&self) -> (String, String) {
-        let point = self.0.to_encoded_point(false);
+        let point = self.0.to_sec1_point(false);
         let hex_of = |c: Option<&p256::FieldBytes>| c.map(hex::encode).unwrap_or_default();
         (hex_of(point.x()), hex_of(point.y()))
     }
@@ -246,7 +268,7 @@ fn sha256(message: &[u8]) -> [u8; 32] {
 
 fn decode_der(sig_hex: &str) -> Option<DerSignature> {
     // A DER P-256 signature is at most 72 bytes.
-    if sig_hex.len() > 144 || sig_hex.bytes().any(|b| b.is_ascii_uppercase()) {
+    if sig_hex.len() > MAX_SIGNATURE_HEX || sig_hex.bytes().any(|b| b.is_ascii_uppercase()) {
         return None;
     }
     let bytes = hex::decode(sig_hex).ok()?;
@@ -270,7 +292,7 @@ mod tests {
             .unwrap();
         let mut n_minus_1 = n.clone();
         *n_minus_1.last_mut().unwrap() -= 1;
-        assert_eq!(N_MINUS_1.to_be_bytes().as_slice(), n_minus_1.as_slice());
+        assert_eq!(N_MINUS_1.to_be_bytes().as_ref(), n_minus_1.as_slice());
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! | region-less scope, string to sign | [`string_to_sign`] |
 //! | header signing (`x-amz-region-set` signed) | [`header_signing`] ([`sign_headers`]) |
 //! | presigning (`X-Amz-Region-Set` in the query) | [`presign`](mod@presign) ([`presign()`]) |
+//! | aws-chunked chunk and trailer signatures | [`chunked`] ([`chunked::ChunkSigner`]) |
 //!
 //! The canonical request is SigV4's, built by the same code (and so the
 //! same service rules: S3's single encoding without normalization and its
@@ -30,16 +31,13 @@
 //! no public key, so the scalar multiplication for it is done only when a
 //! verifier or [`SigningParams::public_key`] asks, and then once.
 //!
-//! **aws-chunked bodies are not signed with SigV4a here.** The rules do
-//! allow it (AWS's CRT signs each chunk over
-//! `AWS4-ECDSA-P256-SHA256-PAYLOAD \n date \n scope \n previous-signature \n
-//! hex(sha256("")) \n hex(sha256(chunk))`, the seed request's payload being
-//! `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD`, trailers over
-//! `AWS4-ECDSA-P256-SHA256-TRAILER`, each chunk signature right-padded with
-//! `*` to 144 characters in the body and unpadded when chained), but the
-//! markers need new [`Payload`](crate::sign::Payload) variants, and no
-//! test vectors exist to check them against; S3 aws-chunked uploads to a
-//! Multi-Region Access Point are refused with a typed error instead.
+//! **aws-chunked bodies** are signed with SigV4a too ([`chunked`]): the
+//! derivation does not depend on the request, and the chunk rules are
+//! SigV4's with the `AWS4-ECDSA-P256-SHA256-PAYLOAD` /
+//! `-TRAILER` strings to sign, the region-less scope, the seed request's
+//! payload `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD` (or `-TRAILER`), and
+//! each chunk signature right-padded with `*` to 144 characters in the
+//! body (unpadded when chained), as AWS's CRT (aws-c-auth) signs them.
 //!
 //! ```
 //! use sigv4::sign::v4a::{sign_headers, SigningParams};
@@ -61,6 +59,7 @@
 //! # Ok::<(), sigv4::sign::Error>(())
 //! ```
 
+pub mod chunked;
 pub mod header_signing;
 pub mod key;
 pub mod key_cache;

@@ -158,14 +158,16 @@ fn check_skew(time: SigningTime, options: &VerifyOptions<'_>) -> Result<(), Erro
 
 fn payload_from_header(value: &str) -> Payload<'_> {
     use crate::sign::payload::{
-        STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_PAYLOAD_TRAILER,
-        UNSIGNED_PAYLOAD,
+        STREAMING_ECDSA_PAYLOAD, STREAMING_ECDSA_PAYLOAD_TRAILER, STREAMING_PAYLOAD,
+        STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_PAYLOAD_TRAILER, UNSIGNED_PAYLOAD,
     };
     match value {
         UNSIGNED_PAYLOAD => Payload::Unsigned,
         STREAMING_PAYLOAD => Payload::StreamingSigned,
         STREAMING_PAYLOAD_TRAILER => Payload::StreamingSignedTrailer,
         STREAMING_UNSIGNED_PAYLOAD_TRAILER => Payload::StreamingUnsignedTrailer,
+        STREAMING_ECDSA_PAYLOAD => Payload::StreamingEcdsaSigned,
+        STREAMING_ECDSA_PAYLOAD_TRAILER => Payload::StreamingEcdsaSignedTrailer,
         hex => Payload::Precomputed(hex),
     }
 }

@@ -30,6 +30,8 @@ pub use counting_transport::{Attempt, CountingTransport};
 #[cfg(feature = "client")]
 pub use http_client::Seen;
 pub use http_client::{http, Response};
+#[cfg(feature = "sigv4a")]
+pub use peers::awscrt_chunks;
 #[cfg(feature = "cli")]
 pub use peers::TRUST_ANYONE;
 #[cfg(feature = "client")]

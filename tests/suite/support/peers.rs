@@ -276,3 +276,44 @@ pub fn peer_client(
         .build()
         .unwrap()
 }
+
+/// Runs `tests/suite/support/awscrt_chunks.py` (the SigV4a aws-chunked peer
+/// on AWS's CRT, `awscrt`) with `input` on stdin; returns its JSON answer.
+#[cfg(feature = "sigv4a")]
+pub fn awscrt_chunks(input: &serde_json::Value) -> serde_json::Value {
+    use std::io::Write;
+    let python =
+        on_path("python3").unwrap_or_else(|| panic!("python3 is not installed: {INSTALL_HINT}"));
+    let has_crt = Command::new(&python)
+        .args(["-c", "import awscrt.auth, awscrt.crypto"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        has_crt,
+        "the Python package awscrt is not installed: {INSTALL_HINT}"
+    );
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/suite/support/awscrt_chunks.py"
+    );
+    let mut child = Command::new(&python)
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start python3");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.to_string().as_bytes())
+        .expect("write to the awscrt peer");
+    let out = child.wait_with_output().expect("awscrt peer");
+    assert!(
+        out.status.success(),
+        "awscrt peer failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("awscrt peer answers JSON")
+}
