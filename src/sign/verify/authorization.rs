@@ -69,16 +69,15 @@ pub fn parse_authorization(value: &str) -> Result<Authorization<'_>, Error> {
         .strip_prefix(ALGORITHM)
         .ok_or(malformed("not an AWS4-HMAC-SHA256 authorization"))?;
     let (mut credential, mut signed, mut signature) = (None, None, None);
-    // The `,`-separated parts (as `split(',')` gives them), with byte loops.
+    // The `,`-separated parts, as `split(',')` gives them.
     let mut rest = rest;
     loop {
-        let end = rest.bytes().position(|b| b == b',').unwrap_or(rest.len());
+        let end = rest.find(',').unwrap_or(rest.len());
         let part = rest[..end].trim();
         let last = end == rest.len();
         rest = rest.get(end + 1..).unwrap_or("");
         let eq = part
-            .bytes()
-            .position(|b| b == b'=')
+            .find('=')
             .ok_or(malformed("authorization part without `=`"))?;
         let (k, v) = (&part[..eq], &part[eq + 1..]);
         let slot = match k {
