@@ -85,6 +85,15 @@ pub mod transport;
 #[cfg(feature = "http")]
 pub mod imds;
 
+#[cfg(feature = "async")]
+pub mod runtime;
+
+#[cfg(feature = "async")]
+pub mod transport_async;
+
+#[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
+pub mod middleware;
+
 #[cfg(feature = "std")]
 pub mod s3;
 
