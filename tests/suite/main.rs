@@ -6,6 +6,7 @@
 
 mod support;
 
+mod async_credentials;
 mod cli;
 mod cli_sigv4a;
 mod cli_sso;
