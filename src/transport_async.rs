@@ -113,65 +113,72 @@ mod reqwest_transport {
     use super::{AsyncTransport, SendFuture};
     use crate::transport::{RequestOptions, TransportError, TransportErrorKind};
     use std::error::Error as _;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
 
     /// The async default [`AsyncTransport`]: [reqwest](https://docs.rs/reqwest)
     /// 0.12 with rustls (ring, webpki roots) on tokio (feature `reqwest`).
     ///
     /// No proxy (environment proxies would catch the link-local IMDS and
-    /// container addresses), no redirects, connections kept alive.
-    /// Timeouts and the body limit come from each request's
-    /// [`RequestOptions`]; the connect timeout is the client's (reqwest sets
-    /// it per client), taken from the first request's options unless given
-    /// with [`with_connect_timeout`](Self::with_connect_timeout).
+    /// container addresses), no redirects, connections kept alive. Each
+    /// request's [`RequestOptions`] apply: reqwest sets connect and read
+    /// timeouts per client, so the transport keeps one client (and
+    /// connection pool) per distinct pair of those timeouts, usually two or
+    /// three (IMDS, container endpoint, API calls); the total timeout and
+    /// the body limit are per request.
     ///
     /// ```
     /// use sigv4::transport_async::ReqwestTransport;
     /// let transport = ReqwestTransport::new(); // no I/O until `send`
     /// # let _ = transport;
     /// ```
-    #[derive(Clone, Debug)]
+    #[derive(Clone, Debug, Default)]
     pub struct ReqwestTransport {
-        client: reqwest::Client,
+        given: Option<reqwest::Client>,
+        clients: Arc<Mutex<Vec<(Timeouts, reqwest::Client)>>>,
     }
+
+    type Timeouts = (Option<Duration>, Option<Duration>);
 
     impl ReqwestTransport {
-        /// Default connect timeout when none is set: 3.1 s, as the SDKs.
-        pub const DEFAULT_CONNECT_TIMEOUT: std::time::Duration =
-            std::time::Duration::from_millis(3100);
-
-        /// A transport with its own connection pool and a 3.1 s connect
-        /// timeout.
+        /// A transport with its own connection pools.
         pub fn new() -> Self {
-            Self::with_connect_timeout(Self::DEFAULT_CONNECT_TIMEOUT)
+            Self::default()
         }
 
-        /// A transport whose connections time out after `timeout`.
-        pub fn with_connect_timeout(timeout: std::time::Duration) -> Self {
-            let client = reqwest::Client::builder()
+        /// Uses `client` as configured for every request (its proxy,
+        /// redirect, TLS and timeout settings; only the total timeout and
+        /// the body limit of [`RequestOptions`] apply).
+        pub fn from_client(client: reqwest::Client) -> Self {
+            ReqwestTransport {
+                given: Some(client),
+                clients: Arc::default(),
+            }
+        }
+
+        /// The client for `options`.
+        fn client(&self, options: &RequestOptions) -> reqwest::Client {
+            if let Some(client) = &self.given {
+                return client.clone();
+            }
+            let key = (options.connect_timeout, options.read_timeout);
+            let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
+                return client.clone();
+            }
+            let mut builder = reqwest::Client::builder()
                 .no_proxy()
                 .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(timeout)
-                .user_agent(concat!("sigv4-rs/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .unwrap_or_default();
-            ReqwestTransport { client }
-        }
-
-        /// Uses `client` as configured (its proxy, redirect and TLS
-        /// settings).
-        pub fn from_client(client: reqwest::Client) -> Self {
-            ReqwestTransport { client }
-        }
-
-        /// The reqwest client.
-        pub fn client(&self) -> &reqwest::Client {
-            &self.client
-        }
-    }
-
-    impl Default for ReqwestTransport {
-        fn default() -> Self {
-            Self::new()
+                .user_agent(concat!("sigv4-rs/", env!("CARGO_PKG_VERSION")));
+            if let Some(connect) = key.0 {
+                builder = builder.connect_timeout(connect);
+            }
+            if let Some(read) = key.1 {
+                builder = builder.read_timeout(read);
+            }
+            let client = builder.build().unwrap_or_default();
+            clients.push((key, client.clone()));
+            client
         }
     }
 
@@ -233,22 +240,14 @@ mod reqwest_transport {
                         | http::Method::TRACE
                 );
                 let mut builder = self
-                    .client
+                    .client(options)
                     .request(parts.method, parts.uri.to_string())
                     .headers(parts.headers)
                     .version(parts.version);
                 if !(body.is_empty() && bodiless) {
                     builder = builder.body(body);
                 }
-                let read = options.read_timeout;
-                let total = match (options.total_timeout, read, options.connect_timeout) {
-                    (Some(t), _, _) => Some(t),
-                    // reqwest has no per-phase read timeout per request: the
-                    // phases together get connect + 2 x read.
-                    (None, Some(r), c) => Some(c.unwrap_or_default() + r * 2),
-                    (None, None, _) => None,
-                };
-                if let Some(total) = total {
+                if let Some(total) = options.total_timeout {
                     builder = builder.timeout(total);
                 }
                 let mut response = builder.send().await.map_err(classify)?;

@@ -6,7 +6,9 @@
 
 mod support;
 
+mod async_client;
 mod async_credentials;
+mod async_middleware;
 mod cli;
 mod cli_sigv4a;
 mod cli_sso;
