@@ -22,7 +22,10 @@ async fn main() {
     let cached = Arc::new(AsyncCachedProvider::new(chain));
     match cached.provide_async().await {
         Ok(credentials) => {
-            let again = cached.provide_async().await.map(|c| c.access_key_id().to_owned());
+            let again = cached
+                .provide_async()
+                .await
+                .map(|c| c.access_key_id().to_owned());
             println!("using {credentials} (cached: {})", again.is_ok());
         }
         Err(e) => {

@@ -18,13 +18,19 @@ use sigv4::middleware::reqwest::SigningMiddleware;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut args = std::env::args().skip(1);
-    let sts = args.next().unwrap_or_else(|| "https://sts.us-east-1.amazonaws.com".into());
+    let sts = args
+        .next()
+        .unwrap_or_else(|| "https://sts.us-east-1.amazonaws.com".into());
     let s3 = args.next();
     let bucket = args.next().unwrap_or_else(|| "sigv4-example".into());
     let credentials = Arc::new(AsyncCachedProvider::new(default_chain_async()));
     let client = |service: &str| {
         reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
-            .with(SigningMiddleware::new(service, "us-east-1", credentials.clone()))
+            .with(SigningMiddleware::new(
+                service,
+                "us-east-1",
+                credentials.clone(),
+            ))
             .build()
     };
 
@@ -58,7 +64,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let r = s3_client.put(format!("{s3}/{bucket}")).send().await?;
     check("create bucket", &r)?;
     let object = format!("{s3}/{bucket}/hello.txt");
-    let r = s3_client.put(&object).body("hello from memory").send().await?;
+    let r = s3_client
+        .put(&object)
+        .body("hello from memory")
+        .send()
+        .await?;
     check("put", &r)?;
     let streamed = reqwest::Body::wrap_stream(futures_util::stream::iter([
         Ok::<_, std::io::Error>("hello, "),

@@ -21,7 +21,9 @@ use tower::{ServiceBuilder, ServiceExt};
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     let mut args = std::env::args().skip(1);
-    let endpoint = args.next().unwrap_or_else(|| "http://127.0.0.1:5000".into());
+    let endpoint = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:5000".into());
     let bucket = args.next().unwrap_or_else(|| "sigv4-example".into());
     let credentials = Arc::new(AsyncCachedProvider::new(default_chain_async()));
     let hyper = Client::builder(TokioExecutor::new()).build_http::<SignedBody<Full<Bytes>>>();
@@ -40,7 +42,9 @@ async fn main() -> Result<(), BoxError> {
             let status = response.status();
             let body = response.into_body().collect().await?.to_bytes();
             if !status.is_success() {
-                return Err::<Bytes, BoxError>(format!("{status}: {}", String::from_utf8_lossy(&body)).into());
+                return Err::<Bytes, BoxError>(
+                    format!("{status}: {}", String::from_utf8_lossy(&body)).into(),
+                );
             }
             Ok(body)
         }

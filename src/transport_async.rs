@@ -1,5 +1,5 @@
 //! The async HTTP transport (feature `async`): the same contract as
-//! [`Transport`](crate::transport::Transport) (every status is a response,
+//! [`Transport`] (every status is a response,
 //! no redirects, per-request timeouts and size limit, classified
 //! [`TransportError`]s), with a future instead of a blocking call.
 //!

@@ -1,6 +1,6 @@
 //! The async call driver (feature `async`): [`AsyncCaller`] runs the same
 //! decisions as the blocking [`Caller`](super::call::Caller) (sign each
-//! attempt afresh, [`RetryState`](super::retry::RetryState) decides, one
+//! attempt afresh, [`RetryState`] decides, one
 //! clock-skew correction, the same parsing), sending through an
 //! [`AsyncTransport`] and waiting through an [`AsyncSleep`].
 //!
@@ -111,10 +111,7 @@ impl AsyncCaller {
                 Signing::SigV4 { .. } => Some(credentials().await?),
             };
             let (signed, ours) = self.sign_attempt(request, credentials.as_ref())?;
-            let result = self
-                .transport()
-                .send(signed, self.request_options())
-                .await;
+            let result = self.transport().send(signed, self.request_options()).await;
             match self.after_attempt(&mut state, request, result, ours) {
                 Next::Done(sent) => return Ok(sent),
                 Next::Failed(e) => return Err(e.into()),

@@ -46,7 +46,10 @@ pub type ClockFn = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 /// A final response and, when the request was signed, our canonical
 /// request and string to sign.
-pub(crate) type Sent = (http::Response<Vec<u8>>, Option<(String, String)>);
+pub(crate) type Sent = (http::Response<Vec<u8>>, Ours);
+
+/// Our canonical request and string to sign, when the request was signed.
+pub(crate) type Ours = Option<(String, String)>;
 
 /// How calls are sent, whatever drives them: transport `T`, per-attempt
 /// options, retry policy, jitter, waiting `S`, the clock and its
@@ -323,7 +326,7 @@ impl<T: ?Sized, S: ?Sized> CallDriver<T, S> {
         &self,
         request: &ApiRequest,
         credentials: Option<&Credentials>,
-    ) -> Result<(http::Request<Vec<u8>>, Option<(String, String)>), CallError> {
+    ) -> Result<(http::Request<Vec<u8>>, Ours), CallError> {
         let time = SigningTime::from(self.now());
         let signed = request.sign(credentials, time, Some(&self.key_cache))?;
         let ours = signed.canonical_request.zip(signed.string_to_sign);
@@ -337,7 +340,7 @@ impl<T: ?Sized, S: ?Sized> CallDriver<T, S> {
         state: &mut RetryState<'_>,
         request: &ApiRequest,
         result: Result<http::Response<Vec<u8>>, TransportError>,
-        ours: Option<(String, String)>,
+        ours: Ours,
     ) -> Next {
         let decision = match result {
             Ok(response) if response.status().is_success() => return Next::Done((response, ours)),

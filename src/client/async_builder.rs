@@ -124,7 +124,12 @@ impl AsyncClientBuilder {
         let caller: AsyncCaller = self
             .common
             .configure(CallDriver::with_parts(transport, runtime.clone()));
-        Ok(AsyncClient::from_parts(caller, credentials, config, runtime))
+        Ok(AsyncClient::from_parts(
+            caller,
+            credentials,
+            config,
+            runtime,
+        ))
     }
 }
 

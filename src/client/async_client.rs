@@ -1,7 +1,7 @@
 //! The async client (feature `async`): [`AsyncClient`] runs the same
 //! [`api`](crate::api) operations as the blocking [`Client`](super::Client),
 //! with the same retry rules and the same decisions
-//! ([`AsyncCaller`](crate::api::async_call::AsyncCaller) shares them with
+//! ([`AsyncCaller`] shares them with
 //! the blocking driver), credentials from an async provider, and the same
 //! typed [`ClientError`].
 //!
@@ -136,7 +136,10 @@ impl AsyncClient {
     }
 
     /// Runs `operation`: build, then sign/send/retry, then parse.
-    pub async fn call<O: Operation + ?Sized>(&self, operation: &O) -> Result<O::Output, ClientError> {
+    pub async fn call<O: Operation + ?Sized>(
+        &self,
+        operation: &O,
+    ) -> Result<O::Output, ClientError> {
         let credentials = &self.inner.credentials;
         self.inner
             .caller
@@ -152,7 +155,10 @@ impl AsyncClient {
         let credentials = &self.inner.credentials;
         self.inner
             .caller
-            .send_with(request, || async move { Ok(credentials.provide_async().await?) })
+            .send_with(
+                request,
+                || async move { Ok(credentials.provide_async().await?) },
+            )
             .await
     }
 
@@ -162,7 +168,10 @@ impl AsyncClient {
     }
 
     /// `sts:GetSessionToken`.
-    pub async fn get_session_token(&self, request: &GetSessionToken) -> Result<Credentials, ClientError> {
+    pub async fn get_session_token(
+        &self,
+        request: &GetSessionToken,
+    ) -> Result<Credentials, ClientError> {
         self.call(request).await
     }
 
@@ -200,7 +209,10 @@ impl AsyncClient {
     }
 
     /// `s3:DeleteObject`.
-    pub async fn delete_object(&self, request: &DeleteObject) -> Result<DeleteObjectOutput, ClientError> {
+    pub async fn delete_object(
+        &self,
+        request: &DeleteObject,
+    ) -> Result<DeleteObjectOutput, ClientError> {
         self.call(request).await
     }
 

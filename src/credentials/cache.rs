@@ -130,7 +130,6 @@ impl<P> CachedProvider<P> {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
-
 }
 
 /// When to refresh `credentials` fetched at `now`, `ahead` of their expiry
@@ -141,9 +140,7 @@ pub(crate) fn refresh_at(
     ahead: Duration,
 ) -> Option<SystemTime> {
     let expires = credentials.expires_at()?;
-    let ahead = expires
-        .checked_sub(ahead)
-        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let ahead = expires.checked_sub(ahead).unwrap_or(SystemTime::UNIX_EPOCH);
     let soonest = (now + MIN_REFRESH_INTERVAL).min(expires);
     Some(ahead.max(soonest))
 }

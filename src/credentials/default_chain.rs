@@ -193,7 +193,10 @@ impl DefaultChainBuilder {
         if let Some(p) = &self.profile {
             login = login.with_profile(p.clone());
         }
-        links.push(ChainLink::blocking(super::login::LoginProvider::NAME, login));
+        links.push(ChainLink::blocking(
+            super::login::LoginProvider::NAME,
+            login,
+        ));
     }
 
     /// Builds the chain. Nothing is read or fetched until it is used,

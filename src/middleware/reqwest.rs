@@ -69,7 +69,9 @@ impl SigningMiddleware {
         let mut headers = std::mem::take(request.headers_mut());
         let body = match request.body() {
             None => BodyToSign::Bytes(b""),
-            Some(body) => body.as_bytes().map_or(BodyToSign::Streaming, BodyToSign::Bytes),
+            Some(body) => body
+                .as_bytes()
+                .map_or(BodyToSign::Streaming, BodyToSign::Bytes),
         };
         let result = self.signer.sign_with(
             credentials,

@@ -249,7 +249,8 @@ impl RequestSigner {
         }
         let signature = sign_headers(&request, &params)?;
         for (name, value) in signature.headers() {
-            let mut value = HeaderValue::from_str(value).map_err(|_| sign::Error::InvalidSessionToken)?;
+            let mut value =
+                HeaderValue::from_str(value).map_err(|_| sign::Error::InvalidSessionToken)?;
             if name == "authorization" || name == "x-amz-security-token" {
                 value.set_sensitive(true);
             }
@@ -264,7 +265,11 @@ mod tests {
     use super::*;
 
     fn signer(service: &str) -> RequestSigner {
-        RequestSigner::new(service, "us-east-1", Arc::new(Credentials::new("AKIDEXAMPLE", "secret")))
+        RequestSigner::new(
+            service,
+            "us-east-1",
+            Arc::new(Credentials::new("AKIDEXAMPLE", "secret")),
+        )
     }
 
     #[test]
@@ -272,18 +277,40 @@ mod tests {
         let c = Credentials::new("AKIDEXAMPLE", "secret").with_session_token("TOKEN");
         let mut headers = HeaderMap::new();
         let s3 = signer("s3");
-        s3.sign_with(&c, &http::Method::PUT, "http://127.0.0.1:9/b/k", &mut headers, BodyToSign::Streaming)
-            .unwrap();
+        s3.sign_with(
+            &c,
+            &http::Method::PUT,
+            "http://127.0.0.1:9/b/k",
+            &mut headers,
+            BodyToSign::Streaming,
+        )
+        .unwrap();
         assert_eq!(headers["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
         assert!(headers["authorization"].is_sensitive());
         let e = s3
-            .sign_with(&c, &http::Method::PUT, "http://127.0.0.1:9/b/k", &mut headers, BodyToSign::Streaming)
+            .sign_with(
+                &c,
+                &http::Method::PUT,
+                "http://127.0.0.1:9/b/k",
+                &mut headers,
+                BodyToSign::Streaming,
+            )
             .unwrap_err();
         assert!(matches!(e, SigningError::AlreadySigned), "{e}");
         let e = signer("sts")
-            .sign_with(&c, &http::Method::POST, "http://127.0.0.1:9/", &mut HeaderMap::new(), BodyToSign::Streaming)
+            .sign_with(
+                &c,
+                &http::Method::POST,
+                "http://127.0.0.1:9/",
+                &mut HeaderMap::new(),
+                BodyToSign::Streaming,
+            )
             .unwrap_err();
-        assert!(e.to_string().contains("`sts` does not accept UNSIGNED-PAYLOAD"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("`sts` does not accept UNSIGNED-PAYLOAD"),
+            "{e}"
+        );
         assert!(!format!("{e:?}{e}{headers:?}").contains("secret"));
         assert!(!format!("{headers:?}").contains("TOKEN"));
     }

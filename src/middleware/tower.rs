@@ -111,9 +111,12 @@ where
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         match self.get_mut() {
-            SignedBody::Buffered(bytes) => {
-                Poll::Ready(bytes.take().filter(|b| !b.is_empty()).map(|b| Ok(Frame::data(b))))
-            }
+            SignedBody::Buffered(bytes) => Poll::Ready(
+                bytes
+                    .take()
+                    .filter(|b| !b.is_empty())
+                    .map(|b| Ok(Frame::data(b))),
+            ),
             SignedBody::Streaming(body) => Pin::new(body)
                 .poll_frame(cx)
                 .map(|f| f.map(|r| r.map_err(Into::into))),
@@ -166,7 +169,13 @@ where
         SignedBody::Buffered(bytes) => BodyToSign::Bytes(bytes.as_deref().unwrap_or_default()),
         SignedBody::Streaming(_) => BodyToSign::Streaming,
     };
-    signer.sign_with(&credentials, &parts.method, &uri, &mut parts.headers, to_sign)?;
+    signer.sign_with(
+        &credentials,
+        &parts.method,
+        &uri,
+        &mut parts.headers,
+        to_sign,
+    )?;
     Ok(http::Request::from_parts(parts, body))
 }
 

@@ -49,7 +49,11 @@ async fn sts_iam_and_ec2_through_moto_with_signature_checks() {
     let wrong = moto_client(&moto, Credentials::new(&moto.access_key, "not-the-secret"));
     let err = wrong.get_caller_identity().await.unwrap_err();
     let api = err.api_error().unwrap_or_else(|| panic!("{err}"));
-    assert_eq!((api.status, api.code.as_str()), (403, "SignatureDoesNotMatch"), "{err}");
+    assert_eq!(
+        (api.status, api.code.as_str()),
+        (403, "SignatureDoesNotMatch"),
+        "{err}"
+    );
 
     // The role is created with the blocking client (same signatures).
     let blocking = peer_client(moto.endpoint(), user);
@@ -57,11 +61,16 @@ async fn sts_iam_and_ec2_through_moto_with_signature_checks() {
         .await
         .unwrap();
     let assumed = client
-        .assume_role(&AssumeRole::new(&role_arn, "async-session").duration(Duration::from_secs(900)))
+        .assume_role(
+            &AssumeRole::new(&role_arn, "async-session").duration(Duration::from_secs(900)),
+        )
         .await
         .unwrap();
     let as_role = client.with_credentials(Arc::new(assumed.credentials.clone()));
-    assert_eq!(as_role.get_caller_identity().await.unwrap().arn, assumed.arn);
+    assert_eq!(
+        as_role.get_caller_identity().await.unwrap().arn,
+        assumed.arn
+    );
 
     let users = client
         .query(&QueryCall::new("iam", "ListUsers", "2010-05-08"))
@@ -77,17 +86,23 @@ async fn sts_iam_and_ec2_through_moto_with_signature_checks() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn instance_metadata_from_the_emulator() {
-    let emulator = ImdsEmulator::start(EmulatorConfig::default().with_region("eu-central-1")).unwrap();
+    let emulator =
+        ImdsEmulator::start(EmulatorConfig::default().with_region("eu-central-1")).unwrap();
     let client = AsyncClient::builder()
         .credentials(Arc::new(Credentials::new("AKID", "s")))
         .region("eu-central-1")
         .build()
         .unwrap();
-    let metadata =
-        client.instance_metadata(ImdsConfig::new(ImdsEndpoint::parse(&emulator.endpoint()).unwrap()));
+    let metadata = client.instance_metadata(ImdsConfig::new(
+        ImdsEndpoint::parse(&emulator.endpoint()).unwrap(),
+    ));
     assert_eq!(metadata.region().await.unwrap(), "eu-central-1");
     assert!(!metadata.instance_id().await.unwrap().is_empty());
-    assert!(metadata.get("/latest/meta-data/nope").await.unwrap_err().is_not_found());
+    assert!(metadata
+        .get("/latest/meta-data/nope")
+        .await
+        .unwrap_err()
+        .is_not_found());
 }
 
 /// Records the waits it is asked for, and does not wait.
@@ -107,7 +122,15 @@ impl SpawnBlocking for Recorder {
     }
 }
 
-async fn run(script: Vec<Step>, read_timeout: Duration) -> (Result<String, ClientError>, usize, Vec<Duration>, AsyncClient) {
+async fn run(
+    script: Vec<Step>,
+    read_timeout: Duration,
+) -> (
+    Result<String, ClientError>,
+    usize,
+    Vec<Duration>,
+    AsyncClient,
+) {
     let server = StubServer::start(script);
     let recorder = Arc::new(Recorder::default());
     let client = AsyncClient::builder()
@@ -139,10 +162,20 @@ fn ok() -> Step {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retries_follow_the_blocking_rules() {
     // 5xx and throttling are retried with full-jitter backoff.
-    let (r, n, waits, _) = run(vec![Step::xml(503, ""), Step::xml(429, ""), ok()], Duration::from_secs(5)).await;
-    assert_eq!((r.unwrap().as_str(), n), ("arn:aws:iam::123456789012:user/u", 3));
+    let (r, n, waits, _) = run(
+        vec![Step::xml(503, ""), Step::xml(429, ""), ok()],
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(
+        (r.unwrap().as_str(), n),
+        ("arn:aws:iam::123456789012:user/u", 3)
+    );
     assert_eq!(waits.len(), 2);
-    assert!(waits[0] <= Duration::from_millis(1) && waits[1] <= Duration::from_millis(2), "{waits:?}");
+    assert!(
+        waits[0] <= Duration::from_millis(1) && waits[1] <= Duration::from_millis(2),
+        "{waits:?}"
+    );
     // A dropped connection is retried.
     let (r, n, _, _) = run(vec![Step::Drop, ok()], Duration::from_secs(5)).await;
     assert!(r.is_ok() && n == 2);
@@ -158,7 +191,11 @@ async fn retries_follow_the_blocking_rules() {
     assert_eq!((n, waits.len()), (1, 0));
     // Gives up after the policy's attempts with the last answer.
     let (r, n, _, _) = run(
-        vec![Step::xml(503, ""), Step::xml(502, ""), Step::xml(500, "<Error><Code>InternalError</Code></Error>")],
+        vec![
+            Step::xml(503, ""),
+            Step::xml(502, ""),
+            Step::xml(500, "<Error><Code>InternalError</Code></Error>"),
+        ],
         Duration::from_secs(5),
     )
     .await;
@@ -168,14 +205,22 @@ async fn retries_follow_the_blocking_rules() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clock_skew_is_corrected_once() {
-    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let skewed = |offset: i64| {
-        Step::xml(403, "<Error><Code>RequestTimeTooSkewed</Code></Error>").with_header("date", &http_date(now + offset))
+        Step::xml(403, "<Error><Code>RequestTimeTooSkewed</Code></Error>")
+            .with_header("date", &http_date(now + offset))
     };
     let (r, n, waits, client) = run(vec![skewed(3600), ok()], Duration::from_secs(5)).await;
     assert!(r.is_ok() && n == 2 && waits.is_empty(), "{r:?}");
     assert!((3595..=3605).contains(&client.caller().clock_offset()));
-    let (r, n, _, _) = run(vec![skewed(-7200), skewed(-7200), ok()], Duration::from_secs(5)).await;
+    let (r, n, _, _) = run(
+        vec![skewed(-7200), skewed(-7200), ok()],
+        Duration::from_secs(5),
+    )
+    .await;
     assert_eq!(r.unwrap_err().code(), Some("RequestTimeTooSkewed"));
     assert_eq!(n, 2);
 }

@@ -31,9 +31,12 @@ fn env(home: &TempDir, vars: &[(&str, String)]) -> Env {
 }
 
 fn chain(env: Env) -> AsyncCredentialsChain {
-    AsyncDefaultChainBuilder::new(Arc::new(ReqwestTransport::new()), Arc::new(TokioRuntime::new()))
-        .env(env)
-        .build()
+    AsyncDefaultChainBuilder::new(
+        Arc::new(ReqwestTransport::new()),
+        Arc::new(TokioRuntime::new()),
+    )
+    .env(env)
+    .build()
 }
 
 fn kinds(report: &sigv4::credentials::ChainReport) -> Vec<(String, &'static str)> {
@@ -60,7 +63,9 @@ fn container_json(key: &str, expiration: &str) -> String {
 }
 
 async fn bounded<F: std::future::Future>(f: F) -> F::Output {
-    tokio::time::timeout(BOUND, f).await.expect("the test took too long")
+    tokio::time::timeout(BOUND, f)
+        .await
+        .expect("the test took too long")
 }
 
 /// The async chain against the IMDS emulator: same order, same report as
@@ -82,23 +87,45 @@ async fn async_chain_explains_like_the_blocking_one_against_the_imds_emulator() 
         .unwrap();
     assert_eq!(kinds(&report), kinds(&expected));
     assert_eq!(report.to_string(), expected.to_string());
-    assert_eq!(report.steps().iter().map(|s| s.name.clone()).collect::<Vec<_>>(), names);
+    assert_eq!(
+        report
+            .steps()
+            .iter()
+            .map(|s| s.name.clone())
+            .collect::<Vec<_>>(),
+        names
+    );
     let c = report.credentials().expect("imds credentials");
-    assert_eq!((c.access_key_id(), c.source()), ("ASIAEMULATOREXAMPLE", "imds"));
-    assert!(emulator.token_requests() >= 2, "IMDSv2 tokens used by both chains");
+    assert_eq!(
+        (c.access_key_id(), c.source()),
+        ("ASIAEMULATOREXAMPLE", "imds")
+    );
+    assert!(
+        emulator.token_requests() >= 2,
+        "IMDSv2 tokens used by both chains"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_chain_reads_a_container_endpoint_over_http() {
-    let server = StubServer::start(vec![Step::json(200, &container_json("AKIDCONTAINER", "2100-01-01T00:00:00Z"))]);
+    let server = StubServer::start(vec![Step::json(
+        200,
+        &container_json("AKIDCONTAINER", "2100-01-01T00:00:00Z"),
+    )]);
     let home = TempDir::new("async-container");
     let vars = [
         ("AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url("/creds")),
-        ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Basic c2VjcmV0".to_owned()),
+        (
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            "Basic c2VjcmV0".to_owned(),
+        ),
         ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
     ];
     let report = bounded(chain(env(&home, &vars)).explain()).await;
-    assert_eq!(report.credentials().unwrap().access_key_id(), "AKIDCONTAINER");
+    assert_eq!(
+        report.credentials().unwrap().access_key_id(),
+        "AKIDCONTAINER"
+    );
     let step = report.step("container").unwrap();
     assert!(matches!(step.outcome, Outcome::Used { .. }), "{report}");
     let seen = server.seen();
@@ -132,12 +159,21 @@ async fn a_hundred_tasks_with_expired_credentials_cause_one_request() {
         Step::json(200, &container_json("AKIDFIRST", "2100-01-01T00:00:00Z")),
         Step::Delay(
             Duration::from_millis(300),
-            Box::new(Step::json(200, &container_json("AKIDSECOND", "2200-01-01T00:00:00Z"))),
+            Box::new(Step::json(
+                200,
+                &container_json("AKIDSECOND", "2200-01-01T00:00:00Z"),
+            )),
         ),
     ]);
     let home = TempDir::new("async-single-flight");
     let (cache, now) = cached_container(&server, &home);
-    assert_eq!(bounded(cache.provide_async()).await.unwrap().access_key_id(), "AKIDFIRST");
+    assert_eq!(
+        bounded(cache.provide_async())
+            .await
+            .unwrap()
+            .access_key_id(),
+        "AKIDFIRST"
+    );
     assert_eq!(server.seen().len(), 1);
     now.store(Y2100 + 60, Ordering::SeqCst); // expired
     let tasks: Vec<_> = (0..100)
@@ -161,7 +197,10 @@ async fn valid_credentials_are_served_while_a_refresh_runs() {
         Step::json(200, &container_json("AKIDFIRST", "2100-01-01T00:00:00Z")),
         Step::Delay(
             Duration::from_millis(800),
-            Box::new(Step::json(200, &container_json("AKIDSECOND", "2200-01-01T00:00:00Z"))),
+            Box::new(Step::json(
+                200,
+                &container_json("AKIDSECOND", "2200-01-01T00:00:00Z"),
+            )),
         ),
     ]);
     let home = TempDir::new("async-refresh-ahead");
@@ -181,10 +220,16 @@ async fn valid_credentials_are_served_while_a_refresh_runs() {
         let at = Instant::now();
         let c = bounded(cache.provide_async()).await.unwrap();
         assert_eq!(c.access_key_id(), "AKIDFIRST");
-        assert!(at.elapsed() < Duration::from_millis(200), "served from the cache, not the refresh");
+        assert!(
+            at.elapsed() < Duration::from_millis(200),
+            "served from the cache, not the refresh"
+        );
     }
     assert!(cache.is_refreshing());
-    assert_eq!(bounded(leader).await.unwrap().unwrap().access_key_id(), "AKIDSECOND");
+    assert_eq!(
+        bounded(leader).await.unwrap().unwrap().access_key_id(),
+        "AKIDSECOND"
+    );
     assert_eq!(server.seen().len(), 2);
 }
 
@@ -195,14 +240,20 @@ async fn a_cancelled_refresh_leaves_the_cache_usable() {
     let server = StubServer::start(vec![
         Step::Delay(
             Duration::from_secs(2),
-            Box::new(Step::json(200, &container_json("AKIDSLOW", "2100-01-01T00:00:00Z"))),
+            Box::new(Step::json(
+                200,
+                &container_json("AKIDSLOW", "2100-01-01T00:00:00Z"),
+            )),
         ),
         Step::json(200, &container_json("AKIDNEXT", "2100-01-01T00:00:00Z")),
     ]);
     let home = TempDir::new("async-cancel");
     let (cache, _now) = cached_container(&server, &home);
     let cancelled = tokio::time::timeout(Duration::from_millis(200), cache.provide_async()).await;
-    assert!(cancelled.is_err(), "the first refresh should still be running");
+    assert!(
+        cancelled.is_err(),
+        "the first refresh should still be running"
+    );
     assert!(!cache.is_refreshing(), "nobody awaits the dropped refresh");
     let c = bounded(cache.provide_async()).await.unwrap();
     assert_eq!(c.access_key_id(), "AKIDNEXT");
@@ -228,7 +279,10 @@ async fn credential_process_never_blocks_the_executor() {
         ".aws/config",
         &format!("[default]\ncredential_process = {}\n", script.display()),
     );
-    let chain = chain(env(&home, &[("AWS_EC2_METADATA_DISABLED", "true".to_owned())]));
+    let chain = chain(env(
+        &home,
+        &[("AWS_EC2_METADATA_DISABLED", "true".to_owned())],
+    ));
     let ticks = Arc::new(AtomicU64::new(0));
     let ticker = {
         let ticks = ticks.clone();
@@ -241,9 +295,15 @@ async fn credential_process_never_blocks_the_executor() {
     };
     let c = bounded(chain.provide_async()).await.unwrap();
     ticker.abort();
-    assert_eq!((c.access_key_id(), c.source()), ("AKIDPROCESS", "profile:default:credential_process"));
+    assert_eq!(
+        (c.access_key_id(), c.source()),
+        ("AKIDPROCESS", "profile:default:credential_process")
+    );
     let ticks = ticks.load(Ordering::SeqCst);
-    assert!(ticks >= 20, "the executor thread was blocked: {ticks} ticks in a second");
+    assert!(
+        ticks >= 20,
+        "the executor thread was blocked: {ticks} ticks in a second"
+    );
 }
 
 #[test]

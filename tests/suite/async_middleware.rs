@@ -56,12 +56,25 @@ fn whatwg_safe(key: &str) -> bool {
 async fn reqwest_middleware_against_s3s_fs() {
     let server = S3Server::start();
     let client = middleware_client("s3");
-    let r = client.put(url(&server, "mw-bucket", "")).send().await.unwrap();
-    assert!(r.status().is_success(), "create bucket: {}", r.text().await.unwrap());
+    let r = client
+        .put(url(&server, "mw-bucket", ""))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_success(),
+        "create bucket: {}",
+        r.text().await.unwrap()
+    );
 
     // PUT from memory (hashed), GET back.
     let object = url(&server, "mw-bucket", "hello.txt");
-    let r = client.put(&object).body(b"hello, world".to_vec()).send().await.unwrap();
+    let r = client
+        .put(&object)
+        .body(b"hello, world".to_vec())
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     let r = client.get(&object).send().await.unwrap();
     assert_eq!(r.status(), 200);
@@ -84,14 +97,23 @@ async fn reqwest_middleware_against_s3s_fs() {
     // Tricky keys.
     for key in tricky_keys().into_iter().filter(|k| whatwg_safe(k)) {
         let u = url(&server, "mw-bucket", &key);
-        let r = client.put(&u).body(key.clone().into_bytes()).send().await.unwrap();
+        let r = client
+            .put(&u)
+            .body(key.clone().into_bytes())
+            .send()
+            .await
+            .unwrap();
         if key.len() > 160 {
             // s3s-fs cannot store it (see s3_server.rs): 500 after the
             // signature check; a signature problem would be 403.
             assert_eq!(r.status(), 500, "long key");
             continue;
         }
-        assert!(r.status().is_success(), "PUT {key:?}: {}", r.text().await.unwrap());
+        assert!(
+            r.status().is_success(),
+            "PUT {key:?}: {}",
+            r.text().await.unwrap()
+        );
         let r = client.get(&u).send().await.unwrap();
         assert_eq!(r.status(), 200, "GET {key:?}");
         assert_eq!(r.bytes().await.unwrap(), key.as_bytes(), "{key:?}");
@@ -99,7 +121,11 @@ async fn reqwest_middleware_against_s3s_fs() {
 
     // A wrong secret is refused by the server: the signature is checked.
     let wrong = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
-        .with(SigningMiddleware::new("s3", "us-east-1", Arc::new(Credentials::new(ACCESS_KEY, "wrong"))))
+        .with(SigningMiddleware::new(
+            "s3",
+            "us-east-1",
+            Arc::new(Credentials::new(ACCESS_KEY, "wrong")),
+        ))
         .build();
     assert_eq!(wrong.get(&object).send().await.unwrap().status(), 403);
 }
@@ -107,14 +133,24 @@ async fn reqwest_middleware_against_s3s_fs() {
 #[tokio::test(flavor = "current_thread")]
 async fn reqwest_middleware_refusals() {
     let signing_error = |e: reqwest_middleware::Error| match e {
-        reqwest_middleware::Error::Middleware(e) => e.downcast::<SigningError>().expect("a SigningError"),
+        reqwest_middleware::Error::Middleware(e) => {
+            e.downcast::<SigningError>().expect("a SigningError")
+        }
         other => panic!("expected a middleware error: {other}"),
     };
     // Nothing listens on port 9: a request that got through would fail to connect.
     let body = reqwest::Body::wrap_stream(stream::iter(chunks(&[b"x"])));
-    let e = middleware_client("sts").post("http://127.0.0.1:9/").body(body).send().await.unwrap_err();
+    let e = middleware_client("sts")
+        .post("http://127.0.0.1:9/")
+        .body(body)
+        .send()
+        .await
+        .unwrap_err();
     let e = signing_error(e);
-    assert!(matches!(e, SigningError::StreamingBody { ref service } if service == "sts"), "{e}");
+    assert!(
+        matches!(e, SigningError::StreamingBody { ref service } if service == "sts"),
+        "{e}"
+    );
     let e = middleware_client("s3")
         .get("http://127.0.0.1:9/b/k")
         .header("authorization", "AWS4-HMAC-SHA256 Credential=other")
@@ -127,12 +163,16 @@ async fn reqwest_middleware_refusals() {
 type Body = BoxBody<Bytes, BoxError>;
 
 fn full(bytes: impl Into<Bytes>) -> Body {
-    Full::new(bytes.into()).map_err(|never| match never {}).boxed()
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed()
 }
 
 fn streamed(parts: &[&'static [u8]]) -> Body {
-    let frames: Vec<Result<Frame<Bytes>, BoxError>> =
-        parts.iter().map(|p| Ok(Frame::data(Bytes::from_static(p)))).collect();
+    let frames: Vec<Result<Frame<Bytes>, BoxError>> = parts
+        .iter()
+        .map(|p| Ok(Frame::data(Bytes::from_static(p))))
+        .collect();
     StreamBody::new(stream::iter(frames)).boxed()
 }
 
@@ -165,7 +205,13 @@ async fn tower_layer_over_hyper_against_s3s_fs() {
     let (status, bytes) = send("GET", object, full(""), None).await;
     assert_eq!((status.as_u16(), &bytes[..]), (200, &b"hello, tower"[..]));
     let streamed_url = url(&server, "tower-bucket", "streamed.bin");
-    let (status, text) = send("PUT", streamed_url.clone(), streamed(&[b"one ", b"two"]), Some(7)).await;
+    let (status, text) = send(
+        "PUT",
+        streamed_url.clone(),
+        streamed(&[b"one ", b"two"]),
+        Some(7),
+    )
+    .await;
     assert!(status.is_success(), "{text:?}");
     let (_, bytes) = send("GET", streamed_url, full(""), None).await;
     assert_eq!(&bytes[..], b"one two");
@@ -174,12 +220,20 @@ async fn tower_layer_over_hyper_against_s3s_fs() {
         let u = url(&server, "tower-bucket", &key);
         let (status, text) = send("PUT", u.clone(), full(key.clone()), None).await;
         if key.len() > 160 {
-            assert_eq!(status.as_u16(), 500, "long key (see s3_server.rs): {text:?}");
+            assert_eq!(
+                status.as_u16(),
+                500,
+                "long key (see s3_server.rs): {text:?}"
+            );
             continue;
         }
         assert!(status.is_success(), "PUT {key:?}: {text:?}");
         let (status, bytes) = send("GET", u, full(""), None).await;
-        assert_eq!((status.as_u16(), &bytes[..]), (200, key.as_bytes()), "GET {key:?}");
+        assert_eq!(
+            (status.as_u16(), &bytes[..]),
+            (200, key.as_bytes()),
+            "GET {key:?}"
+        );
     }
 }
 
@@ -192,16 +246,33 @@ async fn tower_layer_refusals() {
     });
     let layer = SigningLayer::new("execute-api", "us-east-1", credentials());
     let mut service = ServiceBuilder::new().layer(layer).service(inner);
-    let request = http::Request::post("http://127.0.0.1:9/x").body(streamed(&[b"x"])).unwrap();
-    let e = service.ready().await.unwrap().call(request).await.unwrap_err();
+    let request = http::Request::post("http://127.0.0.1:9/x")
+        .body(streamed(&[b"x"]))
+        .unwrap();
+    let e = service
+        .ready()
+        .await
+        .unwrap()
+        .call(request)
+        .await
+        .unwrap_err();
     let e = e.downcast::<SigningError>().expect("a SigningError");
     assert!(matches!(*e, SigningError::StreamingBody { .. }), "{e}");
     let request = http::Request::get("http://127.0.0.1:9/x")
         .header("authorization", "Bearer x")
         .body(full(""))
         .unwrap();
-    let e = service.ready().await.unwrap().call(request).await.unwrap_err();
-    assert!(matches!(*e.downcast::<SigningError>().unwrap(), SigningError::AlreadySigned));
+    let e = service
+        .ready()
+        .await
+        .unwrap()
+        .call(request)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        *e.downcast::<SigningError>().unwrap(),
+        SigningError::AlreadySigned
+    ));
 }
 
 /// `ready().await` then `call`, as one future that does not borrow the

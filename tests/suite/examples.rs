@@ -174,7 +174,10 @@ fn async_chain_explains_and_caches() {
     let o = c.output().unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
-    assert!(out.contains("using AKIDEXAMPLEASYNC (from environment) (cached: true)"), "{out}");
+    assert!(
+        out.contains("using AKIDEXAMPLEASYNC (from environment) (cached: true)"),
+        "{out}"
+    );
     assert!(!out.contains("example-secret-never-printed"), "{out}");
     let o = example("async_chain").output().unwrap();
     assert_eq!(o.status.code(), Some(1));
@@ -193,7 +196,10 @@ fn reqwest_middleware_example_calls_sts_and_s3_on_moto() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert!(out.contains(":user/sigv4-test"), "{out}");
-    assert!(out.contains("s3: hello from memory\ns3: hello, streamed"), "{out}");
+    assert!(
+        out.contains("s3: hello from memory\ns3: hello, streamed"),
+        "{out}"
+    );
 }
 
 #[cfg(all(feature = "tower", feature = "reqwest"))]
@@ -206,5 +212,9 @@ fn tower_example_puts_and_gets_on_moto() {
         .args([moto.endpoint(), "tower-bucket".into()]);
     let o = c.output().unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("s3: hello through tower"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("s3: hello through tower"),
+        "{}",
+        text(&o.stdout)
+    );
 }

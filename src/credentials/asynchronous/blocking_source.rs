@@ -76,9 +76,9 @@ impl ProvideCredentialsAsync for BlockingSource {
             (result, warnings)
         });
         Box::pin(async move {
-            let (result, mut found) = job
-                .await
-                .map_err(|lost| CredentialsError::provider_failed(self.name.clone(), lost.to_string()))?;
+            let (result, mut found) = job.await.map_err(|lost| {
+                CredentialsError::provider_failed(self.name.clone(), lost.to_string())
+            })?;
             warnings.append(&mut found);
             result
         })

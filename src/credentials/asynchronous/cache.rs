@@ -106,7 +106,11 @@ impl<P> AsyncCachedProvider<P> {
 
     /// Caches `provider`, refreshing 5 minutes before expiry.
     pub fn new(provider: P) -> Self {
-        Self::build(provider, Self::DEFAULT_REFRESH_AHEAD, Arc::new(SystemTime::now))
+        Self::build(
+            provider,
+            Self::DEFAULT_REFRESH_AHEAD,
+            Arc::new(SystemTime::now),
+        )
     }
 
     fn build(provider: P, refresh_ahead: Duration, clock: Clock) -> Self {

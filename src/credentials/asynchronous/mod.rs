@@ -49,9 +49,9 @@ pub mod default_chain;
 pub use blocking_source::{BlockingSource, NonBlocking};
 pub use cache::AsyncCachedProvider;
 pub use chain::AsyncCredentialsChain;
-pub use default_chain::AsyncDefaultChainBuilder;
 #[cfg(feature = "reqwest")]
 pub use default_chain::default_chain_async;
+pub use default_chain::AsyncDefaultChainBuilder;
 
 /// What [`ProvideCredentialsAsync`] returns.
 pub type CredentialsFuture<'a> = BoxFuture<'a, Result<Credentials, CredentialsError>>;
