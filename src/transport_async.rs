@@ -230,21 +230,13 @@ mod reqwest_transport {
         ) -> SendFuture<'a> {
             Box::pin(async move {
                 let (parts, body) = request.into_parts();
-                // Methods without body semantics go without one when it is
-                // empty; others send theirs sized (`content-length: 0`).
-                let bodiless = matches!(
-                    parts.method,
-                    http::Method::GET
-                        | http::Method::HEAD
-                        | http::Method::OPTIONS
-                        | http::Method::TRACE
-                );
+                let bodiless = crate::transport::sends_no_body(&parts.method, &body);
                 let mut builder = self
                     .client(options)
                     .request(parts.method, parts.uri.to_string())
                     .headers(parts.headers)
                     .version(parts.version);
-                if !(body.is_empty() && bodiless) {
+                if !bodiless {
                     builder = builder.body(body);
                 }
                 if let Some(total) = options.total_timeout {

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::credentials_chain::outcome_names;
 use crate::support::{Step, StubServer, TempDir};
 use sigv4::config::Env;
 use sigv4::credentials::asynchronous::{
@@ -39,23 +40,6 @@ fn chain(env: Env) -> AsyncCredentialsChain {
     .build()
 }
 
-fn kinds(report: &sigv4::credentials::ChainReport) -> Vec<(String, &'static str)> {
-    report
-        .steps()
-        .iter()
-        .map(|s| {
-            let kind = match s.outcome {
-                Outcome::Used { .. } => "used",
-                Outcome::Skipped(_) => "skipped",
-                Outcome::Failed(_) => "failed",
-                Outcome::NotReached => "not reached",
-                _ => "other",
-            };
-            (s.name.clone(), kind)
-        })
-        .collect()
-}
-
 fn container_json(key: &str, expiration: &str) -> String {
     format!(
         r#"{{"AccessKeyId":"{key}","SecretAccessKey":"container-secret","Token":"tok","Expiration":"{expiration}"}}"#
@@ -85,7 +69,7 @@ async fn async_chain_explains_like_the_blocking_one_against_the_imds_emulator() 
     let expected = tokio::task::spawn_blocking(move || blocking.explain())
         .await
         .unwrap();
-    assert_eq!(kinds(&report), kinds(&expected));
+    assert_eq!(outcome_names(&report), outcome_names(&expected));
     assert_eq!(report.to_string(), expected.to_string());
     assert_eq!(
         report
