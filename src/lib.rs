@@ -18,6 +18,7 @@
 //! | read `~/.aws/config` and `~/.aws/credentials` | [`config`] | `std` |
 //! | call STS, S3, query-protocol APIs with retries | [`Client`] (sans-IO pieces in [`api`]) | `client` |
 //! | talk to the EC2 instance metadata service | [`imds`] | `http` |
+//! | async credentials, client, reqwest-middleware / tower signing | `credentials::asynchronous`, `client::AsyncClient`, `middleware` | `reqwest`, `reqwest-middleware`, `tower` |
 //! | do all of it from a shell | the `sigv4` binary: `cargo install sigv4 --features cli` | `cli` |
 //!
 //! # Features
@@ -27,6 +28,11 @@
 //! | `std` | yes | `std::error::Error`, `SystemTime`, credentials, shared config files, S3 helpers |
 //! | `http` | yes | [`http`] integration, [`transport`], [`imds`] (implies `std`) |
 //! | `client` | no | the ureq/rustls transport, the API client and the role credential sources |
+//! | `async` | no | async credentials (trait, chain, cache), the async call driver and client, runtime traits (implies `client`) |
+//! | `tokio` | no | the tokio runtime implementation |
+//! | `reqwest` | no | the reqwest/rustls async transport (implies `tokio`) |
+//! | `reqwest-middleware` | no | the signing middleware for reqwest-middleware |
+//! | `tower` | no | the signing tower layer |
 //! | `imds-emulator` | no | a local IMDS emulator |
 //! | `cli` | no | the `sigv4` command-line tool |
 //!
@@ -85,6 +91,15 @@ pub mod transport;
 #[cfg(feature = "http")]
 pub mod imds;
 
+#[cfg(feature = "async")]
+pub mod runtime;
+
+#[cfg(feature = "async")]
+pub mod transport_async;
+
+#[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
+pub mod middleware;
+
 #[cfg(feature = "std")]
 pub mod s3;
 
@@ -106,7 +121,8 @@ pub use s3::S3Location;
 pub use client::Client;
 
 // The README's examples run as doc tests.
-// They use the client, so they run with feature `client` (CI runs all features).
-#[cfg(all(doctest, feature = "client"))]
+// They use the client and the async middleware, so they run with features
+// `client` and `reqwest-middleware` (CI runs all features).
+#[cfg(all(doctest, feature = "client", feature = "reqwest-middleware"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -332,6 +332,20 @@ impl StdError for TransportError {
     }
 }
 
+/// Whether a request goes without a body: an empty one of a method without
+/// body semantics (GET, HEAD, OPTIONS, TRACE). Others (PUT, POST...) send
+/// theirs sized, so an empty body is `content-length: 0`, never a chunked
+/// empty body (which IMDS and some small servers mishandle). Shared by the
+/// blocking and async transports.
+#[cfg_attr(not(any(feature = "client", feature = "reqwest")), allow(dead_code))]
+pub(crate) fn sends_no_body(method: &http::Method, body: &[u8]) -> bool {
+    body.is_empty()
+        && matches!(
+            *method,
+            http::Method::GET | http::Method::HEAD | http::Method::OPTIONS | http::Method::TRACE
+        )
+}
+
 #[cfg(feature = "client")]
 pub use self::ureq_transport::UreqTransport;
 
@@ -449,18 +463,7 @@ mod ureq_transport {
             options: &RequestOptions,
         ) -> Result<http::Response<Vec<u8>>, TransportError> {
             let (parts, body) = request.into_parts();
-            // Methods without a body semantics go without one; others (PUT,
-            // POST...) send theirs sized, so an empty body is
-            // `content-length: 0`, never a chunked empty body (which IMDS
-            // and some small servers mishandle).
-            let bodiless = matches!(
-                parts.method,
-                http::Method::GET
-                    | http::Method::HEAD
-                    | http::Method::OPTIONS
-                    | http::Method::TRACE
-            );
-            let response = if body.is_empty() && bodiless {
+            let response = if super::sends_no_body(&parts.method, &body) {
                 run_configured(&self.agent, http::Request::from_parts(parts, ()), options)
             } else {
                 run_configured(&self.agent, http::Request::from_parts(parts, body), options)

@@ -38,7 +38,7 @@ use super::retry::{
 };
 use super::{ApiError, ApiRequest, CallError, Operation, ServiceConfig, Signing};
 use crate::sign::{Credentials, SigningKeyCache, SigningTime};
-use crate::transport::{RequestOptions, Transport};
+use crate::transport::{RequestOptions, Transport, TransportError};
 use crate::util::time::shift;
 
 /// The time source of a [`Caller`].
@@ -46,24 +46,37 @@ pub type ClockFn = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 /// A final response and, when the request was signed, our canonical
 /// request and string to sign.
-type Sent = (http::Response<Vec<u8>>, Option<(String, String)>);
+pub(crate) type Sent = (http::Response<Vec<u8>>, Ours);
 
-/// How calls are sent: transport, per-attempt options, retry policy, jitter,
-/// sleeping, the clock and its correction, a signing key cache. Shared by
-/// every call made through it (the clock correction learned by one call
-/// serves the next).
-pub struct Caller {
-    transport: Arc<dyn Transport>,
+/// Our canonical request and string to sign, when the request was signed.
+pub(crate) type Ours = Option<(String, String)>;
+
+/// How calls are sent, whatever drives them: transport `T`, per-attempt
+/// options, retry policy, jitter, waiting `S`, the clock and its
+/// correction, a signing key cache. Shared by every call made through it
+/// (the clock correction learned by one call serves the next).
+///
+/// The blocking driver is [`Caller`] (`CallDriver<dyn Transport, dyn
+/// Sleeper>`); the async one is `AsyncCaller` (feature `async`). Both run
+/// the same decisions ([`RetryState`], the clock correction, parsing); only
+/// the sending and the waiting differ.
+pub struct CallDriver<T: ?Sized, S: ?Sized> {
+    transport: Arc<T>,
     options: RequestOptions,
     retry: RetryPolicy,
     random: Arc<dyn RandomSource>,
-    sleeper: Arc<dyn Sleeper>,
+    sleeper: Arc<S>,
     clock: ClockFn,
     clock_offset: AtomicI64,
     key_cache: SigningKeyCache,
 }
 
-impl fmt::Debug for Caller {
+/// The blocking call driver: sign each attempt afresh, send, let
+/// [`RetryState`] decide, correct the clock once on skew, parse. See the
+/// [module docs](self).
+pub type Caller = CallDriver<dyn Transport, dyn Sleeper>;
+
+impl<T: ?Sized, S: ?Sized> fmt::Debug for CallDriver<T, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Caller")
             .field("options", &self.options)
@@ -73,117 +86,24 @@ impl fmt::Debug for Caller {
     }
 }
 
+/// What a driver does after an attempt.
+pub(crate) enum Next {
+    /// The final response.
+    Done(Sent),
+    /// The call failed.
+    Failed(CallError),
+    /// Wait, then sign and send again.
+    Wait(Duration),
+    /// Sign and send again at once (the clock was corrected).
+    Again,
+}
+
 impl Caller {
-    /// Default connect timeout: 3.1 s, as the AWS SDKs.
-    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
-    /// Default read timeout: 60 s.
-    pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
-    /// Default largest response body: 256 MiB (S3 objects are read into memory).
-    pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
-
-    /// The default request options: connect 3.1 s, read 60 s, 256 MiB.
-    pub fn default_request_options() -> RequestOptions {
-        RequestOptions::new()
-            .with_connect_timeout(Self::DEFAULT_CONNECT_TIMEOUT)
-            .with_read_timeout(Self::DEFAULT_READ_TIMEOUT)
-            .with_max_response_bytes(Self::DEFAULT_MAX_RESPONSE_BYTES)
-    }
-
     /// Calls over `transport` with the defaults: [`default_request_options`](Self::default_request_options),
     /// [`RetryPolicy::standard`], [`DefaultRandom`], [`ThreadSleeper`],
     /// `SystemTime::now`, no clock correction.
     pub fn new(transport: Arc<dyn Transport>) -> Self {
-        Caller {
-            transport,
-            options: Self::default_request_options(),
-            retry: RetryPolicy::standard(),
-            random: Arc::new(DefaultRandom::new()),
-            sleeper: Arc::new(ThreadSleeper),
-            clock: Arc::new(SystemTime::now),
-            clock_offset: AtomicI64::new(0),
-            key_cache: SigningKeyCache::new(),
-        }
-    }
-
-    /// Timeouts and body limit for each attempt.
-    pub fn with_request_options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// The retry policy.
-    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The random source for jitter.
-    pub fn with_random_source(mut self, random: Arc<dyn RandomSource>) -> Self {
-        self.random = random;
-        self
-    }
-
-    /// How to wait between attempts.
-    pub fn with_sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
-        self.sleeper = sleeper;
-        self
-    }
-
-    /// The clock.
-    pub fn with_clock(mut self, clock: ClockFn) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// A known clock correction in seconds (server time minus ours).
-    pub fn with_clock_offset(self, seconds: i64) -> Self {
-        self.set_clock_offset(seconds);
-        self
-    }
-
-    /// The same settings and current clock correction, with a key cache of
-    /// its own.
-    pub fn fork(&self) -> Caller {
-        Caller {
-            transport: self.transport.clone(),
-            options: self.options.clone(),
-            retry: self.retry,
-            random: self.random.clone(),
-            sleeper: self.sleeper.clone(),
-            clock: self.clock.clone(),
-            clock_offset: AtomicI64::new(self.clock_offset()),
-            key_cache: SigningKeyCache::new(),
-        }
-    }
-
-    /// The transport.
-    pub fn transport(&self) -> &Arc<dyn Transport> {
-        &self.transport
-    }
-
-    /// The options of each attempt.
-    pub fn request_options(&self) -> &RequestOptions {
-        &self.options
-    }
-
-    /// The retry policy.
-    pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.retry
-    }
-
-    /// The current clock correction, seconds (server time minus ours).
-    pub fn clock_offset(&self) -> i64 {
-        self.clock_offset.load(Ordering::Relaxed)
-    }
-
-    /// Sets the clock correction.
-    pub fn set_clock_offset(&self, seconds: i64) {
-        self.clock_offset.store(seconds, Ordering::Relaxed);
-    }
-
-    /// Our clock with the correction applied.
-    pub fn now(&self) -> SystemTime {
-        shift((self.clock)(), self.clock_offset())
+        CallDriver::with_parts(transport, Arc::new(ThreadSleeper))
     }
 
     /// Runs `operation` under `config`, signed with `credentials` (`None`
@@ -194,11 +114,7 @@ impl Caller {
         operation: &O,
         credentials: Option<&Credentials>,
     ) -> Result<O::Output, CallError> {
-        self.call_with(config, operation, || {
-            credentials
-                .cloned()
-                .ok_or_else(|| CallError::invalid("no credentials given for a signed request"))
-        })
+        self.call_with(config, operation, || given(credentials))
     }
 
     /// Runs `operation` under `config`: build, then sign/send/retry, then
@@ -220,19 +136,8 @@ impl Caller {
         F: FnMut() -> Result<Credentials, E>,
     {
         let request = operation.build(config)?;
-        let (response, ours) = self.execute(&request, credentials)?;
-        operation.parse(response).map_err(|e| {
-            E::from(match e {
-                CallError::Api(mut api) => {
-                    if let (Some(m), Some((creq, sts))) = (api.signature_mismatch.as_mut(), ours) {
-                        m.our_canonical_request = Some(creq);
-                        m.our_string_to_sign = Some(sts);
-                    }
-                    CallError::Api(api)
-                }
-                e => e,
-            })
-        })
+        let sent = self.execute(&request, credentials)?;
+        Ok(finish(operation, sent)?)
     }
 
     /// Sends `request` with signing and retries; returns the final response
@@ -261,48 +166,221 @@ impl Caller {
                 Signing::Anonymous => None,
                 Signing::SigV4 { .. } => Some(credentials()?),
             };
-            let time = SigningTime::from(self.now());
-            let signed = request.sign(credentials.as_ref(), time, Some(&self.key_cache))?;
-            let ours = signed.canonical_request.zip(signed.string_to_sign);
-            let decision = match self.transport.send(signed.request, &self.options) {
-                Ok(response) if response.status().is_success() => return Ok((response, ours)),
-                Ok(response) => {
-                    let error = ApiError::from_response(&response);
-                    let decision = state.on_response(
-                        error.status,
-                        &error.code,
-                        error.server_time,
-                        self.now(),
-                        &*self.random,
-                    );
-                    if decision == Decision::Stop {
-                        return Ok((response, ours));
-                    }
-                    decision
-                }
-                Err(e) => {
-                    let decision = state.on_transport_error(&e, &*self.random);
-                    if decision == Decision::Stop {
-                        return Err(CallError::Transport {
-                            source: e.with_request(request.method.as_str(), &request.url),
-                            attempts: state.attempts(),
-                        }
-                        .into());
-                    }
-                    decision
-                }
-            };
-            match decision {
-                Decision::Retry { after } => self.sleeper.sleep(after),
-                Decision::CorrectClock { offset_seconds } => {
-                    let _ =
-                        self.clock_offset
-                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| {
-                                Some(o.saturating_add(offset_seconds))
-                            });
-                }
-                Decision::Stop => {}
+            let (signed, ours) = self.sign_attempt(request, credentials.as_ref())?;
+            let result = self.transport.send(signed, &self.options);
+            match self.after_attempt(&mut state, request, result, ours) {
+                Next::Done(sent) => return Ok(sent),
+                Next::Failed(e) => return Err(e.into()),
+                Next::Wait(after) => self.sleeper.sleep(after),
+                Next::Again => {}
             }
+        }
+    }
+}
+
+/// The credentials given to [`Caller::call`], or the error of a signed
+/// request without them.
+pub(crate) fn given(credentials: Option<&Credentials>) -> Result<Credentials, CallError> {
+    credentials
+        .cloned()
+        .ok_or_else(|| CallError::invalid("no credentials given for a signed request"))
+}
+
+/// Parses the final response of `operation`; on `SignatureDoesNotMatch`
+/// adds our canonical request and string to sign to the error.
+pub(crate) fn finish<O: Operation + ?Sized>(
+    operation: &O,
+    (response, ours): Sent,
+) -> Result<O::Output, CallError> {
+    operation.parse(response).map_err(|e| match e {
+        CallError::Api(mut api) => {
+            if let (Some(m), Some((creq, sts))) = (api.signature_mismatch.as_mut(), ours) {
+                m.our_canonical_request = Some(creq);
+                m.our_string_to_sign = Some(sts);
+            }
+            CallError::Api(api)
+        }
+        e => e,
+    })
+}
+
+impl<T: ?Sized, S: ?Sized> CallDriver<T, S> {
+    /// Default connect timeout: 3.1 s, as the AWS SDKs.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
+    /// Default read timeout: 60 s.
+    pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+    /// Default largest response body: 256 MiB (S3 objects are read into memory).
+    pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
+
+    /// The default request options: connect 3.1 s, read 60 s, 256 MiB.
+    pub fn default_request_options() -> RequestOptions {
+        RequestOptions::new()
+            .with_connect_timeout(Self::DEFAULT_CONNECT_TIMEOUT)
+            .with_read_timeout(Self::DEFAULT_READ_TIMEOUT)
+            .with_max_response_bytes(Self::DEFAULT_MAX_RESPONSE_BYTES)
+    }
+
+    /// A driver over `transport`, waiting with `sleeper`, with the other
+    /// defaults of [`Caller::new`].
+    pub fn with_parts(transport: Arc<T>, sleeper: Arc<S>) -> Self {
+        CallDriver {
+            transport,
+            options: Self::default_request_options(),
+            retry: RetryPolicy::standard(),
+            random: Arc::new(DefaultRandom::new()),
+            sleeper,
+            clock: Arc::new(SystemTime::now),
+            clock_offset: AtomicI64::new(0),
+            key_cache: SigningKeyCache::new(),
+        }
+    }
+
+    /// Timeouts and body limit for each attempt.
+    pub fn with_request_options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The retry policy.
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The random source for jitter.
+    pub fn with_random_source(mut self, random: Arc<dyn RandomSource>) -> Self {
+        self.random = random;
+        self
+    }
+
+    /// How to wait between attempts.
+    pub fn with_sleeper(mut self, sleeper: Arc<S>) -> Self {
+        self.sleeper = sleeper;
+        self
+    }
+
+    /// The clock.
+    pub fn with_clock(mut self, clock: ClockFn) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// A known clock correction in seconds (server time minus ours).
+    pub fn with_clock_offset(self, seconds: i64) -> Self {
+        self.set_clock_offset(seconds);
+        self
+    }
+
+    /// The same settings and current clock correction, with a key cache of
+    /// its own.
+    pub fn fork(&self) -> Self {
+        CallDriver {
+            transport: self.transport.clone(),
+            options: self.options.clone(),
+            retry: self.retry,
+            random: self.random.clone(),
+            sleeper: self.sleeper.clone(),
+            clock: self.clock.clone(),
+            clock_offset: AtomicI64::new(self.clock_offset()),
+            key_cache: SigningKeyCache::new(),
+        }
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &Arc<T> {
+        &self.transport
+    }
+
+    /// The options of each attempt.
+    pub fn request_options(&self) -> &RequestOptions {
+        &self.options
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// The current clock correction, seconds (server time minus ours).
+    pub fn clock_offset(&self) -> i64 {
+        self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// Sets the clock correction.
+    pub fn set_clock_offset(&self, seconds: i64) {
+        self.clock_offset.store(seconds, Ordering::Relaxed);
+    }
+
+    /// Our clock with the correction applied.
+    pub fn now(&self) -> SystemTime {
+        shift((self.clock)(), self.clock_offset())
+    }
+
+    #[cfg_attr(not(feature = "async"), allow(dead_code))]
+    pub(crate) fn sleeper(&self) -> &Arc<S> {
+        &self.sleeper
+    }
+
+    /// Signs one attempt of `request` at the corrected time.
+    pub(crate) fn sign_attempt(
+        &self,
+        request: &ApiRequest,
+        credentials: Option<&Credentials>,
+    ) -> Result<(http::Request<Vec<u8>>, Ours), CallError> {
+        let time = SigningTime::from(self.now());
+        let signed = request.sign(credentials, time, Some(&self.key_cache))?;
+        let ours = signed.canonical_request.zip(signed.string_to_sign);
+        Ok((signed.request, ours))
+    }
+
+    /// Decides after an attempt of `request` answered `result`; applies a
+    /// clock correction itself.
+    pub(crate) fn after_attempt(
+        &self,
+        state: &mut RetryState<'_>,
+        request: &ApiRequest,
+        result: Result<http::Response<Vec<u8>>, TransportError>,
+        ours: Ours,
+    ) -> Next {
+        let decision = match result {
+            Ok(response) if response.status().is_success() => return Next::Done((response, ours)),
+            Ok(response) => {
+                let error = ApiError::from_response(&response);
+                let decision = state.on_response(
+                    error.status,
+                    &error.code,
+                    error.server_time,
+                    self.now(),
+                    &*self.random,
+                );
+                if decision == Decision::Stop {
+                    return Next::Done((response, ours));
+                }
+                decision
+            }
+            Err(e) => {
+                let decision = state.on_transport_error(&e, &*self.random);
+                if decision == Decision::Stop {
+                    return Next::Failed(CallError::Transport {
+                        source: e.with_request(request.method.as_str(), &request.url),
+                        attempts: state.attempts(),
+                    });
+                }
+                decision
+            }
+        };
+        match decision {
+            Decision::Retry { after } => Next::Wait(after),
+            Decision::CorrectClock { offset_seconds } => {
+                let _ = self
+                    .clock_offset
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| {
+                        Some(o.saturating_add(offset_seconds))
+                    });
+                Next::Again
+            }
+            // Stop returned above.
+            Decision::Stop => Next::Again,
         }
     }
 }

@@ -85,6 +85,8 @@
 //! # Ok::<(), CallError>(())
 //! ```
 
+#[cfg(feature = "async")]
+pub mod async_call;
 pub mod call;
 mod call_error;
 pub mod dpop;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Client, ClientError};
-use crate::api::call::{Caller, ClockFn};
+use crate::api::call::{CallDriver, Caller, ClockFn};
 use crate::api::retry::{RandomSource, Sleeper};
 use crate::api::{RetryPolicy, ServiceConfig};
 use crate::config::{resolve_region, ConfiguredEndpoints, Env, ProfileSet};
@@ -142,6 +142,25 @@ impl ClientBuilder {
 
     /// Builds the client. Fails on an invalid region or endpoint URL.
     pub fn build(self) -> Result<Client, ClientError> {
+        let config = self.service_config()?;
+        let transport = match &self.transport {
+            Some(t) => t.clone(),
+            None => Arc::new(UreqTransport::new()),
+        };
+        let credentials = match &self.credentials {
+            Some(c) => c.clone(),
+            None => default_credentials(&transport),
+        };
+        let mut caller = self.configure(Caller::new(transport));
+        if let Some(sleeper) = self.sleeper {
+            caller = caller.with_sleeper(sleeper);
+        }
+        Ok(Client::from_parts(caller, credentials, config))
+    }
+
+    /// The region (given, else from the environment and profile), endpoint
+    /// and service switches, validated. Shared with the async client.
+    pub(crate) fn service_config(&self) -> Result<ServiceConfig, ClientError> {
         let env = Env::real();
         let needs_files = self.region.is_none()
             || (self.endpoint_url.is_none() && self.configured_endpoints.is_none());
@@ -150,48 +169,46 @@ impl ClientBuilder {
         } else {
             ProfileSet::default()
         };
-        let region = match self.region {
+        let region = match &self.region {
             Some(r) => r.trim().to_owned(),
             None => resolve_region(None, &env, &profiles).0,
         };
-        let configured_endpoints = match (self.configured_endpoints, &self.endpoint_url) {
-            (Some(c), _) => c,
+        let configured_endpoints = match (&self.configured_endpoints, &self.endpoint_url) {
+            (Some(c), _) => c.clone(),
             (None, Some(_)) => ConfiguredEndpoints::none(),
             (None, None) => ConfiguredEndpoints::load(&env, &profiles),
         };
         let config = ServiceConfig {
             region,
-            endpoint_url: self.endpoint_url,
+            endpoint_url: self.endpoint_url.clone(),
             sts_global_endpoint: self.sts_global_endpoint,
             s3_addressing_style: self.s3_addressing_style,
             configured_endpoints,
         };
         config.validate()?;
-        let transport = match self.transport {
-            Some(t) => t,
-            None => Arc::new(UreqTransport::new()),
-        };
-        let credentials = match self.credentials {
-            Some(c) => c,
-            None => default_credentials(&transport),
-        };
-        let mut caller = Caller::new(transport).with_clock_offset(self.clock_offset);
+        Ok(config)
+    }
+
+    /// Applies the retry policy, options, random source, clock and clock
+    /// offset to a driver (blocking or async).
+    pub(crate) fn configure<T: ?Sized, S: ?Sized>(
+        &self,
+        driver: CallDriver<T, S>,
+    ) -> CallDriver<T, S> {
+        let mut driver = driver.with_clock_offset(self.clock_offset);
         if let Some(policy) = self.retry {
-            caller = caller.with_retry_policy(policy);
+            driver = driver.with_retry_policy(policy);
         }
-        if let Some(options) = self.options {
-            caller = caller.with_request_options(options);
+        if let Some(options) = &self.options {
+            driver = driver.with_request_options(options.clone());
         }
-        if let Some(random) = self.random {
-            caller = caller.with_random_source(random);
+        if let Some(random) = &self.random {
+            driver = driver.with_random_source(random.clone());
         }
-        if let Some(sleeper) = self.sleeper {
-            caller = caller.with_sleeper(sleeper);
+        if let Some(clock) = &self.clock {
+            driver = driver.with_clock(clock.clone());
         }
-        if let Some(clock) = self.clock {
-            caller = caller.with_clock(clock);
-        }
-        Ok(Client::from_parts(caller, credentials, config))
+        driver
     }
 }
 

@@ -16,6 +16,7 @@
 //! | building one | [`builder`] ([`ClientBuilder`]) |
 //! | what a call ends with | [`error`] ([`ClientError`]) |
 //! | STS, S3 objects, query-protocol methods | [`sts`], [`s3_objects`], [`query_protocol`] |
+//! | the async client and its builder (feature `async`) | `async_client` (`AsyncClient`), `async_builder` (`AsyncClientBuilder`) |
 //!
 //! ```
 //! use std::sync::Arc;
@@ -50,12 +51,20 @@ use crate::credentials::sts_settings::StsSettings;
 use crate::credentials::ProvideCredentials;
 use crate::transport::Transport;
 
+#[cfg(feature = "async")]
+pub mod async_builder;
+#[cfg(feature = "async")]
+pub mod async_client;
 pub mod builder;
 pub mod error;
 pub mod query_protocol;
 pub mod s3_objects;
 pub mod sts;
 
+#[cfg(feature = "async")]
+pub use async_builder::AsyncClientBuilder;
+#[cfg(feature = "async")]
+pub use async_client::AsyncClient;
 pub use builder::ClientBuilder;
 pub use error::ClientError;
 

@@ -130,15 +130,55 @@ impl<P> CachedProvider<P> {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
 
-    fn refresh_at(&self, credentials: &Credentials, now: SystemTime) -> Option<SystemTime> {
-        let expires = credentials.expires_at()?;
-        let ahead = expires
-            .checked_sub(self.refresh_ahead)
-            .unwrap_or(SystemTime::UNIX_EPOCH);
-        let soonest = (now + MIN_REFRESH_INTERVAL).min(expires);
-        Some(ahead.max(soonest))
-    }
+/// When to refresh `credentials` fetched at `now`, `ahead` of their expiry
+/// (`None`: never). Shared with the async cache.
+pub(crate) fn refresh_at(
+    credentials: &Credentials,
+    now: SystemTime,
+    ahead: Duration,
+) -> Option<SystemTime> {
+    let expires = credentials.expires_at()?;
+    let ahead = expires.checked_sub(ahead).unwrap_or(SystemTime::UNIX_EPOCH);
+    let soonest = (now + MIN_REFRESH_INTERVAL).min(expires);
+    Some(ahead.max(soonest))
+}
+
+/// What a cache serves at `now` without refreshing: the cached
+/// credentials if they have not expired, and whether a refresh is due.
+/// Shared with the async cache.
+pub(crate) fn usable(
+    cached: Option<&Credentials>,
+    refresh_at: Option<SystemTime>,
+    now: SystemTime,
+) -> (Option<Credentials>, bool) {
+    let usable = cached.filter(|c| !c.is_expired_at(now)).cloned();
+    let due = match refresh_at {
+        Some(at) => now >= at,
+        None => usable.is_none(),
+    };
+    (usable, due)
+}
+
+/// After a failed refresh at `now`: the still-valid cached credentials to
+/// serve instead, when to try again, and the warning to give. Shared with
+/// the async cache.
+pub(crate) fn fallback_after_failure(
+    cached: Option<&Credentials>,
+    error: &CredentialsError,
+    now: SystemTime,
+) -> Option<(Credentials, SystemTime, String)> {
+    let cached = cached.filter(|c| !c.is_expired_at(now))?.clone();
+    let retry = (now + MIN_REFRESH_INTERVAL).min(cached.expires_at().unwrap_or(now));
+    let warning = format!(
+        "refresh failed ({error}); still using the cached credentials{}",
+        cached
+            .expires_at()
+            .map(|at| format!(", which expire at {}", format_rfc3339(at)))
+            .unwrap_or_default()
+    );
+    Some((cached, retry, warning))
 }
 
 /// Resets `refreshing` even if the inner provider panics.
@@ -166,16 +206,8 @@ impl<P: ProvideCredentials> ProvideCredentials for CachedProvider<P> {
         let mut state = self.lock();
         loop {
             let now = (self.clock)();
-            let usable = state
-                .cached
-                .as_ref()
-                .filter(|c| !c.is_expired_at(now))
-                .cloned();
+            let (usable, due) = usable(state.cached.as_ref(), state.refresh_at, now);
             if let Some(cached) = &usable {
-                let due = match state.refresh_at {
-                    Some(at) => now >= at,
-                    None => false,
-                };
                 if !due {
                     return Ok(cached.clone());
                 }
@@ -220,7 +252,7 @@ impl<P: ProvideCredentials> ProvideCredentials for CachedProvider<P> {
         let now = (self.clock)();
         let outcome = match result {
             Ok(credentials) => {
-                state.refresh_at = self.refresh_at(&credentials, now);
+                state.refresh_at = refresh_at(&credentials, now, self.refresh_ahead);
                 state.cached = Some(credentials.clone());
                 state.last_error = None;
                 warnings.append(&mut inner_warnings);
@@ -228,19 +260,11 @@ impl<P: ProvideCredentials> ProvideCredentials for CachedProvider<P> {
             }
             Err(error) => {
                 state.last_error = Some((generation, error.clone()));
-                match state.cached.clone().filter(|c| !c.is_expired_at(now)) {
-                    Some(cached) => {
-                        let retry =
-                            (now + MIN_REFRESH_INTERVAL).min(cached.expires_at().unwrap_or(now));
+                match fallback_after_failure(state.cached.as_ref(), &error, now) {
+                    Some((cached, retry, warning)) => {
                         state.refresh_at = Some(retry);
                         warnings.append(&mut inner_warnings);
-                        warnings.push(format!(
-                            "refresh failed ({error}); still using the cached credentials{}",
-                            cached
-                                .expires_at()
-                                .map(|at| format!(", which expire at {}", format_rfc3339(at)))
-                                .unwrap_or_default()
-                        ));
+                        warnings.push(warning);
                         Ok(cached)
                     }
                     None => Err(error),

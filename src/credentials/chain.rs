@@ -120,48 +120,17 @@ impl CredentialsChain {
 
     /// Runs the chain and reports what each provider did.
     pub fn explain(&self) -> ChainReport {
-        let mut steps = Vec::with_capacity(self.links.len());
-        let mut skipped = Vec::new();
-        let mut result = None;
+        let mut report = ReportBuilder::new(self.links.len());
         for link in &self.links {
-            if result.is_some() {
-                steps.push(ProviderReport {
-                    name: link.name.clone(),
-                    outcome: Outcome::NotReached,
-                    warnings: Vec::new(),
-                });
+            if report.decided() {
+                report.not_reached(&link.name);
                 continue;
             }
             let mut warnings = Vec::new();
-            let outcome = match link.provider.provide_with_warnings(&mut warnings) {
-                Ok(credentials) => {
-                    let outcome = Outcome::Used {
-                        source: credentials.source().to_owned(),
-                        access_key_id: credentials.access_key_id().to_owned(),
-                        expires_at: credentials.expires_at(),
-                    };
-                    result = Some(Ok(credentials));
-                    outcome
-                }
-                Err(CredentialsError::NotLoaded { reason, .. }) => {
-                    skipped.push((link.name.clone(), reason.clone()));
-                    Outcome::Skipped(reason)
-                }
-                Err(e) => {
-                    result = Some(Err(e.clone()));
-                    Outcome::Failed(e)
-                }
-            };
-            steps.push(ProviderReport {
-                name: link.name.clone(),
-                outcome,
-                warnings,
-            });
+            let result = link.provider.provide_with_warnings(&mut warnings);
+            report.record(&link.name, result, warnings);
         }
-        ChainReport {
-            steps,
-            result: result.unwrap_or(Err(CredentialsError::NoCredentials { skipped })),
-        }
+        report.finish()
     }
 }
 
@@ -172,14 +141,94 @@ impl ProvideCredentials for CredentialsChain {
     ) -> Result<Credentials, CredentialsError> {
         let mut skipped = Vec::new();
         for link in &self.links {
-            match link.provider.provide_with_warnings(warnings) {
-                Err(CredentialsError::NotLoaded { reason, .. }) => {
-                    skipped.push((link.name.clone(), reason));
-                }
-                other => return other,
+            let result = link.provider.provide_with_warnings(warnings);
+            if let Some(decided) = skip_or_decide(&mut skipped, &link.name, result) {
+                return decided;
             }
         }
         Err(CredentialsError::NoCredentials { skipped })
+    }
+}
+
+/// One provider's result in a chain: `None` when it was not set up (its
+/// reason is added to `skipped`, the chain moves on), else the chain's
+/// result. Shared by the blocking and async chains.
+pub(crate) fn skip_or_decide(
+    skipped: &mut Vec<(String, SkipReason)>,
+    name: &str,
+    result: Result<Credentials, CredentialsError>,
+) -> Option<Result<Credentials, CredentialsError>> {
+    match result {
+        Err(CredentialsError::NotLoaded { reason, .. }) => {
+            skipped.push((name.to_owned(), reason));
+            None
+        }
+        other => Some(other),
+    }
+}
+
+/// Builds a [`ChainReport`] provider by provider: what `explain` does, for
+/// the blocking and the async chain alike.
+pub(crate) struct ReportBuilder {
+    steps: Vec<ProviderReport>,
+    skipped: Vec<(String, SkipReason)>,
+    result: Option<Result<Credentials, CredentialsError>>,
+}
+
+impl ReportBuilder {
+    pub(crate) fn new(providers: usize) -> Self {
+        ReportBuilder {
+            steps: Vec::with_capacity(providers),
+            skipped: Vec::new(),
+            result: None,
+        }
+    }
+
+    /// Whether a provider has decided (the rest are not reached).
+    pub(crate) fn decided(&self) -> bool {
+        self.result.is_some()
+    }
+
+    pub(crate) fn not_reached(&mut self, name: &str) {
+        self.steps.push(ProviderReport {
+            name: name.to_owned(),
+            outcome: Outcome::NotReached,
+            warnings: Vec::new(),
+        });
+    }
+
+    pub(crate) fn record(
+        &mut self,
+        name: &str,
+        result: Result<Credentials, CredentialsError>,
+        warnings: Vec<String>,
+    ) {
+        let outcome = match &result {
+            Ok(credentials) => Outcome::Used {
+                source: credentials.source().to_owned(),
+                access_key_id: credentials.access_key_id().to_owned(),
+                expires_at: credentials.expires_at(),
+            },
+            Err(CredentialsError::NotLoaded { reason, .. }) => Outcome::Skipped(reason.clone()),
+            Err(e) => Outcome::Failed(e.clone()),
+        };
+        if let Some(decided) = skip_or_decide(&mut self.skipped, name, result) {
+            self.result = Some(decided);
+        }
+        self.steps.push(ProviderReport {
+            name: name.to_owned(),
+            outcome,
+            warnings,
+        });
+    }
+
+    pub(crate) fn finish(self) -> ChainReport {
+        ChainReport {
+            steps: self.steps,
+            result: self.result.unwrap_or(Err(CredentialsError::NoCredentials {
+                skipped: self.skipped,
+            })),
+        }
     }
 }
 

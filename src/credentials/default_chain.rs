@@ -170,9 +170,10 @@ impl DefaultChainBuilder {
         self
     }
 
-    /// The role slot with feature `client`: assume-role, then web identity.
+    /// The role slot with feature `client`: assume-role, web identity,
+    /// SSO, login (each reads files and calls a service: blocking).
     #[cfg(feature = "client")]
-    fn push_role_providers(&self, chain: &mut CredentialsChain, transport: &Arc<dyn Transport>) {
+    fn push_role_providers(&self, links: &mut Vec<ChainLink>, transport: &Arc<dyn Transport>) {
         let mut assume = AssumeRoleProvider::new(self.env.clone(), transport.clone());
         if let Some(p) = &self.profile {
             assume = assume.with_profile(p.clone());
@@ -180,25 +181,40 @@ impl DefaultChainBuilder {
         if let Some(m) = &self.mfa {
             assume = assume.with_mfa_token_provider(m.clone());
         }
-        chain.push(AssumeRoleProvider::NAME, Arc::new(assume));
+        links.push(ChainLink::blocking(AssumeRoleProvider::NAME, assume));
         let web = WebIdentityProvider::from_env(self.env.clone(), transport.clone());
-        chain.push(WebIdentityProvider::NAME, Arc::new(web));
+        links.push(ChainLink::blocking(WebIdentityProvider::NAME, web));
         let mut sso = super::sso::SsoProvider::new(self.env.clone(), transport.clone());
         if let Some(p) = &self.profile {
             sso = sso.with_profile(p.clone());
         }
-        chain.push(super::sso::SsoProvider::NAME, Arc::new(sso));
+        links.push(ChainLink::blocking(super::sso::SsoProvider::NAME, sso));
         let mut login = super::login::LoginProvider::new(self.env.clone(), transport.clone());
         if let Some(p) = &self.profile {
             login = login.with_profile(p.clone());
         }
-        chain.push(super::login::LoginProvider::NAME, Arc::new(login));
+        links.push(ChainLink::blocking(
+            super::login::LoginProvider::NAME,
+            login,
+        ));
     }
 
     /// Builds the chain. Nothing is read or fetched until it is used,
     /// except the profile files when an IMDS client has to be configured
     /// from them.
     pub fn build(self) -> CredentialsChain {
+        let mut chain = CredentialsChain::new();
+        for link in self.links() {
+            chain.push(link.name, link.provider);
+        }
+        chain
+    }
+
+    /// The chain's providers in order, each marked with whether it may
+    /// block (read files, run a process, use the network): the blocking
+    /// chain runs them all in turn, the async chain runs the blocking ones
+    /// on its blocking pool.
+    pub(crate) fn links(self) -> Vec<ChainLink> {
         #[cfg(feature = "client")]
         let transport: Option<Arc<dyn Transport>> = Some(
             self.transport
@@ -207,35 +223,39 @@ impl DefaultChainBuilder {
         );
         #[cfg(all(feature = "http", not(feature = "client")))]
         let transport: Option<Arc<dyn Transport>> = self.transport.clone();
-        let mut chain = CredentialsChain::new();
-        chain.push(
+        let mut links = Vec::new();
+        links.push(ChainLink::inline(
             StaticProvider::NAME,
-            Arc::new(match &self.explicit {
+            match &self.explicit {
                 Some(credentials) => StaticProvider::new(credentials.clone()),
                 None => StaticProvider::none(),
-            }),
-        );
-        match &self.profile {
-            Some(profile) => chain.push(
+            },
+        ));
+        links.push(match &self.profile {
+            Some(profile) => ChainLink::inline(
                 EnvironmentProvider::NAME,
-                Arc::new(Skip::new(
+                Skip::new(
                     EnvironmentProvider::NAME,
                     SkipReason::ExplicitProfile {
                         profile: profile.clone(),
                     },
-                )),
+                ),
             ),
-            None => chain.push(
+            None => ChainLink::inline(
                 EnvironmentProvider::NAME,
-                Arc::new(EnvironmentProvider::new(self.env.clone())),
+                EnvironmentProvider::new(self.env.clone()),
             ),
-        }
+        });
         #[cfg(feature = "client")]
         if let Some(transport) = &transport {
-            self.push_role_providers(&mut chain, transport);
+            self.push_role_providers(&mut links, transport);
         }
         for (name, provider) in &self.role_providers {
-            chain.push(name.clone(), provider.clone());
+            links.push(ChainLink {
+                name: name.clone(),
+                provider: provider.clone(),
+                blocking: true,
+            });
         }
         let mut profile = ProfileProvider::new(self.env.clone());
         if let Some(name) = &self.profile {
@@ -244,17 +264,17 @@ impl DefaultChainBuilder {
         if let Some(timeout) = self.process_timeout {
             profile = profile.with_process_timeout(timeout);
         }
-        chain.push(ProfileProvider::NAME, Arc::new(profile));
+        links.push(ChainLink::blocking(ProfileProvider::NAME, profile));
         #[cfg(feature = "http")]
         {
             use super::container::ContainerProvider;
             use super::imds::InstanceProfileProvider;
             match transport {
                 Some(transport) => {
-                    chain.push(
+                    links.push(ChainLink::blocking(
                         ContainerProvider::NAME,
-                        Arc::new(ContainerProvider::new(self.env.clone(), transport.clone())),
-                    );
+                        ContainerProvider::new(self.env.clone(), transport.clone()),
+                    ));
                     let imds = match self.imds {
                         Some(client) => InstanceProfileProvider::new(client),
                         None => {
@@ -266,16 +286,46 @@ impl DefaultChainBuilder {
                             InstanceProfileProvider::from_env(transport, &self.env, &profiles)
                         }
                     };
-                    chain.push(InstanceProfileProvider::NAME, Arc::new(imds));
+                    links.push(ChainLink::blocking(InstanceProfileProvider::NAME, imds));
                 }
                 None => {
                     for name in [ContainerProvider::NAME, InstanceProfileProvider::NAME] {
-                        chain.push(name, Arc::new(Skip::new(name, SkipReason::NoTransport)));
+                        links.push(ChainLink::inline(
+                            name,
+                            Skip::new(name, SkipReason::NoTransport),
+                        ));
                     }
                 }
             }
         }
-        chain
+        links
+    }
+}
+
+/// One provider of the default chain, and whether it may block.
+pub(crate) struct ChainLink {
+    pub(crate) name: String,
+    pub(crate) provider: Arc<dyn ProvideCredentials>,
+    /// Reads files, runs a process or uses the network.
+    #[cfg_attr(not(feature = "async"), allow(dead_code))]
+    pub(crate) blocking: bool,
+}
+
+impl ChainLink {
+    fn inline(name: &str, provider: impl ProvideCredentials + 'static) -> Self {
+        ChainLink {
+            name: name.to_owned(),
+            provider: Arc::new(provider),
+            blocking: false,
+        }
+    }
+
+    fn blocking(name: &str, provider: impl ProvideCredentials + 'static) -> Self {
+        ChainLink {
+            name: name.to_owned(),
+            provider: Arc::new(provider),
+            blocking: true,
+        }
     }
 }
 

@@ -57,6 +57,8 @@ mod process;
 
 #[cfg(feature = "client")]
 pub mod assume_role;
+#[cfg(feature = "async")]
+pub mod asynchronous;
 pub mod cache;
 pub mod chain;
 #[cfg(feature = "http")]

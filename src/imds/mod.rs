@@ -16,6 +16,8 @@
 //! Instance-profile credentials are read by the instance-profile provider
 //! of the credentials layer, above this one.
 
+#[cfg(feature = "async")]
+pub mod async_metadata;
 mod client;
 pub mod endpoint;
 mod error;

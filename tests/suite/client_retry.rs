@@ -160,7 +160,7 @@ fn gives_up_after_max_attempts() {
 }
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT` for unix seconds `t`.
-fn http_date(t: i64) -> String {
+pub(crate) fn http_date(t: i64) -> String {
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
     // Civil from days (Howard Hinnant's algorithm).

@@ -15,7 +15,9 @@ fn base_env(dir: &TempDir, vars: &[(&str, String)]) -> Env {
     Env::from_map(all)
 }
 
-fn outcome_names(report: &sigv4::credentials::chain::ChainReport) -> Vec<(String, &'static str)> {
+pub(crate) fn outcome_names(
+    report: &sigv4::credentials::chain::ChainReport,
+) -> Vec<(String, &'static str)> {
     report
         .steps()
         .iter()

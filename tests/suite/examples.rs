@@ -164,3 +164,57 @@ fn sts_whoami_calls_moto() {
         text(&o.stderr)
     );
 }
+
+#[cfg(feature = "reqwest")]
+#[test]
+fn async_chain_explains_and_caches() {
+    let mut c = example("async_chain");
+    c.env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLEASYNC")
+        .env("AWS_SECRET_ACCESS_KEY", "example-secret-never-printed");
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("using AKIDEXAMPLEASYNC (from environment) (cached: true)"),
+        "{out}"
+    );
+    assert!(!out.contains("example-secret-never-printed"), "{out}");
+    let o = example("async_chain").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stdout).contains("imds"), "{}", text(&o.stdout));
+}
+
+#[cfg(feature = "reqwest-middleware")]
+#[test]
+fn reqwest_middleware_example_calls_sts_and_s3_on_moto() {
+    let moto = MotoServer::start();
+    let mut c = example("reqwest_middleware_s3_sts");
+    c.env("AWS_ACCESS_KEY_ID", &moto.access_key)
+        .env("AWS_SECRET_ACCESS_KEY", &moto.secret_key)
+        .args([moto.endpoint(), moto.endpoint(), "example-bucket".into()]);
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains(":user/sigv4-test"), "{out}");
+    assert!(
+        out.contains("s3: hello from memory\ns3: hello, streamed"),
+        "{out}"
+    );
+}
+
+#[cfg(all(feature = "tower", feature = "reqwest"))]
+#[test]
+fn tower_example_puts_and_gets_on_moto() {
+    let moto = MotoServer::start();
+    let mut c = example("tower_hyper_client");
+    c.env("AWS_ACCESS_KEY_ID", &moto.access_key)
+        .env("AWS_SECRET_ACCESS_KEY", &moto.secret_key)
+        .args([moto.endpoint(), "tower-bucket".into()]);
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("s3: hello through tower"),
+        "{}",
+        text(&o.stdout)
+    );
+}

@@ -6,6 +6,9 @@
 
 mod support;
 
+mod async_client;
+mod async_credentials;
+mod async_middleware;
 mod chunked_v4a;
 mod cli;
 mod cli_sigv4a;
