@@ -1,32 +1,20 @@
-//! The signing-key cache: derived keys (and HMAC states already keyed with
+//! The signing-key cache: derived keys (and the HMAC midstates keyed with
 //! them) reused across signatures, shared between threads, without `std`.
 //!
-//! A hit costs one copy of a keyed HMAC state under a reader count (no
-//! waiting: readers never block readers). Reader counts are striped over
-//! cache lines, one stripe per thread (by thread under `std`, by stack
-//! address without it), so threads signing at once do not bounce one
-//! counter's cache line between cores. A miss derives the key outside
-//! any lock, once per scope: the first thread to miss marks the slot as
-//! being derived, and others asking for the same scope wait for that one
-//! derivation rather than repeating it. The only exclusive section is the
-//! insertion of a slot (a few dozen bytes copied), so no signer waits for
-//! more than a key derivation.
+//! A hit copies the key's HMAC midstates (64 bytes) out of the cache
+//! without waiting (readers never block readers, and threads count
+//! themselves on separate cache lines); a miss derives the key outside any
+//! lock, once per scope, even when many threads miss it at once. How, and
+//! why it is written by hand: `src/sign/slot_cache.rs`, shared with the
+//! SigV4a key cache.
 //!
 //! [`SigningKeyCache::global`] is the process-wide cache that
 //! [`SigningParams`](super::SigningParams) uses unless told otherwise, so
 //! signing is fast by default.
-//!
-//! Written by hand (an atomic reader-writer flag over an `UnsafeCell`)
-//! because the core is `no_std` and the well-kept lock crates either need
-//! `std` (`parking_lot`, `std::sync::RwLock`) or spin without a bound on the
-//! critical section (`spin`); the one `unsafe` access is argued at
-//! `impl Sync` and exercised from many threads in the tests.
 
-use core::cell::UnsafeCell;
+use core::convert::Infallible;
 use core::fmt;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use zeroize::Zeroizing;
@@ -34,50 +22,10 @@ use zeroize::Zeroizing;
 use super::constant_time::ct_eq;
 use super::key::SigningKey;
 use super::sha256::HmacKey;
+use super::slot_cache::SlotCache;
 
-/// How many reader counters a cache has.
-const STRIPES: usize = 16;
-
-/// One reader counter, alone on its cache line.
-#[repr(align(64))]
-struct Stripe(AtomicUsize);
-
-/// The stripe the current thread counts itself in.
-fn stripe_index() -> usize {
-    #[cfg(feature = "std")]
-    {
-        use core::cell::Cell;
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        std::thread_local! {
-            static INDEX: Cell<usize> = const { Cell::new(usize::MAX) };
-        }
-        INDEX.with(|i| {
-            if i.get() == usize::MAX {
-                i.set(NEXT.fetch_add(1, Ordering::Relaxed) % STRIPES);
-            }
-            i.get()
-        })
-    }
-    #[cfg(not(feature = "std"))]
-    {
-        // Threads' stacks lie megabytes apart: hash the MiB the stack is in.
-        let here = 0u8;
-        let mib = (&here as *const u8 as usize) >> 20;
-        mib.wrapping_mul(0x9E37_79B9) % STRIPES
-    }
-}
-
-/// What a slot holds.
-#[derive(Default)]
-enum Slot {
-    #[default]
-    Empty,
-    /// A thread is deriving the key for this scope.
-    Deriving(Box<Scope>),
-    /// The derived key.
-    Ready(Box<Entry>),
-}
-
+/// What a signing key is derived from (the secret copy is zeroized when
+/// the slot is replaced, cleared or dropped).
 struct Scope {
     secret: Zeroizing<Vec<u8>>,
     date: [u8; 8],
@@ -86,6 +34,18 @@ struct Scope {
 }
 
 impl Scope {
+    fn new(secret: &str, date: &str, region: &str, service: &str) -> Self {
+        let mut d = [0u8; 8];
+        let n = date.len().min(8);
+        d[..n].copy_from_slice(&date.as_bytes()[..n]);
+        Scope {
+            secret: Zeroizing::new(secret.as_bytes().to_vec()),
+            date: d,
+            region: region.into(),
+            service: service.into(),
+        }
+    }
+
     fn matches(&self, secret: &str, date: &str, region: &str, service: &str) -> bool {
         self.date.as_slice() == date.as_bytes()
             && self.region == region
@@ -94,38 +54,19 @@ impl Scope {
     }
 }
 
+/// A derived key and its HMAC midstates.
 struct Entry {
-    scope: Scope,
     key: SigningKey,
     hmac: HmacKey,
 }
 
-impl Slot {
-    fn scope(&self) -> Option<&Scope> {
-        match self {
-            Slot::Empty => None,
-            Slot::Deriving(s) => Some(s),
-            Slot::Ready(e) => Some(&e.scope),
+impl Entry {
+    fn derive(secret: &str, date: &str, region: &str, service: &str) -> Self {
+        let key = SigningKey::derive(secret, date, region, service);
+        Entry {
+            hmac: key.hmac_key(),
+            key,
         }
-    }
-}
-
-struct Slots {
-    slots: [Slot; SigningKeyCache::SLOTS],
-    /// The slot the next new scope goes into.
-    next: usize,
-}
-
-impl Slots {
-    fn find(&self, secret: &str, date: &str, region: &str, service: &str) -> Option<usize> {
-        self.slots.iter().position(|s| {
-            s.scope()
-                .is_some_and(|s| s.matches(secret, date, region, service))
-        })
-    }
-
-    fn clear(&mut self) {
-        self.slots = Default::default();
     }
 }
 
@@ -146,31 +87,8 @@ impl Slots {
 /// assert_eq!(cache.misses(), 1);
 /// ```
 pub struct SigningKeyCache {
-    /// Threads reading `slots`, striped (their sum is the count).
-    readers: [Stripe; STRIPES],
-    /// Set while a thread holds `slots` exclusively (or waits for readers
-    /// to leave before it does).
-    writer: AtomicBool,
-    /// Set by [`clear`](Self::clear): the next exclusive holder empties the
-    /// slots, and readers do not trust them until then.
-    clear_pending: AtomicBool,
-    slots: UnsafeCell<Slots>,
-    misses: AtomicUsize,
+    slots: SlotCache<Scope, Entry, { SigningKeyCache::SLOTS }>,
 }
-
-// SAFETY: `slots` is only accessed through a `Read` guard (shared access)
-// or a `Write` guard (exclusive access), and the two never coexist: a
-// reader adds itself to its stripe and then checks `writer`; a writer sets
-// `writer` and then waits until every stripe is zero. All four operations
-// are SeqCst, so of a reader and a writer racing, at least one sees the
-// other (the reader backs out, or the writer waits). A `Write` guard
-// releases `writer` with Release and readers load it with SeqCst
-// (Acquire); readers leave with Release and the writer loads the stripes
-// with SeqCst: every access happens-after the conflicting ones before
-// it. The contents (boxes of strings, byte arrays and HMAC midstates) are
-// `Send` and `Sync`.
-#[allow(unsafe_code)]
-unsafe impl Sync for SigningKeyCache {}
 
 impl Default for SigningKeyCache {
     fn default() -> Self {
@@ -186,124 +104,6 @@ impl fmt::Debug for SigningKeyCache {
     }
 }
 
-/// Waits a moment in a spin loop (yielding the thread under `std`, where
-/// another thread may need the core to finish its short section).
-fn pause(spins: &mut u32) {
-    *spins += 1;
-    if (*spins).is_multiple_of(64) {
-        #[cfg(feature = "std")]
-        std::thread::yield_now();
-    }
-    core::hint::spin_loop();
-}
-
-/// Shared access to the slots.
-struct Read<'a> {
-    cache: &'a SigningKeyCache,
-    stripe: &'a AtomicUsize,
-}
-
-impl<'a> Read<'a> {
-    fn acquire(cache: &'a SigningKeyCache) -> Self {
-        let stripe = &cache.readers[stripe_index()].0;
-        let mut spins = 0;
-        loop {
-            stripe.fetch_add(1, Ordering::SeqCst);
-            if !cache.writer.load(Ordering::SeqCst) {
-                return Read { cache, stripe };
-            }
-            stripe.fetch_sub(1, Ordering::Release);
-            while cache.writer.load(Ordering::Relaxed) {
-                pause(&mut spins);
-            }
-        }
-    }
-
-    fn slots(&self) -> &Slots {
-        // SAFETY: see `impl Sync`: a `Read` guard excludes `Write` guards.
-        #[allow(unsafe_code)]
-        unsafe {
-            &*self.cache.slots.get()
-        }
-    }
-}
-
-impl Drop for Read<'_> {
-    fn drop(&mut self) {
-        self.stripe.fetch_sub(1, Ordering::Release);
-    }
-}
-
-/// Exclusive access to the slots; empties them first when a clear is pending.
-struct Write<'a>(&'a SigningKeyCache);
-
-impl<'a> Write<'a> {
-    /// Exclusive access if nobody else holds the slots at this moment.
-    fn try_acquire(cache: &'a SigningKeyCache) -> Option<Self> {
-        cache
-            .writer
-            .compare_exchange(false, true, Ordering::SeqCst, Ordering::Relaxed)
-            .ok()?;
-        if cache
-            .readers
-            .iter()
-            .any(|r| r.0.load(Ordering::SeqCst) != 0)
-        {
-            cache.writer.store(false, Ordering::Release);
-            return None;
-        }
-        Some(Self::held(cache))
-    }
-
-    /// Exclusive access, waiting for other writers and for the readers
-    /// inside (they hold the slots for a copy and a comparison).
-    fn acquire(cache: &'a SigningKeyCache) -> Self {
-        let mut spins = 0;
-        while cache
-            .writer
-            .compare_exchange_weak(false, true, Ordering::SeqCst, Ordering::Relaxed)
-            .is_err()
-        {
-            pause(&mut spins);
-        }
-        for stripe in &cache.readers {
-            while stripe.0.load(Ordering::SeqCst) != 0 {
-                pause(&mut spins);
-            }
-        }
-        Self::held(cache)
-    }
-
-    fn held(cache: &'a SigningKeyCache) -> Self {
-        let mut held = Write(cache);
-        if cache.clear_pending.swap(false, Ordering::AcqRel) {
-            held.slots().clear();
-        }
-        held
-    }
-
-    fn slots(&mut self) -> &mut Slots {
-        // SAFETY: see `impl Sync`: a `Write` guard is the only guard.
-        #[allow(unsafe_code)]
-        unsafe {
-            &mut *self.0.slots.get()
-        }
-    }
-}
-
-impl Drop for Write<'_> {
-    fn drop(&mut self) {
-        if self.0.clear_pending.swap(false, Ordering::AcqRel) {
-            self.slots().clear();
-        }
-        self.0.writer.store(false, Ordering::Release);
-    }
-}
-
-/// How long a thread waits for another one's derivation of the same scope
-/// before deriving the key itself (it never waits for more than this).
-const MAX_WAIT_SPINS: u32 = 1 << 16;
-
 static GLOBAL: SigningKeyCache = SigningKeyCache::new();
 
 impl SigningKeyCache {
@@ -313,14 +113,7 @@ impl SigningKeyCache {
     /// An empty cache.
     pub const fn new() -> Self {
         SigningKeyCache {
-            readers: [const { Stripe(AtomicUsize::new(0)) }; STRIPES],
-            writer: AtomicBool::new(false),
-            clear_pending: AtomicBool::new(false),
-            slots: UnsafeCell::new(Slots {
-                slots: [Slot::Empty, Slot::Empty, Slot::Empty, Slot::Empty],
-                next: 0,
-            }),
-            misses: AtomicUsize::new(0),
+            slots: SlotCache::new(),
         }
     }
 
@@ -332,7 +125,7 @@ impl SigningKeyCache {
 
     /// How many times a key had to be derived because the cache did not hold it.
     pub fn misses(&self) -> usize {
-        self.misses.load(Ordering::Relaxed)
+        self.slots.misses()
     }
 
     /// The signing key for these inputs, derived only when not cached.
@@ -361,62 +154,17 @@ impl SigningKeyCache {
     ) -> T {
         if date.len() != 8 {
             // Not a date stamp the cache can key on: derive, do not cache.
-            return f(&derive(secret, date, region, service));
+            return f(&Entry::derive(secret, date, region, service));
         }
-        let mut spins = 0;
-        loop {
-            {
-                let read = Read::acquire(self);
-                if !self.clear_pending.load(Ordering::Acquire) {
-                    let slots = read.slots();
-                    match slots
-                        .find(secret, date, region, service)
-                        .map(|i| &slots.slots[i])
-                    {
-                        Some(Slot::Ready(e)) => return f(e),
-                        Some(Slot::Deriving(_)) if spins < MAX_WAIT_SPINS => {
-                            drop(read);
-                            pause(&mut spins);
-                            continue;
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            // A miss (or a derivation that takes too long): claim the scope.
-            let mut write = Write::acquire(self);
-            let slots = write.slots();
-            match slots.find(secret, date, region, service) {
-                Some(i) => match &slots.slots[i] {
-                    Slot::Ready(e) => return f(e),
-                    Slot::Deriving(_) if spins < MAX_WAIT_SPINS => {
-                        drop(write);
-                        pause(&mut spins);
-                        continue;
-                    }
-                    // Waited long enough: derive without claiming.
-                    _ => {
-                        drop(write);
-                        return f(&derive(secret, date, region, service));
-                    }
-                },
-                None => {
-                    let i = slots.next;
-                    slots.next = (i + 1) % Self::SLOTS;
-                    slots.slots[i] = Slot::Deriving(Box::new(scope(secret, date, region, service)));
-                }
-            }
-            drop(write);
-            self.misses.fetch_add(1, Ordering::Relaxed);
-            let entry = derive(secret, date, region, service);
-            let out = f(&entry);
-            let mut write = Write::acquire(self);
-            let slots = write.slots();
-            let claimed = slots.find(secret, date, region, service);
-            if let Some(i) = claimed.filter(|&i| matches!(slots.slots[i], Slot::Deriving(_))) {
-                slots.slots[i] = Slot::Ready(Box::new(entry));
-            }
-            return out;
+        let found = self.slots.with(
+            |s| s.matches(secret, date, region, service),
+            || Scope::new(secret, date, region, service),
+            || Ok::<_, Infallible>(Entry::derive(secret, date, region, service)),
+            f,
+        );
+        match found {
+            Ok(t) => t,
+            Err(never) => match never {},
         }
     }
 
@@ -425,30 +173,7 @@ impl SigningKeyCache {
     /// change it empties it, and no lookup that starts after `clear`
     /// returns uses a key cached before.
     pub fn clear(&self) {
-        self.clear_pending.store(true, Ordering::Release);
-        // Empties the slots now if nobody holds them.
-        drop(Write::try_acquire(self));
-    }
-}
-
-fn scope(secret: &str, date: &str, region: &str, service: &str) -> Scope {
-    let mut d = [0u8; 8];
-    let n = date.len().min(8);
-    d[..n].copy_from_slice(&date.as_bytes()[..n]);
-    Scope {
-        secret: Zeroizing::new(secret.as_bytes().to_vec()),
-        date: d,
-        region: region.into(),
-        service: service.into(),
-    }
-}
-
-fn derive(secret: &str, date: &str, region: &str, service: &str) -> Entry {
-    let key = SigningKey::derive(secret, date, region, service);
-    Entry {
-        scope: scope(secret, date, region, service),
-        hmac: key.hmac_key(),
-        key,
+        self.slots.clear();
     }
 }
 

@@ -70,6 +70,7 @@ pub mod scope;
 pub mod settings;
 mod sha256;
 pub mod signature;
+mod slot_cache;
 pub mod string_to_sign;
 pub mod time;
 #[cfg(feature = "sigv4a")]

@@ -5,30 +5,24 @@
 //! date, region or service), so one derivation (an HMAC) serves every
 //! request of a set of credentials, and the public key (a scalar
 //! multiplication, for verification) is computed at most once too
-//! ([`EcdsaKeyCache::public_key`]). A hit clones the key pair (a few dozen bytes) under a short
-//! lock; a miss derives outside the lock, once per access key: the first
-//! thread to miss marks the slot, the others wait for that derivation
-//! (for a bounded time) rather than repeating it.
+//! ([`EcdsaKeyCache::public_key`]). A hit clones the key pair (a few dozen
+//! bytes) without waiting; a miss derives outside any lock, once per
+//! access key, even when many threads miss it at once. The machinery (and
+//! why it is written by hand) is the SigV4 key cache's,
+//! `src/sign/slot_cache.rs`.
 //!
 //! [`EcdsaKeyCache::global`] is the process-wide cache that
 //! [`SigningParams`](super::SigningParams) uses unless told otherwise.
-//!
-//! The lock is a spin lock over an `UnsafeCell` (the core is `no_std`, see
-//! [`SigningKeyCache`](crate::sign::SigningKeyCache) for why no lock crate):
-//! its critical sections never derive, sign or allocate more than one box,
-//! so nobody spins for long. The one `unsafe` access is argued at
-//! `impl Sync` and exercised from many threads in the tests.
 
-use core::cell::UnsafeCell;
 use core::fmt;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
 use super::key::{EcdsaKey, PublicKey};
+use crate::sign::constant_time::ct_eq;
+use crate::sign::slot_cache::SlotCache;
 use crate::sign::Error;
 
 /// Who the key is for: the access key id and a copy of the secret
@@ -47,43 +41,7 @@ impl Owner {
     }
 
     fn matches(&self, access_key_id: &str, secret: &str) -> bool {
-        self.access_key_id == access_key_id
-            && bool::from(subtle::ConstantTimeEq::ct_eq(
-                self.secret.as_slice(),
-                secret.as_bytes(),
-            ))
-    }
-}
-
-#[derive(Default)]
-enum Slot {
-    #[default]
-    Empty,
-    /// A thread is deriving this owner's key.
-    Deriving(Box<Owner>),
-    Ready(Box<(Owner, EcdsaKey)>),
-}
-
-impl Slot {
-    fn owner(&self) -> Option<&Owner> {
-        match self {
-            Slot::Empty => None,
-            Slot::Deriving(o) => Some(o),
-            Slot::Ready(e) => Some(&e.0),
-        }
-    }
-}
-
-struct Slots {
-    slots: [Slot; EcdsaKeyCache::SLOTS],
-    next: usize,
-}
-
-impl Slots {
-    fn find(&self, access_key_id: &str, secret: &str) -> Option<usize> {
-        self.slots
-            .iter()
-            .position(|s| s.owner().is_some_and(|o| o.matches(access_key_id, secret)))
+        self.access_key_id == access_key_id && ct_eq(&self.secret, secret.as_bytes())
     }
 }
 
@@ -103,19 +61,8 @@ impl Slots {
 /// # Ok::<(), sigv4::sign::Error>(())
 /// ```
 pub struct EcdsaKeyCache {
-    locked: AtomicBool,
-    slots: UnsafeCell<Slots>,
-    misses: AtomicUsize,
+    slots: SlotCache<Owner, EcdsaKey, { EcdsaKeyCache::SLOTS }>,
 }
-
-// SAFETY: `slots` is only accessed through a `Guard`, and a `Guard` exists
-// only while `locked` went from false to true by this thread's
-// compare-exchange (Acquire) and is set back to false when it drops
-// (Release): at most one thread accesses the slots at a time, and each
-// access happens-after the previous one. The contents (boxes of strings,
-// byte vectors and key pairs) are `Send`.
-#[allow(unsafe_code)]
-unsafe impl Sync for EcdsaKeyCache {}
 
 impl Default for EcdsaKeyCache {
     fn default() -> Self {
@@ -131,50 +78,6 @@ impl fmt::Debug for EcdsaKeyCache {
     }
 }
 
-fn pause(spins: &mut u32) {
-    *spins += 1;
-    if (*spins).is_multiple_of(64) {
-        #[cfg(feature = "std")]
-        std::thread::yield_now();
-    }
-    core::hint::spin_loop();
-}
-
-/// Exclusive access to the slots.
-struct Guard<'a>(&'a EcdsaKeyCache);
-
-impl<'a> Guard<'a> {
-    fn acquire(cache: &'a EcdsaKeyCache) -> Self {
-        let mut spins = 0;
-        while cache
-            .locked
-            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
-        {
-            pause(&mut spins);
-        }
-        Guard(cache)
-    }
-
-    fn slots(&mut self) -> &mut Slots {
-        // SAFETY: see `impl Sync`: a `Guard` is the only access.
-        #[allow(unsafe_code)]
-        unsafe {
-            &mut *self.0.slots.get()
-        }
-    }
-}
-
-impl Drop for Guard<'_> {
-    fn drop(&mut self) {
-        self.0.locked.store(false, Ordering::Release);
-    }
-}
-
-/// How long a thread waits for another one's derivation of the same key
-/// before deriving it itself.
-const MAX_WAIT_SPINS: u32 = 1 << 16;
-
 static GLOBAL: EcdsaKeyCache = EcdsaKeyCache::new();
 
 impl EcdsaKeyCache {
@@ -184,12 +87,7 @@ impl EcdsaKeyCache {
     /// An empty cache.
     pub const fn new() -> Self {
         EcdsaKeyCache {
-            locked: AtomicBool::new(false),
-            slots: UnsafeCell::new(Slots {
-                slots: [Slot::Empty, Slot::Empty, Slot::Empty, Slot::Empty],
-                next: 0,
-            }),
-            misses: AtomicUsize::new(0),
+            slots: SlotCache::new(),
         }
     }
 
@@ -201,52 +99,17 @@ impl EcdsaKeyCache {
 
     /// How many times a key had to be derived because the cache did not hold it.
     pub fn misses(&self) -> usize {
-        self.misses.load(Ordering::Relaxed)
+        self.slots.misses()
     }
 
     /// The key pair of these credentials, derived only when not cached.
     pub fn get(&self, access_key_id: &str, secret: &str) -> Result<EcdsaKey, Error> {
-        let mut spins = 0;
-        loop {
-            let mut guard = Guard::acquire(self);
-            let slots = guard.slots();
-            match slots.find(access_key_id, secret) {
-                Some(i) => match &slots.slots[i] {
-                    Slot::Ready(e) => return Ok(e.1.clone()),
-                    _ if spins < MAX_WAIT_SPINS => {
-                        drop(guard);
-                        pause(&mut spins);
-                        continue;
-                    }
-                    // Waited long enough: derive without claiming.
-                    _ => {
-                        drop(guard);
-                        return EcdsaKey::derive(access_key_id, secret);
-                    }
-                },
-                None => {
-                    let i = slots.next;
-                    slots.next = (i + 1) % Self::SLOTS;
-                    slots.slots[i] = Slot::Deriving(Box::new(Owner::new(access_key_id, secret)));
-                }
-            }
-            drop(guard);
-            self.misses.fetch_add(1, Ordering::Relaxed);
-            let derived = EcdsaKey::derive(access_key_id, secret);
-            let mut guard = Guard::acquire(self);
-            let slots = guard.slots();
-            if let Some(i) = slots.find(access_key_id, secret) {
-                if matches!(slots.slots[i], Slot::Deriving(_)) {
-                    slots.slots[i] = match &derived {
-                        Ok(key) => {
-                            Slot::Ready(Box::new((Owner::new(access_key_id, secret), key.clone())))
-                        }
-                        Err(_) => Slot::Empty,
-                    };
-                }
-            }
-            return derived;
-        }
+        self.slots.with(
+            |o| o.matches(access_key_id, secret),
+            || Owner::new(access_key_id, secret),
+            || EcdsaKey::derive(access_key_id, secret),
+            EcdsaKey::clone,
+        )
     }
 
     /// The public key of these credentials: derived and computed (one
@@ -259,20 +122,14 @@ impl EcdsaKeyCache {
         }
         let key = key.with_public_key();
         let public = key.public_key();
-        let mut guard = Guard::acquire(self);
-        let slots = guard.slots();
-        if let Some(i) = slots.find(access_key_id, secret) {
-            if let Slot::Ready(e) = &mut slots.slots[i] {
-                e.1 = key;
-            }
-        }
+        self.slots
+            .update(|o| o.matches(access_key_id, secret), |cached| *cached = key);
         Ok(public)
     }
 
     /// Drops every cached key pair (and the secret copies with them).
     pub fn clear(&self) {
-        let mut guard = Guard::acquire(self);
-        guard.slots().slots = Default::default();
+        self.slots.clear();
     }
 }
 
