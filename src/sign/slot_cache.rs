@@ -83,9 +83,7 @@ struct Slots<K, V, const N: usize> {
 
 impl<K, V, const N: usize> Slots<K, V, N> {
     fn find(&self, is: &impl Fn(&K) -> bool) -> Option<usize> {
-        self.slots
-            .iter()
-            .position(|s| s.key().is_some_and(is))
+        self.slots.iter().position(|s| s.key().is_some_and(is))
     }
 
     fn clear(&mut self) {
