@@ -78,6 +78,16 @@ pub fn parse_query(query: &str) -> impl Iterator<Item = QueryParam<'_>> + Clone 
 
 /// Sorts `params` canonically and appends the canonical query string to `out`.
 pub fn write_canonical_query(out: &mut String, params: &mut [QueryParam<'_>]) {
+    write_canonical_query_with(out, params, |_, _| {});
+}
+
+/// [`write_canonical_query`], telling `on_value` where each parameter's
+/// encoded value went in `out`.
+pub(crate) fn write_canonical_query_with(
+    out: &mut String,
+    params: &mut [QueryParam<'_>],
+    mut on_value: impl FnMut(&QueryParam<'_>, core::ops::Range<usize>),
+) {
     params.sort_unstable_by(QueryParam::canonical_cmp);
     for (i, p) in params.iter().enumerate() {
         if i > 0 {
@@ -85,7 +95,9 @@ pub fn write_canonical_query(out: &mut String, params: &mut [QueryParam<'_>]) {
         }
         encode_into(out, p.key, p.input, false);
         out.push('=');
+        let start = out.len();
         encode_into(out, p.value, p.input, false);
+        on_value(p, start..out.len());
     }
 }
 

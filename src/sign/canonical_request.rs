@@ -1,8 +1,9 @@
 //! Canonical request assembly: method, path, query, headers, signed headers, payload hash.
 
 use super::canonical_headers::{self as headers, cmp_lowercase, write_folded_value};
-use super::canonical_query::{parse_query, write_canonical_query, QueryParam};
+use super::canonical_query::{parse_query, write_canonical_query_with, QueryParam};
 use super::canonical_uri::write_canonical_path;
+use super::encoding::Input;
 use super::names::{PRESIGN_PARAMS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use super::{Error, PayloadHash, SignableRequest, SigningSettings};
 use alloc::string::String;
@@ -192,6 +193,21 @@ pub(crate) fn write_canonical_request(
     extra_query: &[QueryParam<'_>],
     payload: &PayloadHash,
 ) -> core::ops::Range<usize> {
+    write_canonical_request_tracking(out, req, settings, headers, extra_query, payload, &mut [])
+}
+
+/// [`write_canonical_request`], also recording in `encoded[i]` where the
+/// encoded value of `extra_query[i]` is in `out` (a presigned URI reuses
+/// it rather than encoding the value again).
+pub(crate) fn write_canonical_request_tracking(
+    out: &mut String,
+    req: &SignableRequest<'_>,
+    settings: &SigningSettings,
+    headers: &CanonicalHeaders<'_>,
+    extra_query: &[QueryParam<'_>],
+    payload: &PayloadHash,
+    encoded: &mut [Option<core::ops::Range<usize>>],
+) -> core::ops::Range<usize> {
     out.push_str(req.method);
     out.push('\n');
     write_canonical_path(
@@ -209,7 +225,19 @@ pub(crate) fn write_canonical_request(
             .filter(|p| !(drop_presign && PRESIGN_PARAMS.contains(&p.key)))
             .chain(extra_query.iter().copied())
             .collect();
-        write_canonical_query(out, &mut params);
+        write_canonical_query_with(out, &mut params, |p, range| {
+            // The request's own parameters are read from the URL; ours are
+            // literal, and their keys are unique (the request's copies of
+            // them were dropped above).
+            if p.input != Input::Literal {
+                return;
+            }
+            if let Some(i) = extra_query.iter().position(|e| e.key == p.key) {
+                if let Some(slot) = encoded.get_mut(i) {
+                    *slot = Some(range);
+                }
+            }
+        });
     }
     out.push('\n');
     headers.write_headers(out);

@@ -7,7 +7,7 @@ use core::fmt;
 use core::time::Duration;
 
 use super::canonical_query::QueryParam;
-use super::canonical_request::{write_canonical_request, Added, CanonicalHeaders};
+use super::canonical_request::{write_canonical_request_tracking, Added, CanonicalHeaders};
 use super::encoding::{self, Decimal};
 use super::header_rules;
 use super::names::{
@@ -292,16 +292,28 @@ fn presign_into(
 
     creq.reserve(512 + req.path.len() + req.query.len() + 48 * req.headers.len());
     let creq_start = creq.len();
+    // Where each parameter's encoded value lands in the canonical request
+    // (indexed like `ranges`), for the URI to copy.
+    let mut encoded: [Option<core::ops::Range<usize>>; 7] = Default::default();
     {
         let value = |i: usize| values.get(ranges[i].1.clone()).unwrap_or("");
         let mut extra: smallvec::SmallVec<[QueryParam<'_>; 6]> = smallvec::SmallVec::new();
+        let mut order: smallvec::SmallVec<[usize; 6]> = smallvec::SmallVec::new();
         for i in [0, 1, 2, 4, 3] {
             extra.push(QueryParam::literal(ranges[i].0, value(i)));
+            order.push(i);
         }
         if n == 6 && settings.session_token == SessionTokenMode::Signed {
             extra.push(QueryParam::literal(ranges[5].0, value(5)));
+            order.push(5);
         }
-        write_canonical_request(creq, req, settings, &headers, &extra, &payload);
+        let mut found: [Option<core::ops::Range<usize>>; 6] = Default::default();
+        write_canonical_request_tracking(
+            creq, req, settings, &headers, &extra, &payload, &mut found,
+        );
+        for (j, &i) in order.iter().enumerate() {
+            encoded[i] = found[j].take();
+        }
     }
     let creq_hash = hash_hex(&creq[creq_start..]);
     let signature = sign_hash(params, &creq_hash);
@@ -310,7 +322,7 @@ fn presign_into(
     });
     let nparams = n + 1;
     let uri_start = values.len();
-    let query_start = render_uri(req, values, &ranges[..nparams]);
+    let query_start = render_uri(req, values, &ranges[..nparams], creq, &encoded);
     Ok(Presigned {
         ranges,
         nparams,
@@ -328,6 +340,8 @@ fn render_uri(
     req: &SignableRequest<'_>,
     text: &mut String,
     params: &[(&'static str, core::ops::Range<usize>)],
+    creq: &str,
+    encoded: &[Option<core::ops::Range<usize>>],
 ) -> usize {
     if let Some((scheme, authority)) = req.origin() {
         text.push_str(scheme);
@@ -348,29 +362,16 @@ fn render_uri(
         text.push_str(piece);
         text.push('&');
     }
-    // The values are read from the buffer being appended to: through a
-    // copy on the stack when they fit (one UTF-8 check, then whole runs
-    // copied), else byte by byte from the buffer itself.
-    let values_end = params.iter().map(|(_, r)| r.end).max().unwrap_or(0);
-    let mut copy = [0u8; 512];
-    let on_stack = match (
-        copy.get_mut(..values_end),
-        text.as_bytes().get(..values_end),
-    ) {
-        (Some(dst), Some(src)) => {
-            dst.copy_from_slice(src);
-            core::str::from_utf8(dst).ok()
-        }
-        _ => None,
-    };
     for (i, (k, r)) in params.iter().enumerate() {
         if i > 0 {
             text.push('&');
         }
         text.push_str(k);
         text.push('=');
-        match on_stack.and_then(|v| v.get(r.clone())) {
-            Some(value) => encoding::encode_into(text, value, encoding::Input::Literal, false),
+        // Encoded once, in the canonical request; the signature (hex) and
+        // a token appended after signing were not, and are encoded here.
+        match encoded[i].clone().and_then(|e| creq.get(e)) {
+            Some(value) => text.push_str(value),
             None => encoding::encode_within(text, r.clone()),
         }
     }
@@ -403,5 +404,29 @@ mod tests {
             let (token_param, value) = url.params().nth(5).unwrap();
             assert_eq!((token_param, value), (Q_SECURITY_TOKEN, token.as_str()));
         }
+    }
+
+    /// A token appended after signing is in the URI (encoded) but not in
+    /// the canonical request; the signed parameters are copied encoded.
+    #[test]
+    fn appended_tokens_are_encoded_into_the_uri_only() {
+        use crate::sign::{SessionTokenMode, SigningSettings};
+        let time = SigningTime::parse_amz_date("20130524T000000Z").unwrap();
+        let credentials = Credentials::new("AKID", "secret").with_session_token("a/b+c=");
+        let settings = SigningSettings {
+            session_token: SessionTokenMode::AppendedAfterSigning,
+            ..SigningSettings::new()
+        };
+        let params =
+            SigningParams::new(&credentials, "us-east-1", "iot", time).with_settings(settings);
+        let req = SignableRequest::new("GET", "https://h.example/p?x=1").unwrap();
+        let url = presign(&req, &params, Duration::from_secs(60)).unwrap();
+        assert!(url
+            .uri()
+            .contains("&X-Amz-Security-Token=a%2Fb%2Bc%3D&X-Amz-Signature="));
+        assert!(!url.canonical_request().contains("X-Amz-Security-Token"));
+        assert!(url
+            .uri()
+            .starts_with("https://h.example/p?x=1&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20130524%2Fus-east-1%2Fiot%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-SignedHeaders=host&X-Amz-Expires=60&"));
     }
 }
