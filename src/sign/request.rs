@@ -61,7 +61,7 @@ pub(crate) struct HeaderList<'a> {
 }
 
 impl<'a> HeaderList<'a> {
-    #[inline]
+    #[inline(always)]
     pub(crate) const fn new() -> Self {
         HeaderList {
             inline: [("", &[]); INLINE_HEADERS],
@@ -70,7 +70,7 @@ impl<'a> HeaderList<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, h: Header<'a>) {
         if self.len < INLINE_HEADERS {
             self.inline[self.len] = h;
@@ -165,7 +165,7 @@ mod class {
     };
 
     /// The union of the classes of `s`'s bytes.
-    #[inline]
+    #[inline(always)]
     pub(super) fn of(s: &[u8]) -> u8 {
         s.iter().fold(0, |acc, &b| acc | TABLE[b as usize])
     }
@@ -264,7 +264,7 @@ impl<'a> SignableRequest<'a> {
     /// kept, and characters that cannot appear in a URI (space, non-ASCII,
     /// `"<>\^`{|}`) are percent-encoded. A fragment is dropped. Control
     /// characters, an empty host, a bad port or a missing path are errors.
-    #[inline]
+    #[inline(always)]
     pub fn new(method: &'a str, uri: &'a str) -> Result<Self, Error> {
         // The parsing is out of line; the (large) request value is built
         // here, inline, so that it lands where the caller keeps it.
@@ -285,7 +285,7 @@ impl<'a> SignableRequest<'a> {
     ///
     /// Bytes that are not valid on the wire (a raw space, say) are not fixed
     /// here; they are signed as the canonical encoding of those bytes.
-    #[inline]
+    #[inline(always)]
     pub fn from_parts(method: &'a str, path: &'a str, query: &'a str) -> Result<Self, Error> {
         if !headers::is_valid_name(method) {
             return Err(Error::InvalidMethod);
@@ -305,7 +305,7 @@ impl<'a> SignableRequest<'a> {
     /// Sets the authority (`host[:port]`) the `host` header is derived from
     /// when the request has no `host` header, and the scheme that decides
     /// which port is the default (`http` 80, `https` 443).
-    #[inline]
+    #[inline(always)]
     pub fn authority(mut self, scheme: Option<&'a str>, authority: &'a str) -> Self {
         self.scheme = scheme;
         self.authority = Some(authority);
@@ -314,21 +314,21 @@ impl<'a> SignableRequest<'a> {
     }
 
     /// Adds a header (checked when signing).
-    #[inline]
+    #[inline(always)]
     pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
         self.headers.push((name, value.as_bytes()));
         self
     }
 
     /// Adds a header whose value is raw bytes (must be UTF-8 when signing).
-    #[inline]
+    #[inline(always)]
     pub fn header_bytes(mut self, name: &'a str, value: &'a [u8]) -> Self {
         self.headers.push((name, value));
         self
     }
 
     /// Adds several headers.
-    #[inline]
+    #[inline(always)]
     pub fn headers<'n: 'a, 'v: 'a, I: IntoIterator<Item = (&'n str, &'v str)>>(
         mut self,
         headers: I,
@@ -342,7 +342,7 @@ impl<'a> SignableRequest<'a> {
     /// empty, unless the request carries an `x-amz-content-sha256` header,
     /// whose value is then signed (see [`header_rules`](super::header_rules)
     /// for how signing headers the caller set are treated).
-    #[inline]
+    #[inline(always)]
     pub fn payload(mut self, payload: Payload<'a>) -> Self {
         self.payload = Some(payload);
         self
