@@ -157,14 +157,17 @@ mod reqwest_transport {
         }
 
         /// The client for `options`.
-        fn client(&self, options: &RequestOptions) -> reqwest::Client {
+        /// The client for these timeouts. Never a default client: that one
+        /// would read proxy variables and follow redirects, which the
+        /// instance metadata and container endpoints must not do.
+        fn client(&self, options: &RequestOptions) -> Result<reqwest::Client, TransportError> {
             if let Some(client) = &self.given {
-                return client.clone();
+                return Ok(client.clone());
             }
             let key = (options.connect_timeout, options.read_timeout);
             let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
             if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
-                return client.clone();
+                return Ok(client.clone());
             }
             let mut builder = reqwest::Client::builder()
                 .no_proxy()
@@ -176,9 +179,15 @@ mod reqwest_transport {
             if let Some(read) = key.1 {
                 builder = builder.read_timeout(read);
             }
-            let client = builder.build().unwrap_or_default();
+            let client = builder.build().map_err(|e| {
+                TransportError::new(
+                    TransportErrorKind::Other,
+                    "could not build the HTTP client (TLS setup)",
+                )
+                .with_source(e)
+            })?;
             clients.push((key, client.clone()));
-            client
+            Ok(client)
         }
     }
 
@@ -232,7 +241,7 @@ mod reqwest_transport {
                 let (parts, body) = request.into_parts();
                 let bodiless = crate::transport::sends_no_body(&parts.method, &body);
                 let mut builder = self
-                    .client(options)
+                    .client(options)?
                     .request(parts.method, parts.uri.to_string())
                     .headers(parts.headers)
                     .version(parts.version);

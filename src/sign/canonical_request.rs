@@ -110,7 +110,11 @@ impl<'a> CanonicalHeaders<'a> {
         };
         if !has_host {
             let host = req.authority_host.ok_or(Error::MissingHost)?;
-            entries.push(ours(super::names::HOST, host, n));
+            let mut entry = ours(super::names::HOST, host, n);
+            // An authority set through `SignableRequest::authority` was not
+            // checked like a parsed URI's: fold it like any value.
+            entry.plain = headers::is_canonical_value(host);
+            entries.push(entry);
         }
         for (k, (name, value)) in [
             (X_AMZ_DATE, added.amz_date),

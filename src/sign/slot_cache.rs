@@ -236,6 +236,31 @@ impl<K, V, const N: usize> Drop for Write<'_, K, V, N> {
     }
 }
 
+/// A slot this thread marked "being derived": dropped before the value is
+/// stored (an error, or a panic unwinding), it empties the slot again.
+struct Claim<'a, K, V, const N: usize> {
+    cache: &'a SlotCache<K, V, N>,
+    is: &'a dyn Fn(&K) -> bool,
+    /// False once the value is stored.
+    armed: bool,
+}
+
+impl<K, V, const N: usize> Drop for Claim<'_, K, V, N> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let mut write = Write::acquire(self.cache);
+        let slots = write.slots();
+        if let Some(i) = slots
+            .find(&self.is)
+            .filter(|&i| matches!(slots.slots[i], Slot::Deriving(_)))
+        {
+            slots.slots[i] = Slot::Empty;
+        }
+    }
+}
+
 /// How long a thread waits for another one's derivation of the same key
 /// before deriving the value itself (it never waits for more than this).
 const MAX_WAIT_SPINS: u32 = 1 << 16;
@@ -313,27 +338,27 @@ impl<K, V, const N: usize> SlotCache<K, V, N> {
             }
             drop(write);
             self.misses.fetch_add(1, Ordering::Relaxed);
-            let derived = derive();
+            // If `derive` or `f` panics, the claim is withdrawn (the slot
+            // emptied) rather than left "being derived" for good.
+            let mut claim = Claim {
+                cache: self,
+                is: &is,
+                armed: true,
+            };
+            // An error drops the claim (the slot is emptied) on return.
+            let v = derive()?;
+            let out = f(&v);
             let mut write = Write::acquire(self);
             let slots = write.slots();
-            let claimed = slots
+            if let Some(i) = slots
                 .find(&is)
-                .filter(|&i| matches!(slots.slots[i], Slot::Deriving(_)));
-            return match derived {
-                Ok(v) => {
-                    let out = f(&v);
-                    if let Some(i) = claimed {
-                        slots.slots[i] = Slot::Ready(Box::new((key(), v)));
-                    }
-                    Ok(out)
-                }
-                Err(e) => {
-                    if let Some(i) = claimed {
-                        slots.slots[i] = Slot::Empty;
-                    }
-                    Err(e)
-                }
-            };
+                .filter(|&i| matches!(slots.slots[i], Slot::Deriving(_)))
+            {
+                slots.slots[i] = Slot::Ready(Box::new((key(), v)));
+            }
+            drop(write);
+            claim.armed = false;
+            return Ok(out);
         }
     }
 
@@ -357,5 +382,55 @@ impl<K, V, const N: usize> SlotCache<K, V, N> {
         self.clear_pending.store(true, Ordering::Release);
         // Empties the slots now if nobody holds them.
         drop(Write::try_acquire(self));
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use core::sync::atomic::AtomicU32;
+
+    /// A derivation that panics leaves nothing behind: the next lookup
+    /// derives (once) and caches again.
+    #[test]
+    fn a_panicking_derivation_withdraws_its_claim() {
+        let cache: SlotCache<u32, u32, 2> = SlotCache::new();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            cache.with(
+                |k| *k == 7,
+                || 7,
+                || -> Result<u32, ()> { panic!("boom") },
+                |v| *v,
+            )
+        }));
+        assert!(panicked.is_err());
+        let derivations = AtomicU32::new(0);
+        let derive = || {
+            derivations.fetch_add(1, Ordering::Relaxed);
+            Ok::<u32, ()>(49)
+        };
+        for _ in 0..3 {
+            assert_eq!(cache.with(|k| *k == 7, || 7, derive, |v| *v), Ok(49));
+        }
+        assert_eq!(derivations.load(Ordering::Relaxed), 1);
+    }
+
+    /// A failed derivation caches nothing and returns its error.
+    #[test]
+    fn a_failed_derivation_is_not_cached() {
+        let cache: SlotCache<u32, u32, 2> = SlotCache::new();
+        assert_eq!(
+            cache.with(|k| *k == 1, || 1, || Err::<u32, &str>("no"), |v| *v),
+            Err("no")
+        );
+        assert_eq!(
+            cache.with(|k| *k == 1, || 1, || Ok::<u32, &str>(5), |v| *v),
+            Ok(5)
+        );
+        assert_eq!(
+            cache.with(|k| *k == 1, || 1, || Ok::<u32, &str>(6), |v| *v),
+            Ok(5)
+        );
+        assert_eq!(cache.misses(), 2);
     }
 }

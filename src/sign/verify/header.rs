@@ -46,11 +46,9 @@ impl<'a> SigningHeaders<'a> {
             if slot.is_some() {
                 return Err(malformed(repeated));
             }
-            // A value that is not UTF-8 is as good as absent (as before).
-            *slot = core::str::from_utf8(value).ok();
-            if slot.is_none() {
-                *slot = Some("");
-            }
+            // A value that is not UTF-8 counts as present and empty: it
+            // fails its own check later (a malformed or mismatched signature).
+            *slot = Some(core::str::from_utf8(value).unwrap_or(""));
         }
         Ok(found)
     }
