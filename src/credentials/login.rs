@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::login_token_cache::{default_login_cache_dir, load, login_cache_key, write_refreshed};
+use super::sso_token_cache::RefreshWrite;
 use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
 use crate::api::call::Caller;
 use crate::api::dpop::DpopKey;
@@ -208,14 +209,32 @@ impl ProvideCredentials for LoginProvider {
         match Caller::new(self.transport.clone()).call(&service, &op, None) {
             Ok(refreshed) => {
                 let new_expiry = now + refreshed.expires_in;
-                write_refreshed(
+                let written = write_refreshed(
                     &path,
                     &refreshed.credentials,
                     new_expiry,
                     &refreshed.refresh_token,
-                )
-                .map_err(|e| CredentialsError::provider_failed(NAME, e.to_string()))?;
-                warnings.push(format!("refreshed the login session in {}", path.display()));
+                    token.refresh_token.trim(),
+                );
+                match written {
+                    Ok(RefreshWrite::Written) => warnings
+                        .push(format!("refreshed the login session in {}", path.display())),
+                    Ok(RefreshWrite::Superseded) => warnings.push(format!(
+                        "refreshed the login session; {} was refreshed by another process meanwhile and is kept",
+                        path.display()
+                    )),
+                    Ok(RefreshWrite::LoggedOut) => {
+                        return Err(CredentialsError::provider_failed(
+                            NAME,
+                            format!("the login session was logged out while it was being refreshed; {relogin}"),
+                        ))
+                    }
+                    // The credentials in hand are good: use them, and say the
+                    // session could not be saved.
+                    Err(e) => warnings.push(format!(
+                        "refreshed the login session but could not save it: {e}"
+                    )),
+                }
                 Ok(refreshed
                     .credentials
                     .with_expiry(new_expiry)

@@ -19,7 +19,7 @@ use std::time::SystemTime;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::sso_token_cache::{parse_cache_time, TokenCacheError};
+use super::sso_token_cache::{parse_cache_time, RefreshWrite, TokenCacheError};
 use crate::config::env_vars::AWS_LOGIN_CACHE_DIRECTORY;
 use crate::config::{expand_home, home_dir, Env, Platform};
 use crate::sign::Credentials;
@@ -132,19 +132,37 @@ pub fn load(path: &Path) -> Result<Option<LoginToken>, TokenCacheError> {
 }
 
 /// Writes refreshed credentials and refresh token into the file at `path`
-/// under its lock, keeping every other field (`accountId` too).
+/// under its lock, keeping every other field (`accountId` too), unless the
+/// session changed while the refresh ran: the file is gone (`aws logout`)
+/// or holds another refresh token than `used_refresh` (another process
+/// refreshed first). Nothing is written then, and the outcome says which.
 pub fn write_refreshed(
     path: &Path,
     credentials: &Credentials,
     expires_at: SystemTime,
     refresh_token: &str,
-) -> Result<(), TokenCacheError> {
-    locked_file::update::<io::Error>(path, DEFAULT_LOCK_TIMEOUT, |current| {
-        let mut doc = current
+    used_refresh: &str,
+) -> Result<RefreshWrite, TokenCacheError> {
+    enum Stop {
+        Io(io::Error),
+        Not(RefreshWrite),
+    }
+    impl From<io::Error> for Stop {
+        fn from(e: io::Error) -> Self {
+            Stop::Io(e)
+        }
+    }
+    let written = locked_file::update::<Stop>(path, DEFAULT_LOCK_TIMEOUT, |current| {
+        let Some(mut doc) = current
             .and_then(|b| std::str::from_utf8(b).ok())
             .and_then(|t| json::parse(t).ok())
             .filter(Json::is_object)
-            .unwrap_or(Json::Object(Vec::new()));
+        else {
+            return Err(Stop::Not(RefreshWrite::LoggedOut));
+        };
+        if doc.get_str("refreshToken").map(str::trim) != Some(used_refresh) {
+            return Err(Stop::Not(RefreshWrite::Superseded));
+        }
         let mut access = doc
             .get("accessToken")
             .filter(|a| a.is_object())
@@ -163,6 +181,44 @@ pub fn write_refreshed(
         doc.set("accessToken", access);
         doc.set("refreshToken", Json::string(refresh_token));
         Ok(doc.to_text().as_bytes().to_vec())
-    })
-    .map_err(|e| error(path, "cannot be written", Some(e)))
+    });
+    match written {
+        Ok(()) => Ok(RefreshWrite::Written),
+        Err(Stop::Not(outcome)) => Ok(outcome),
+        Err(Stop::Io(e)) => Err(error(path, "cannot be written", Some(e))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A refresh writes back only over the session it refreshed: not after
+    /// `aws logout` removed the file, not over another process's refresh.
+    #[test]
+    fn refreshes_write_back_only_over_the_session_they_refreshed() {
+        let dir = std::env::temp_dir().join(format!("sigv4-login-refresh-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("session.json");
+        let creds = Credentials::new("AKID", "secret").with_session_token("token");
+        let now = SystemTime::now();
+        let got = write_refreshed(&path, &creds, now, "r2", "r1").unwrap();
+        assert_eq!(got, RefreshWrite::LoggedOut);
+        assert!(!path.exists());
+        let original = r#"{"accessToken": {"accessKeyId": "OLD", "accountId": "1"}, "refreshToken": "r9", "clientId": "c", "dpopKey": "k"}"#;
+        std::fs::write(&path, original).unwrap();
+        let got = write_refreshed(&path, &creds, now, "r2", "r1").unwrap();
+        assert_eq!(got, RefreshWrite::Superseded);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+        let got = write_refreshed(&path, &creds, now, "r10", "r9").unwrap();
+        assert_eq!(got, RefreshWrite::Written);
+        let doc = json::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(doc.get_str("refreshToken"), Some("r10"));
+        assert_eq!(doc.get_str("dpopKey"), Some("k"));
+        let access = doc.get("accessToken").unwrap();
+        assert_eq!(access.get_str("accessKeyId"), Some("AKID"));
+        assert_eq!(access.get_str("accountId"), Some("1"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -56,7 +56,9 @@ use std::time::{Duration, SystemTime};
 
 use zeroize::Zeroizing;
 
-use super::sso_token_cache::{default_cache_dir, token_cache_key, SsoToken, SsoTokenCache};
+use super::sso_token_cache::{
+    default_cache_dir, token_cache_key, RefreshWrite, SsoToken, SsoTokenCache,
+};
 use super::{Credentials, CredentialsError, ProvideCredentials, SkipReason};
 use crate::api::call::Caller;
 use crate::api::sso::GetRoleCredentials;
@@ -265,16 +267,23 @@ pub(crate) fn refresh_token(
             None,
         )
         .map_err(|e: CallError| format!("SSO OIDC CreateToken failed: {e}"))?;
+    let used_refresh = refresh.to_owned();
+    let used_refresh = zeroize::Zeroizing::new(used_refresh);
     let mut new = token.clone();
     new.access_token = out.access_token;
     new.expires_at = now + out.expires_in;
     if let Some(r) = out.refresh_token {
         new.refresh_token = Some(r);
     }
-    cache
-        .write_token(key, &new, now)
-        .map_err(|e| format!("the refreshed token could not be saved: {e}"))?;
-    Ok(new)
+    match cache.write_refreshed(key, &new, used_refresh.trim(), now) {
+        // Another process refreshed first: its file stays, this token is
+        // as good for this process.
+        Ok(RefreshWrite::Written | RefreshWrite::Superseded) => Ok(new),
+        Ok(RefreshWrite::LoggedOut) => {
+            Err("the SSO session was logged out while its token was being refreshed".into())
+        }
+        Err(e) => Err(format!("the refreshed token could not be saved: {e}")),
+    }
 }
 
 /// Credentials of an SSO profile; see the [module docs](self).

@@ -108,6 +108,18 @@ pub(crate) fn parse_cache_time(text: &str) -> Option<SystemTime> {
     parse_rfc3339(&t).ok()
 }
 
+/// What writing a refreshed token back found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshWrite {
+    /// Written.
+    Written,
+    /// The file was gone: the session was logged out during the refresh.
+    LoggedOut,
+    /// The file held another refresh token: another process refreshed
+    /// first, and its file is kept.
+    Superseded,
+}
+
 /// Why a cache file could not be used. Names the file, never its content.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -373,13 +385,41 @@ impl SsoTokenCache {
         fields: &[(&str, Option<Json>)],
         keep_others: bool,
     ) -> Result<(), TokenCacheError> {
+        match self.write_fields_if(key, fields, keep_others, |_| None) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`write_fields`](Self::write_fields) unless `check`, given the
+    /// file's current object (`None`: no file), says not to.
+    fn write_fields_if(
+        &self,
+        key: &str,
+        fields: &[(&str, Option<Json>)],
+        keep_others: bool,
+        check: impl FnOnce(Option<&Json>) -> Option<RefreshWrite>,
+    ) -> Result<RefreshWrite, TokenCacheError> {
+        enum Stop {
+            Io(io::Error),
+            Not(RefreshWrite),
+        }
+        impl From<io::Error> for Stop {
+            fn from(e: io::Error) -> Self {
+                Stop::Io(e)
+            }
+        }
         let path = self.path(key);
-        locked_file::update::<io::Error>(&path, DEFAULT_LOCK_TIMEOUT, |current| {
-            let mut doc = current
-                .filter(|_| keep_others)
+        let written = locked_file::update::<Stop>(&path, DEFAULT_LOCK_TIMEOUT, |current| {
+            let parsed = current
                 .and_then(|b| std::str::from_utf8(b).ok())
                 .and_then(|t| json::parse(t).ok())
-                .filter(Json::is_object)
+                .filter(Json::is_object);
+            if let Some(stop) = check(parsed.as_ref()) {
+                return Err(Stop::Not(stop));
+            }
+            let mut doc = parsed
+                .filter(|_| keep_others)
                 .unwrap_or(Json::Object(Vec::new()));
             for (k, v) in fields {
                 match v {
@@ -392,18 +432,56 @@ impl SsoTokenCache {
                 }
             }
             Ok(doc.to_text().as_bytes().to_vec())
-        })
-        .map_err(|e| Self::error(&path, "cannot be written", Some(e)))
+        });
+        match written {
+            Ok(()) => Ok(RefreshWrite::Written),
+            Err(Stop::Not(outcome)) => Ok(outcome),
+            Err(Stop::Io(e)) => Err(Self::error(&path, "cannot be written", Some(e))),
+        }
     }
 
-    /// Writes a token after a login or a refresh: the fields the AWS CLI
-    /// writes, every other field of the file kept.
+    /// Writes a refreshed token back, unless the session changed while the
+    /// refresh ran: the file is gone (a logout) or holds another refresh
+    /// token than `used_refresh` (another process refreshed). Nothing is
+    /// written then, and the outcome says which.
+    pub fn write_refreshed(
+        &self,
+        key: &str,
+        token: &SsoToken,
+        used_refresh: &str,
+        received_at: SystemTime,
+    ) -> Result<RefreshWrite, TokenCacheError> {
+        let fields = Self::token_fields(token, received_at);
+        self.write_fields_if(key, &fields, true, |current| match current {
+            None => Some(RefreshWrite::LoggedOut),
+            Some(doc) if doc.get_str("refreshToken").map(str::trim) != Some(used_refresh) => {
+                Some(RefreshWrite::Superseded)
+            }
+            Some(_) => None,
+        })
+    }
+
+    /// Writes a token after a login: the fields the AWS CLI writes, every
+    /// other field of the file kept, and a refresh token this login did
+    /// not get removed (it belongs to an older registration).
     pub fn write_token(
         &self,
         key: &str,
         token: &SsoToken,
         received_at: SystemTime,
     ) -> Result<(), TokenCacheError> {
+        let mut fields = Self::token_fields(token, received_at);
+        if token.refresh_token.is_none() {
+            fields.push(("refreshToken", None));
+        }
+        self.update(key, &fields)
+    }
+
+    /// The fields the AWS CLI writes for a token (those it has).
+    fn token_fields(
+        token: &SsoToken,
+        received_at: SystemTime,
+    ) -> Vec<(&'static str, Option<Json>)> {
         let time = |t: SystemTime| Some(Json::string(&format_rfc3339(t)));
         let opt = |v: Option<&str>| v.map(Json::string);
         let mut fields: Vec<(&str, Option<Json>)> = vec![
@@ -428,7 +506,7 @@ impl SsoTokenCache {
         ];
         // Unknown values stay as they were rather than being removed.
         fields.retain(|(_, v)| v.is_some());
-        self.update(key, &fields)
+        fields
     }
 
     /// Writes a client registration, replacing the file (as the AWS CLI
@@ -487,6 +565,61 @@ impl SsoTokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn token(access: &str, refresh: Option<&str>) -> SsoToken {
+        SsoToken {
+            access_token: Zeroizing::new(access.into()),
+            expires_at: SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(2_000_000_000),
+            refresh_token: refresh.map(|r| Zeroizing::new(r.into())),
+            client_id: Some("client".into()),
+            client_secret: Some(Zeroizing::new("secret".into())),
+            registration_expires_at: None,
+            start_url: None,
+            region: None,
+        }
+    }
+
+    fn field(cache: &SsoTokenCache, key: &str, name: &str) -> Option<String> {
+        let text = std::fs::read_to_string(cache.path(key)).ok()?;
+        json::parse(&text).ok()?.get_str(name).map(str::to_owned)
+    }
+
+    /// A refresh writes back only over the session it refreshed: not after
+    /// a logout removed the file, not over another process's refresh.
+    #[test]
+    fn refreshes_write_back_only_over_the_session_they_refreshed() {
+        let dir = std::env::temp_dir().join(format!("sigv4-sso-refresh-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cache = SsoTokenCache::new(&dir);
+        let now = SystemTime::now();
+        // Logged out meanwhile: nothing is written.
+        let got = cache
+            .write_refreshed("k", &token("new", Some("r2")), "r1", now)
+            .unwrap();
+        assert_eq!(got, RefreshWrite::LoggedOut);
+        assert!(!cache.path("k").exists());
+        // Refreshed by another process meanwhile: its file stays.
+        cache
+            .write_token("k", &token("theirs", Some("r9")), now)
+            .unwrap();
+        let got = cache
+            .write_refreshed("k", &token("new", Some("r2")), "r1", now)
+            .unwrap();
+        assert_eq!(got, RefreshWrite::Superseded);
+        assert_eq!(field(&cache, "k", "accessToken").as_deref(), Some("theirs"));
+        // The session it refreshed: written, the refresh token rotated.
+        let got = cache
+            .write_refreshed("k", &token("new", Some("r10")), "r9", now)
+            .unwrap();
+        assert_eq!(got, RefreshWrite::Written);
+        assert_eq!(field(&cache, "k", "accessToken").as_deref(), Some("new"));
+        assert_eq!(field(&cache, "k", "refreshToken").as_deref(), Some("r10"));
+        // A login that got no refresh token drops the old one.
+        cache.write_token("k", &token("login", None), now).unwrap();
+        assert_eq!(field(&cache, "k", "refreshToken"), None);
+        assert_eq!(field(&cache, "k", "clientId").as_deref(), Some("client"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn keys_match_the_aws_cli() {
