@@ -218,7 +218,8 @@ async fn valid_credentials_are_served_while_a_refresh_runs() {
 }
 
 /// A task dropped in the middle of the refresh (cancelled by a timeout)
-/// leaves the cache usable: the next task starts a new refresh.
+/// leaves the cache usable: the next task resumes that refresh rather than
+/// sending a second request beside it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_refresh_leaves_the_cache_usable() {
     let server = StubServer::start(vec![
@@ -238,10 +239,15 @@ async fn a_cancelled_refresh_leaves_the_cache_usable() {
         cancelled.is_err(),
         "the first refresh should still be running"
     );
-    assert!(!cache.is_refreshing(), "nobody awaits the dropped refresh");
+    assert!(
+        cache.is_refreshing(),
+        "the dropped refresh is kept for the next task"
+    );
     let c = bounded(cache.provide_async()).await.unwrap();
-    assert_eq!(c.access_key_id(), "AKIDNEXT");
-    assert_eq!(cache.cached().unwrap().access_key_id(), "AKIDNEXT");
+    assert_eq!(c.access_key_id(), "AKIDSLOW");
+    assert_eq!(cache.cached().unwrap().access_key_id(), "AKIDSLOW");
+    assert!(!cache.is_refreshing());
+    assert_eq!(server.seen().len(), 1, "one request to the source");
 }
 
 /// A `credential_process` that takes a second runs off the executor: on a

@@ -7,10 +7,12 @@
 //!   request to the source);
 //! - while a refresh runs, tasks that find valid credentials get them at
 //!   once;
-//! - a refresh runs as long as one task awaits it. If every task awaiting
-//!   it is dropped (cancelled), the refresh is dropped with them and the
-//!   next task starts a new one: a cancelled task never leaves the cache
-//!   stuck;
+//! - a refresh is polled by the tasks awaiting it. If every one of them
+//!   is dropped (cancelled), the refresh is kept, paused, and the next
+//!   task that needs it resumes it (a blocking source's job keeps running
+//!   on the pool meanwhile): a cancelled task never leaves the cache
+//!   stuck, and never makes a second request to the source beside the
+//!   first;
 //! - a failed refresh while the cached credentials are still valid serves
 //!   those (with a warning) and tries again at most every 10 seconds.
 //!
@@ -21,7 +23,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use futures_util::future::{FutureExt, Shared, WeakShared};
+use futures_util::future::{FutureExt, Shared};
 
 use super::{CredentialsFuture, ProvideCredentialsAsync};
 use crate::credentials::cache::{fallback_after_failure, refresh_at, usable};
@@ -35,13 +37,17 @@ type Refresh = Shared<BoxFuture<'static, Outcome>>;
 struct State {
     cached: Option<Credentials>,
     refresh_at: Option<SystemTime>,
-    /// The refresh in flight, by id; dead once nobody awaits it.
-    inflight: Option<(u64, WeakShared<BoxFuture<'static, Outcome>>)>,
+    /// The refresh in flight, by id. Kept (not just a weak handle) while
+    /// nobody awaits it, so that the next caller resumes this refresh
+    /// instead of starting a second one beside it (a blocking source's job
+    /// keeps running on the pool meanwhile). It holds the provider and a
+    /// weak handle to this state: no reference cycle.
+    inflight: Option<(u64, Refresh)>,
     next_id: u64,
 }
 
 struct Inner<P> {
-    provider: P,
+    provider: Arc<P>,
     refresh_ahead: Duration,
     clock: Clock,
     state: Mutex<State>,
@@ -116,7 +122,7 @@ impl<P> AsyncCachedProvider<P> {
     fn build(provider: P, refresh_ahead: Duration, clock: Clock) -> Self {
         AsyncCachedProvider {
             inner: Arc::new(Inner {
-                provider,
+                provider: Arc::new(provider),
                 refresh_ahead,
                 clock,
                 state: Mutex::new(State {
@@ -170,10 +176,10 @@ impl<P> AsyncCachedProvider<P> {
         self.inner.lock().cached.clone()
     }
 
-    /// Whether a refresh is in flight (someone awaits it).
+    /// Whether a refresh is in flight (started and not finished, whether
+    /// or not a task awaits it right now).
     pub fn is_refreshing(&self) -> bool {
-        let state = self.inner.lock();
-        matches!(&state.inflight, Some((_, weak)) if weak.upgrade().is_some())
+        self.inner.lock().inflight.is_some()
     }
 }
 
@@ -188,24 +194,26 @@ impl<P: ProvideCredentialsAsync + 'static> AsyncCachedProvider<P> {
                 return Ok(cached.clone());
             }
         }
-        let running = state.inflight.as_ref().and_then(|(_, weak)| weak.upgrade());
+        let running = state.inflight.as_ref().map(|(_, refresh)| refresh.clone());
         if let Some(refresh) = running {
             // Someone is refreshing: serve what is still valid, or join.
             return usable.ok_or(refresh);
         }
         let id = state.next_id;
         state.next_id += 1;
-        let inner = self.inner.clone();
+        let provider = self.inner.provider.clone();
+        let cache = Arc::downgrade(&self.inner);
         let future: BoxFuture<'static, Outcome> = Box::pin(async move {
             let mut warnings = Vec::new();
-            let result = inner
-                .provider
-                .provide_with_warnings_async(&mut warnings)
-                .await;
-            settle(&inner, id, result, warnings)
+            let result = provider.provide_with_warnings_async(&mut warnings).await;
+            match cache.upgrade() {
+                Some(inner) => settle(&inner, id, result, warnings),
+                // The cache is gone: nobody to store the result for.
+                None => result.map(|c| (c, warnings)),
+            }
         });
         let refresh = future.shared();
-        state.inflight = refresh.downgrade().map(|weak| (id, weak));
+        state.inflight = Some((id, refresh.clone()));
         Err(refresh)
     }
 }
