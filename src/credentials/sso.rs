@@ -249,7 +249,7 @@ pub(crate) fn refresh_token(
     key: &str,
     token: &SsoToken,
     now: SystemTime,
-) -> Result<SsoToken, String> {
+) -> Result<(SsoToken, Option<String>), String> {
     let Some((refresh, client_id, client_secret, registration_expires)) = token.refresh_material()
     else {
         return Err("the cached token has no refresh token and client registration".into());
@@ -278,11 +278,15 @@ pub(crate) fn refresh_token(
     match cache.write_refreshed(key, &new, used_refresh.trim(), now) {
         // Another process refreshed first: its file stays, this token is
         // as good for this process.
-        Ok(RefreshWrite::Written | RefreshWrite::Superseded) => Ok(new),
+        Ok(RefreshWrite::Written | RefreshWrite::Superseded) => Ok((new, None)),
         Ok(RefreshWrite::LoggedOut) => {
             Err("the SSO session was logged out while its token was being refreshed".into())
         }
-        Err(e) => Err(format!("the refreshed token could not be saved: {e}")),
+        // The new token in hand is good: use it, and say it was not saved.
+        Err(e) => Ok((
+            new,
+            Some(format!("the refreshed SSO token could not be saved: {e}")),
+        )),
     }
 }
 
@@ -421,7 +425,8 @@ impl SsoProvider {
                 ),
             };
             match refreshed {
-                Ok(new) => {
+                Ok((new, unsaved)) => {
+                    warnings.extend(unsaved);
                     warnings.push(format!(
                         "refreshed the SSO token in {} (now expires {})",
                         path.display(),
