@@ -327,6 +327,7 @@ impl<K, V, const N: usize> SlotCache<K, V, N> {
                     // Waited long enough: derive without claiming.
                     _ => {
                         drop(write);
+                        self.misses.fetch_add(1, Ordering::Relaxed);
                         return derive().map(|v| f(&v));
                     }
                 },

@@ -103,12 +103,13 @@ pub(crate) fn update<E: From<io::Error>>(
         fs::create_dir_all(dir)?;
     }
     let _lock = lock(path, timeout)?;
+    // Both hold secrets (keys, tokens): zeroized when dropped.
     let current = match fs::read(path) {
-        Ok(bytes) => Some(bytes),
+        Ok(bytes) => Some(zeroize::Zeroizing::new(bytes)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(e.into()),
     };
-    let new = change(current.as_deref())?;
+    let new = zeroize::Zeroizing::new(change(current.as_ref().map(|b| b.as_slice()))?);
     let tmp = temp_path(path);
     let written = (|| {
         let mut f = open_private(&tmp, OpenOptions::new().write(true).create_new(true))?;
