@@ -143,7 +143,9 @@ pub fn sign_headers<'a>(
 ///
 /// For callers who sign many requests and want no allocation per
 /// signature; [`sign_headers`] is the same signature with the intermediate
-/// strings kept.
+/// strings kept. `scratch` then holds the canonical request, which
+/// carries the session token when one is signed: treat it like the
+/// credentials.
 ///
 /// ```
 /// use sigv4::sign::{write_authorization, Payload, SignableRequest, SigningParams, SigningTime};

@@ -141,7 +141,8 @@ pub fn presign<'a>(
 
 /// Presigns `req` into the caller's buffers: the presigned URI is appended
 /// to `out`, the canonical request is written into `scratch` (cleared
-/// first). Once both have grown to fit, no allocation happens.
+/// first). Once both have grown to fit, no allocation happens. Both then
+/// hold the session token, if any: treat them like the credentials.
 ///
 /// ```
 /// use core::time::Duration;
