@@ -96,6 +96,26 @@ impl FileLocations {
     pub fn from_env(env: &Env, explicit_profile: Option<&str>) -> Self {
         Self::resolve(env, Platform::current(), explicit_profile)
     }
+
+    /// The files a credentials source reads: `fixed` when it was given
+    /// some (with `explicit_profile`, if any, as the profile), else those
+    /// the environment names.
+    pub(crate) fn fixed_or_from_env(
+        fixed: Option<&FileLocations>,
+        env: &Env,
+        explicit_profile: Option<&str>,
+    ) -> Self {
+        match fixed {
+            Some(l) => {
+                let mut l = l.clone();
+                if let Some(p) = explicit_profile {
+                    l.profile = p.to_owned();
+                }
+                l
+            }
+            None => Self::from_env(env, explicit_profile),
+        }
+    }
 }
 
 /// The user's home directory according to `env`.

@@ -113,13 +113,11 @@ impl ProvideCredentials for LoginProvider {
         &self,
         warnings: &mut Vec<String>,
     ) -> Result<Credentials, CredentialsError> {
-        let mut locations = match &self.locations {
-            Some(l) => l.clone(),
-            None => FileLocations::from_env(&self.env, self.profile.as_deref()),
-        };
-        if let Some(p) = &self.profile {
-            locations.profile = p.clone();
-        }
+        let locations = FileLocations::fixed_or_from_env(
+            self.locations.as_ref(),
+            &self.env,
+            self.profile.as_deref(),
+        );
         let files = |l: FileLocations| {
             ProfileSet::load_from(&l).map_err(|e| CredentialsError::ProfileFiles {
                 provider: NAME.into(),

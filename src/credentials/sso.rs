@@ -349,16 +349,11 @@ impl SsoProvider {
     }
 
     fn locations(&self) -> FileLocations {
-        match &self.locations {
-            Some(l) => {
-                let mut l = l.clone();
-                if let Some(p) = &self.profile {
-                    l.profile = p.clone();
-                }
-                l
-            }
-            None => FileLocations::from_env(&self.env, self.profile.as_deref()),
-        }
+        FileLocations::fixed_or_from_env(
+            self.locations.as_ref(),
+            &self.env,
+            self.profile.as_deref(),
+        )
     }
 
     fn cache(&self) -> Result<SsoTokenCache, CredentialsError> {
