@@ -180,6 +180,26 @@ pub(super) fn header_value<'a>(req: &SignableRequest<'a>, name: &str) -> Option<
         .and_then(|&(_, v)| core::str::from_utf8(v).ok())
 }
 
+/// The decoded value of the query parameter `name`, if the query has it;
+/// a repeated one is malformed.
+pub(super) fn unique_query_param(
+    req: &SignableRequest<'_>,
+    name: &str,
+) -> Result<Option<String>, Error> {
+    let mut found = None;
+    for param in parse_query(&req.query).filter(|p| p.key == name) {
+        if found.is_some() {
+            return Err(malformed("repeated X-Amz-* parameter"));
+        }
+        let bytes = super::encoding::decoded_bytes(param.value, super::encoding::Input::Decoded);
+        found = Some(
+            String::from_utf8(bytes.collect())
+                .map_err(|_| malformed("query value is not UTF-8"))?,
+        );
+    }
+    Ok(found)
+}
+
 pub(super) fn header_count(req: &SignableRequest<'_>, name: &str) -> usize {
     req.headers
         .iter()

@@ -4,9 +4,9 @@ use alloc::string::String;
 use core::time::Duration;
 
 use super::authorization::parse_credential;
-use super::{equal, header_count, malformed, signed_only, Verified, VerifyOptions};
-use crate::sign::canonical_query::parse_query;
-use crate::sign::encoding::{decoded_bytes, Input};
+use super::{
+    equal, header_count, malformed, signed_only, unique_query_param, Verified, VerifyOptions,
+};
 use crate::sign::names::{
     AUTHORIZATION, HOST, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SECURITY_TOKEN,
     Q_SIGNATURE, Q_SIGNED_HEADERS,
@@ -14,11 +14,6 @@ use crate::sign::names::{
 use crate::sign::{
     presign, Error, SignableRequest, SigningParams, SigningTime, ALGORITHM, MAX_PRESIGN_EXPIRY,
 };
-
-fn decode(s: &str) -> Result<String, Error> {
-    String::from_utf8(decoded_bytes(s, Input::Decoded).collect())
-        .map_err(|_| malformed("query value is not UTF-8"))
-}
 
 /// Verifies a presigned request (signature in the `X-Amz-*` query parameters).
 ///
@@ -31,16 +26,7 @@ pub fn verify_presigned<'s>(
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
 ) -> Result<Verified, Error> {
-    let find = |name: &str| -> Result<Option<String>, Error> {
-        let mut found = None;
-        for param in parse_query(&req.query).filter(|p| p.key == name) {
-            if found.is_some() {
-                return Err(malformed("repeated X-Amz-* parameter"));
-            }
-            found = Some(decode(param.value)?);
-        }
-        Ok(found)
-    };
+    let find = |name: &str| unique_query_param(req, name);
     let need = |v: Option<String>, what: &'static str| v.ok_or(malformed(what));
     if header_count(req, AUTHORIZATION) > 0 {
         return Err(malformed(

@@ -10,9 +10,10 @@
 use alloc::string::String;
 use core::time::Duration;
 
-use super::{equal, header_count, header_value, malformed, signed_only, Verified, VerifyOptions};
-use crate::sign::canonical_query::parse_query;
-use crate::sign::encoding::{decoded_bytes, Input};
+use super::{
+    equal, header_count, header_value, malformed, signed_only, unique_query_param, Verified,
+    VerifyOptions,
+};
 use crate::sign::names::{
     AUTHORIZATION, HOST, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_REGION_SET,
     Q_SECURITY_TOKEN, Q_SIGNATURE, Q_SIGNED_HEADERS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE,
@@ -275,11 +276,6 @@ pub fn verify_headers<'s>(
     ))
 }
 
-fn decode(s: &str) -> Result<String, Error> {
-    String::from_utf8(decoded_bytes(s, Input::Decoded).collect())
-        .map_err(|_| malformed("query value is not UTF-8"))
-}
-
 /// Verifies a SigV4a presigned request (the signature and
 /// `X-Amz-Region-Set` in the query).
 ///
@@ -291,16 +287,7 @@ pub fn verify_presigned<'s>(
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
 ) -> Result<Verified, Error> {
-    let find = |name: &str| -> Result<Option<String>, Error> {
-        let mut found = None;
-        for param in parse_query(&req.query).filter(|p| p.key == name) {
-            if found.is_some() {
-                return Err(malformed("repeated X-Amz-* parameter"));
-            }
-            found = Some(decode(param.value)?);
-        }
-        Ok(found)
-    };
+    let find = |name: &str| unique_query_param(req, name);
     let need = |v: Option<String>, what: &'static str| v.ok_or(malformed(what));
     if header_count(req, AUTHORIZATION) > 0 {
         return Err(malformed(
