@@ -6,6 +6,7 @@
 //! | custom endpoints and AWS S3 host names | [`endpoint`] ([`Endpoint`], [`parse_host`]) |
 //! | bucket, key, region, addressing style, URL | [`location`](S3Location) |
 //! | presigned URLs | [`presign`](PresignOptions) |
+//! | presigned multipart parts | [`multipart`] ([`S3Location::presign_upload_parts`]) |
 //! | header signing with S3's rules | [`signing`](SignedRequest) |
 //! | aws-chunked uploads | [`chunked_upload`](S3Location::sign_chunked_put) |
 //! | Multi-Region Access Points (SigV4a) | [`mrap`] ([`S3Location::from_mrap_arn`]) |
@@ -49,12 +50,14 @@ pub mod endpoint;
 mod error;
 mod location;
 pub mod mrap;
+pub mod multipart;
 mod presign;
 mod signing;
 
 pub use endpoint::{parse_host, Endpoint, S3Host};
 pub use error::S3Error;
 pub use location::{is_dns_compatible, AddressingStyle, S3Location};
+pub use multipart::{MAX_PART_NUMBER, MIN_PART_NUMBER, MIN_PART_SIZE};
 pub use presign::{PresignOptions, PresignedUrl, RESPONSE_OVERRIDES};
 pub use signing::SignedRequest;
 

@@ -12,9 +12,11 @@
 //! - [`sso_server`]: the fake IAM Identity Center portal, SSO OIDC and
 //!   sign-in services.
 //! - [`peers`]: the real servers that check our signatures, s3s-fs and moto.
+//! - [`garage`]: garage, the second S3 server.
 
 #[cfg(feature = "client")]
 mod counting_transport;
+mod garage;
 mod http_client;
 mod peers;
 mod process;
@@ -27,6 +29,7 @@ mod tempdir;
 
 #[cfg(feature = "client")]
 pub use counting_transport::{Attempt, CountingTransport};
+pub use garage::{GarageServer, GARAGE_ACCESS_KEY, GARAGE_SECRET_KEY};
 #[cfg(feature = "client")]
 pub use http_client::Seen;
 pub use http_client::{http, Response};
