@@ -29,7 +29,7 @@ mod tempdir;
 
 #[cfg(feature = "client")]
 pub use counting_transport::{Attempt, CountingTransport};
-pub use garage::{GarageServer, GARAGE_ACCESS_KEY, GARAGE_SECRET_KEY};
+pub use garage::GarageServer;
 #[cfg(feature = "client")]
 pub use http_client::Seen;
 pub use http_client::{http, Response};
