@@ -1,4 +1,4 @@
-//! S3: object locations, presigned URLs, S3 header signing and aws-chunked uploads (feature `std`).
+//! S3: object locations, presigned URLs and POST forms, S3 header signing and aws-chunked uploads (feature `std`).
 //!
 //! | concern | file |
 //! | --- | --- |
@@ -6,6 +6,7 @@
 //! | custom endpoints and AWS S3 host names | [`endpoint`] ([`Endpoint`], [`parse_host`]) |
 //! | bucket, key, region, addressing style, URL | [`location`](S3Location) |
 //! | presigned URLs | [`presign`](PresignOptions) |
+//! | presigned POST (browser uploads with a policy) | [`post_policy`] ([`PostPolicy`], [`S3Location::presign_post`]) |
 //! | header signing with S3's rules | [`signing`](SignedRequest) |
 //! | aws-chunked uploads | [`chunked_upload`](S3Location::sign_chunked_put) |
 //! | Multi-Region Access Points (SigV4a) | [`mrap`] ([`S3Location::from_mrap_arn`]) |
@@ -49,12 +50,14 @@ pub mod endpoint;
 mod error;
 mod location;
 pub mod mrap;
+pub mod post_policy;
 mod presign;
 mod signing;
 
 pub use endpoint::{parse_host, Endpoint, S3Host};
 pub use error::S3Error;
 pub use location::{is_dns_compatible, AddressingStyle, S3Location};
+pub use post_policy::{Condition, PostPolicy, PostPolicyError, PresignedPost, FILE_FIELD};
 pub use presign::{PresignOptions, PresignedUrl, RESPONSE_OVERRIDES};
 pub use signing::SignedRequest;
 
