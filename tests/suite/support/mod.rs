@@ -12,10 +12,12 @@
 //! - [`sso_server`]: the fake IAM Identity Center portal, SSO OIDC and
 //!   sign-in services.
 //! - [`peers`]: the real servers that check our signatures, s3s-fs and moto.
+//! - [`multipart`]: multipart/form-data bodies (presigned POST uploads).
 
 #[cfg(feature = "client")]
 mod counting_transport;
 mod http_client;
+mod multipart;
 mod peers;
 mod process;
 mod s3_objects;
@@ -30,6 +32,7 @@ pub use counting_transport::{Attempt, CountingTransport};
 #[cfg(feature = "client")]
 pub use http_client::Seen;
 pub use http_client::{http, Response};
+pub use multipart::post_form;
 #[cfg(feature = "sigv4a")]
 pub use peers::awscrt_chunks;
 #[cfg(feature = "cli")]

@@ -1,0 +1,264 @@
+//! Presigned POST forms checked by real S3 servers: uploads through the
+//! fields of `S3Location::presign_post` are stored (and read back byte for
+//! byte), and forms that break a condition, or whose policy or signature
+//! was changed, are refused with each server's exact status and code.
+
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use crate::support::{
+    assert_s3_error, flip_hex_digit, http, post_form, Response, S3Server, ACCESS_KEY, SECRET_KEY,
+};
+use sigv4::credentials::Credentials;
+use sigv4::s3::{PostPolicy, PresignedPost, S3Location};
+use sigv4::sign::{Payload, SigningTime};
+
+/// An S3 server with one bucket, and how to reach it.
+pub struct Peer {
+    pub name: &'static str,
+    pub endpoint: String,
+    pub credentials: Credentials,
+    pub bucket: &'static str,
+    _server: Box<dyn std::any::Any>,
+}
+
+impl Peer {
+    /// s3s-fs with the bucket `bucket`.
+    pub fn s3s_fs(bucket: &'static str) -> Peer {
+        let server = S3Server::start();
+        let peer = Peer {
+            name: "s3s-fs",
+            endpoint: server.endpoint(),
+            credentials: Credentials::new(ACCESS_KEY, SECRET_KEY),
+            bucket,
+            _server: Box::new(server),
+        };
+        let r = peer.signed("PUT", "", b"");
+        assert!(r.is_success(), "create bucket: {} {}", r.status, r.text());
+        peer
+    }
+
+    /// `key` in the bucket (path style, the server's endpoint).
+    pub fn location(&self, key: &str) -> S3Location {
+        S3Location::new(self.bucket, key, "us-east-1")
+            .unwrap()
+            .with_endpoint(&self.endpoint)
+            .unwrap()
+    }
+
+    /// A header-signed request to `key` (the bucket itself when empty).
+    fn signed(&self, method: &str, key: &str, body: &[u8]) -> Response {
+        let s = self
+            .location(key)
+            .sign(
+                method,
+                &self.credentials,
+                SigningTime::now(),
+                &[],
+                &[],
+                Payload::Bytes(body),
+            )
+            .unwrap();
+        http(&s.method, &s.url, &s.headers, body)
+    }
+
+    /// A presigned POST for `key` with `policy`, signed now.
+    pub fn presign_post(&self, key: &str, policy: &PostPolicy) -> PresignedPost {
+        self.location(key)
+            .presign_post(&self.credentials, SigningTime::now(), policy)
+            .unwrap()
+    }
+
+    /// Asserts that `key` holds exactly `body` (`None`: no such key).
+    #[track_caller]
+    pub fn assert_object(&self, key: &str, body: Option<&[u8]>) -> Response {
+        let r = self.signed("GET", key, b"");
+        match body {
+            Some(body) => assert_eq!(
+                (r.status, r.body.as_slice()),
+                (200, body),
+                "{}: GET {key}: {}",
+                self.name,
+                r.text()
+            ),
+            None => assert_s3_error(&r, 404, "NoSuchKey", &format!("{}: {key}", self.name)),
+        }
+        r
+    }
+}
+
+/// `fields` with the value of `name` replaced by `value`.
+fn with_field(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    assert!(fields.iter().any(|(n, _)| n == name), "no field {name}");
+    fields
+        .iter()
+        .map(|(n, v)| (n.clone(), if n == name { value } else { v }.to_string()))
+        .collect()
+}
+
+/// Uploads that the policy allows are stored as sent.
+fn accepted_uploads(peer: &Peer, expected: &Expected) {
+    // An exact key, typed fields, the 201 answer naming the object.
+    let policy = PostPolicy::new(Duration::from_secs(300))
+        .content_type("text/plain;charset=utf-8")
+        .success_action_status(201)
+        .meta("origin", "post-test")
+        .content_length_range(1, 1024);
+    let post = peer.presign_post("docs/hello.txt", &policy);
+    assert_eq!(post.url, format!("{}/{}", peer.endpoint, peer.bucket));
+    let body = b"hello from a POST form\r\n--not-a-boundary\r\n\x00\xff";
+    let r = post_form(&post.url, &post.fields, "local-name.txt", body);
+    assert_eq!(r.status, 201, "{}: {}", peer.name, r.text());
+    let xml = r.text();
+    assert!(xml.contains("<Key>docs/hello.txt</Key>"), "{xml}");
+    assert!(xml.contains(&format!("<Bucket>{}</Bucket>", peer.bucket)), "{xml}");
+    let got = peer.assert_object("docs/hello.txt", Some(body));
+    assert_eq!(got.header("content-type"), Some("text/plain;charset=utf-8"));
+    assert_eq!(got.header("x-amz-meta-origin"), Some("post-test"));
+
+    // `${filename}`: the key is the prefix and the file's name; no
+    // success_action_status: 204.
+    let post = peer.presign_post(
+        "uploads/${filename}",
+        &PostPolicy::new(Duration::from_secs(300)),
+    );
+    assert_eq!(post.field("key"), Some("uploads/${filename}"));
+    let r = post_form(&post.url, &post.fields, "a b+c.bin", b"named by the browser");
+    assert_eq!(r.status, 204, "{}: {}", peer.name, r.text());
+    let (stored, not_stored) = if expected.substitutes_filename {
+        ("uploads/a b+c.bin", "uploads/${filename}")
+    } else {
+        ("uploads/${filename}", "uploads/a b+c.bin")
+    };
+    peer.assert_object(stored, Some(b"named by the browser"));
+    peer.assert_object(not_stored, None);
+}
+
+/// Each refused form with the status and code the server answers, and the
+/// key that must stay absent.
+fn refused_uploads(peer: &Peer, expected: &Expected) {
+    let policy = PostPolicy::new(Duration::from_secs(300))
+        .content_type("text/plain")
+        .content_length_range(1, 10);
+    let exact = peer.presign_post("neg/exact.txt", &policy);
+    let prefixed = peer.presign_post("neg/in/${filename}", &policy);
+    let mut tampered_policy = exact.clone();
+    let document = exact.policy.replace(
+        r#"["content-length-range", 1, 10]"#,
+        r#"["content-length-range", 1, 1000]"#,
+    );
+    assert_ne!(document, exact.policy);
+    tampered_policy.fields = with_field(&exact.fields, "policy", &STANDARD.encode(document));
+    let signature = exact.field("x-amz-signature").unwrap();
+    let tampered_signature = with_field(
+        &exact.fields,
+        "x-amz-signature",
+        &flip_hex_digit(signature, 7),
+    );
+    // Signed five minutes ago for one minute: within the servers' clock
+    // skew (x-amz-date is recent enough), but the policy has expired.
+    let past = SigningTime::from_unix_seconds(SigningTime::now().unix_seconds() - 300).unwrap();
+    let expired = peer
+        .location("neg/exact.txt")
+        .presign_post(
+            &peer.credentials,
+            past,
+            &PostPolicy::new(Duration::from_secs(60))
+                .content_type("text/plain")
+                .content_length_range(1, 10),
+        )
+        .unwrap();
+
+    let cases: [(&str, &PresignedPost, Vec<(String, String)>, &[u8], (u16, &str)); 6] = [
+        (
+            "too large for content-length-range",
+            &exact,
+            exact.fields.clone(),
+            b"eleven byte",
+            expected.too_large,
+        ),
+        (
+            "a key outside the starts-with prefix",
+            &prefixed,
+            with_field(&prefixed.fields, "key", "neg/out/x.txt"),
+            b"small",
+            expected.wrong_key,
+        ),
+        (
+            "another Content-Type",
+            &exact,
+            with_field(&exact.fields, "Content-Type", "text/html"),
+            b"small",
+            expected.wrong_content_type,
+        ),
+        (
+            "an expired policy",
+            &expired,
+            expired.fields.clone(),
+            b"small",
+            expected.expired,
+        ),
+        (
+            "a policy changed after signing",
+            &exact,
+            tampered_policy.fields.clone(),
+            b"small but more than ten",
+            expected.tampered_policy,
+        ),
+        (
+            "one signature digit changed",
+            &exact,
+            tampered_signature,
+            b"small",
+            expected.tampered_signature,
+        ),
+    ];
+    for (what, post, fields, body, (status, code)) in cases {
+        let r = post_form(&post.url, &fields, "x.txt", body);
+        assert_s3_error(&r, status, code, &format!("{}: {what}", peer.name));
+    }
+    peer.assert_object("neg/exact.txt", None);
+    peer.assert_object("neg/out/x.txt", None);
+    // The same forms untampered work.
+    let r = post_form(&exact.url, &exact.fields, "x.txt", b"small");
+    assert_eq!(r.status, 204, "{}: {}", peer.name, r.text());
+    peer.assert_object("neg/exact.txt", Some(b"small"));
+}
+
+/// What a server does: whether it puts the file's name in place of
+/// `${filename}`, and its answer to each refused form of
+/// [`refused_uploads`].
+struct Expected {
+    substitutes_filename: bool,
+    too_large: (u16, &'static str),
+    wrong_key: (u16, &'static str),
+    wrong_content_type: (u16, &'static str),
+    expired: (u16, &'static str),
+    tampered_policy: (u16, &'static str),
+    tampered_signature: (u16, &'static str),
+}
+
+/// s3s-fs 0.14.1 checks every condition, the expiry and the signature,
+/// but does not substitute `${filename}`: it stores the object under the
+/// literal key `prefix${filename}` (the substitution is proven on garage).
+const S3S_FS: Expected = Expected {
+    substitutes_filename: false,
+    too_large: (400, "EntityTooLarge"),
+    wrong_key: (400, "InvalidPolicyDocument"),
+    wrong_content_type: (400, "InvalidPolicyDocument"),
+    expired: (403, "AccessDenied"),
+    tampered_policy: (403, "SignatureDoesNotMatch"),
+    tampered_signature: (403, "SignatureDoesNotMatch"),
+};
+
+#[test]
+fn post_uploads_are_stored_by_s3s_fs() {
+    accepted_uploads(&Peer::s3s_fs("post-ok"), &S3S_FS);
+}
+
+#[test]
+fn post_uploads_breaking_the_policy_are_refused_by_s3s_fs() {
+    refused_uploads(&Peer::s3s_fs("post-neg"), &S3S_FS);
+}
