@@ -262,3 +262,70 @@ fn post_uploads_are_stored_by_s3s_fs() {
 fn post_uploads_breaking_the_policy_are_refused_by_s3s_fs() {
     refused_uploads(&Peer::s3s_fs("post-neg"), &S3S_FS);
 }
+
+/// The upload page of the real `sigv4 presign-post --output html`, opened
+/// from disk in headless Chromium: a file is chosen in its file input, the
+/// form submitted with its button, and the server's answer (201, XML)
+/// loaded; the object holds the file's bytes and the form's metadata.
+#[cfg(feature = "cli")]
+fn browser_upload(peer: &Peer, expected: &Expected) {
+    use crate::cli::{run, sigv4, stderr, stdout};
+    use crate::support::{Chromium, TempDir};
+
+    let mut c = sigv4();
+    c.env("AWS_ACCESS_KEY_ID", peer.credentials.access_key_id())
+        .env("AWS_SECRET_ACCESS_KEY", peer.credentials.secret_access_key())
+        .args(["--endpoint-url", &peer.endpoint, "--output", "html"])
+        .args(["presign-post", "--expires-in", "300"])
+        .args(["--success-action-status", "201"])
+        .args(["--content-length-range", "1..100000"])
+        .args(["--field", "x-amz-meta-via=chromium <&\">"])
+        .arg(format!("s3://{}/browser/", peer.bucket));
+    let out = run(c);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = TempDir::new("post-browser");
+    let page = dir.write("upload.html", &stdout(&out));
+    let file = dir.path().join("photo 1.bin");
+    let bytes: Vec<u8> = (0..3000u32).map(|i| (i * 31 % 256) as u8).collect();
+    std::fs::write(&file, &bytes).unwrap();
+
+    let mut chromium = Chromium::start();
+    let mut tab = chromium.new_page();
+    tab.navigate(&format!("file://{}", page.display()));
+    assert_eq!(
+        tab.evaluate("document.querySelector('form').action"),
+        format!("{}/{}", peer.endpoint, peer.bucket).as_str()
+    );
+    tab.set_file_input("input[type=file]", &[&file]);
+    tab.evaluate("document.querySelector('button[type=submit]').click(); true");
+    let answered = format!(
+        "location.href.startsWith({:?}) && document.readyState === 'complete'",
+        peer.endpoint
+    );
+    assert!(
+        tab.wait_until(&answered, Duration::from_secs(30)),
+        "{}: the browser did not reach the server's answer: {}",
+        peer.name,
+        tab.evaluate("location.href + ' ' + document.documentElement.outerHTML")
+    );
+    let answer = tab.evaluate("new XMLSerializer().serializeToString(document)");
+    let key = if expected.substitutes_filename {
+        "browser/photo 1.bin"
+    } else {
+        "browser/${filename}"
+    };
+    let answer = answer.as_str().unwrap_or_default();
+    assert!(
+        answer.contains(&format!("<Key>{key}</Key>")),
+        "{}: {answer}",
+        peer.name
+    );
+    let got = peer.assert_object(key, Some(&bytes));
+    assert_eq!(got.header("x-amz-meta-via"), Some("chromium <&\">"));
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn browser_uploads_through_the_html_page_to_s3s_fs() {
+    browser_upload(&Peer::s3s_fs("post-browser"), &S3S_FS);
+}

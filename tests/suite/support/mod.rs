@@ -13,7 +13,11 @@
 //!   sign-in services.
 //! - [`peers`]: the real servers that check our signatures, s3s-fs and moto.
 //! - [`multipart`]: multipart/form-data bodies (presigned POST uploads).
+//! - [`chromium`]: headless Chromium over the DevTools protocol (the
+//!   browser upload test).
 
+#[cfg(feature = "cli")]
+mod chromium;
 #[cfg(feature = "client")]
 mod counting_transport;
 mod http_client;
@@ -31,6 +35,8 @@ mod tempdir;
 pub use counting_transport::{Attempt, CountingTransport};
 #[cfg(feature = "client")]
 pub use http_client::Seen;
+#[cfg(feature = "cli")]
+pub use chromium::Chromium;
 pub use http_client::{http, Response};
 pub use multipart::post_form;
 #[cfg(feature = "sigv4a")]

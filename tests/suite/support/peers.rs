@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// What a test says when a peer is missing.
-const INSTALL_HINT: &str =
+pub(super) const INSTALL_HINT: &str =
     "run `ci/install-peers` (or `ci/test`, which installs the test peers and runs the suite)";
 use std::time::Duration;
 
@@ -65,7 +65,7 @@ pub const ACCESS_KEY: &str = "AKIAS3SFSTEST0000001";
 pub const SECRET_KEY: &str = "s3s-fs/test+secret/0123456789abcdefghij";
 
 /// `name` in a directory of `PATH`.
-fn on_path(name: &str) -> Option<PathBuf> {
+pub(super) fn on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|d| d.join(name))
