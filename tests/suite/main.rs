@@ -11,6 +11,7 @@ mod async_credentials;
 mod async_middleware;
 mod chunked_v4a;
 mod cli;
+mod cli_presign_post;
 mod cli_sigv4a;
 mod cli_sso;
 mod client_assume_role;

@@ -4,7 +4,7 @@
 use sigv4::s3::{Condition, PostPolicy, PresignedPost, FILE_FIELD};
 
 use super::presign::location;
-use super::{signing_time, Context};
+use super::{rfc3339, signing_time, Context};
 use crate::cli::{Output, PresignPostArgs};
 use crate::output::write_stdout;
 use crate::Failure;
@@ -120,6 +120,12 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// When the form expires, RFC 3339.
+fn expires_at(post: &PresignedPost) -> String {
+    let secs = u64::try_from(post.expires_at.unix_seconds()).unwrap_or(0);
+    rfc3339(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+}
+
 /// A standalone upload page: the form posts every field as a hidden input,
 /// then the file (last, as S3 requires).
 fn html(post: &PresignedPost, target: &str) -> String {
@@ -141,7 +147,7 @@ fn html(post: &PresignedPost, target: &str) -> String {
          </head>\n\
          <body>\n\
          <h1>Upload to {target}</h1>\n\
-         <p>This form is valid until {expires} (UTC).</p>\n\
+         <p>This form is valid until {expires}.</p>\n\
          <form method=\"post\" enctype=\"multipart/form-data\" action=\"{action}\">\n\
          {inputs}  <input type=\"file\" name=\"{FILE_FIELD}\" required>\n\
          \x20 <button type=\"submit\">Upload</button>\n\
@@ -149,7 +155,7 @@ fn html(post: &PresignedPost, target: &str) -> String {
          </body>\n\
          </html>\n",
         target = escape(target),
-        expires = post.expires_at.amz_date(),
+        expires = expires_at(post),
         action = escape(&post.url),
     )
 }
