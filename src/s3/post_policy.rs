@@ -273,7 +273,9 @@ impl Condition {
                 };
                 let string = |v: &Json| match v {
                     Json::String(s) => Ok(s.to_string()),
-                    _ => Err(invalid("the value of an eq or starts-with condition must be a string")),
+                    _ => Err(invalid(
+                        "the value of an eq or starts-with condition must be a string",
+                    )),
                 };
                 let number = |v: &Json| match v {
                     Json::Number(n) => n
@@ -615,7 +617,10 @@ fn check(
         }
     }
     for (i, (name, value)) in fields.iter().enumerate() {
-        if fields[..i].iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        if fields[..i]
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
             return Err(PostPolicyError::DuplicateField(name.clone()));
         }
         if name.eq_ignore_ascii_case("success_action_status")
@@ -762,7 +767,10 @@ mod tests {
         // botocore posts to the legacy global endpoint for every region;
         // the location's URL is the regional one.
         assert_eq!(want.url, "https://examplebucket.s3.amazonaws.com/");
-        assert_eq!(post.url, "https://examplebucket.s3.eu-west-1.amazonaws.com/");
+        assert_eq!(
+            post.url,
+            "https://examplebucket.s3.eu-west-1.amazonaws.com/"
+        );
 
         // A custom endpoint, path style, a key that needs URL encoding
         // (and none in the form), the shortest expiry.
@@ -820,10 +828,12 @@ mod tests {
         let l = S3Location::new("b", "c/b.txt", "us-east-1").unwrap();
         assert_eq!(
             l.presign_post(&creds, t(), &p),
-            Err(S3Error::PostPolicy(PostPolicyError::FieldViolatesCondition {
-                field: "key".into(),
-                condition: r#"["starts-with", "$key", "a/"]"#.into()
-            }))
+            Err(S3Error::PostPolicy(
+                PostPolicyError::FieldViolatesCondition {
+                    field: "key".into(),
+                    condition: r#"["starts-with", "$key", "a/"]"#.into()
+                }
+            ))
         );
     }
 
@@ -867,7 +877,10 @@ mod tests {
             PostPolicyError::DuplicateField("acl".into())
         );
         assert_eq!(
-            post_err(p().acl("private").condition(Condition::eq("ACL", "public-read"))),
+            post_err(
+                p().acl("private")
+                    .condition(Condition::eq("ACL", "public-read"))
+            ),
             PostPolicyError::FieldViolatesCondition {
                 field: "acl".into(),
                 condition: r#"{"ACL": "public-read"}"#.into()
@@ -899,7 +912,10 @@ mod tests {
         );
         // A field that breaks its own starts-with.
         assert_eq!(
-            post_err(p().content_type_starts_with("image/").content_type("text/plain")),
+            post_err(
+                p().content_type_starts_with("image/")
+                    .content_type("text/plain")
+            ),
             PostPolicyError::FieldViolatesCondition {
                 field: "Content-Type".into(),
                 condition: r#"["starts-with", "$Content-Type", "image/"]"#.into()
@@ -1021,7 +1037,10 @@ mod tests {
             bad(r#"{"a": 1}"#),
             "the value of an object condition must be a string"
         );
-        assert_eq!(bad(r#"["eq", "$a"]"#), "an array condition is [operator, a, b]");
+        assert_eq!(
+            bad(r#"["eq", "$a"]"#),
+            "an array condition is [operator, a, b]"
+        );
         assert_eq!(
             bad(r#"["in", "$a", "b"]"#),
             "the operator must be eq, starts-with or content-length-range"

@@ -77,7 +77,9 @@ fn ok(o: &Output) -> String {
 #[test]
 fn text_and_json_are_the_library_form_in_order() {
     let want = library_form();
-    assert!(want.policy.contains(r#"["starts-with", "$key", "avatars/"]"#));
+    assert!(want
+        .policy
+        .contains(r#"["starts-with", "$key", "avatars/"]"#));
     let text = ok(&presign_post("text", ARGS));
     let mut expected = want.url.clone();
     for (n, v) in &want.fields {
@@ -138,7 +140,10 @@ fn the_html_page_holds_every_field_escaped_and_the_file_last() {
     let last_hidden = page.rfind("<input type=\"hidden\"").unwrap();
     let button = page.find("<button type=\"submit\">").unwrap();
     let end = page.find("</form>").unwrap();
-    assert!(last_hidden < file && file < button && button < end, "{page}");
+    assert!(
+        last_hidden < file && file < button && button < end,
+        "{page}"
+    );
     assert!(page.trim_end().ends_with("</html>"));
 }
 

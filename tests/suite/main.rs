@@ -35,6 +35,7 @@ mod imds_moto;
 mod properties;
 mod properties_v4a;
 mod s3_moto;
+mod s3_multipart;
 mod s3_post_policy;
 mod s3_server;
 mod sdk_config;

@@ -72,10 +72,12 @@ pub enum Command {
         sigv4 presign s3://my-bucket/report.pdf\n  \
         sigv4 presign -X PUT --expires-in 600 -H 'content-type: image/png' s3://my-bucket/cat.png\n  \
         sigv4 presign --endpoint-url http://127.0.0.1:9000 --path-style s3://local-bucket/key\n  \
+        sigv4 presign -X PUT --part-number 2 --upload-id \"$UPLOAD_ID\" s3://my-bucket/big.bin   # one multipart part\n  \
         sigv4 presign s3://arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap/report.pdf   # SigV4a, region set *")]
     Presign(PresignArgs),
     /// Presign a POST form for browser uploads to S3 (a POST policy and its signature).
-    #[command(after_help = "The key: a target ending in `/` (or a bucket alone) lets the uploader name the \
+    #[command(
+        after_help = "The key: a target ending in `/` (or a bucket alone) lets the uploader name the \
         object: the key field is the prefix followed by ${filename}, which S3 replaces with the uploaded \
         file's name, and the policy allows any key starting with the prefix. Any other target is the \
         exact key.\n\n\
@@ -87,7 +89,8 @@ pub enum Command {
         sigv4 presign-post --output html --success-action-status 201 s3://my-bucket/inbox/ > upload.html\n  \
         sigv4 presign-post --acl public-read --field x-amz-meta-owner=alice --output json s3://my-bucket/report.pdf\n  \
         sigv4 presign-post --condition '[\"starts-with\", \"$Content-Type\", \"image/\"]' s3://my-bucket/img/\n  \
-        sigv4 --endpoint-url http://127.0.0.1:9000 presign-post --output html s3://local-bucket/")]
+        sigv4 --endpoint-url http://127.0.0.1:9000 presign-post --output html s3://local-bucket/"
+    )]
     PresignPost(PresignPostArgs),
     /// Show which credential provider answered, and why the ones before it did not.
     #[command(after_help = "Examples:\n  \
@@ -474,6 +477,12 @@ pub struct PresignArgs {
     /// SigV4a region set: `R1,R2,...` or `*` (implies --sigv4a).
     #[arg(long, value_name = "R1,R2|*")]
     pub region_set: Option<String>,
+    /// A multipart upload part URL: the part number (1..=10000; needs -X PUT and --upload-id).
+    #[arg(long, value_name = "N", requires = "upload_id")]
+    pub part_number: Option<u32>,
+    /// The multipart upload the part belongs to (from CreateMultipartUpload).
+    #[arg(long, value_name = "ID", requires = "part_number")]
+    pub upload_id: Option<String>,
     /// s3://bucket/key, an http(s):// URL, or a Multi-Region Access Point
     /// ARN (`[s3://]arn:aws:s3::ACCOUNT:accesspoint/NAME.mrap/key`).
     pub target: String,

@@ -12,7 +12,8 @@
 //! - [`sso_server`]: the fake IAM Identity Center portal, SSO OIDC and
 //!   sign-in services.
 //! - [`peers`]: the real servers that check our signatures, s3s-fs and moto.
-//! - [`multipart`]: multipart/form-data bodies (presigned POST uploads).
+//! - [`garage`]: garage, the second S3 server.
+//! - [`form_data`]: multipart/form-data bodies (presigned POST uploads).
 //! - [`chromium`]: headless Chromium over the DevTools protocol (the
 //!   browser upload test).
 
@@ -20,8 +21,9 @@
 mod chromium;
 #[cfg(feature = "client")]
 mod counting_transport;
+mod form_data;
+mod garage;
 mod http_client;
-mod multipart;
 mod peers;
 mod process;
 mod s3_objects;
@@ -31,14 +33,15 @@ mod sso_server;
 mod stub_server;
 mod tempdir;
 
-#[cfg(feature = "client")]
-pub use counting_transport::{Attempt, CountingTransport};
-#[cfg(feature = "client")]
-pub use http_client::Seen;
 #[cfg(feature = "cli")]
 pub use chromium::Chromium;
+#[cfg(feature = "client")]
+pub use counting_transport::{Attempt, CountingTransport};
+pub use form_data::post_form;
+pub use garage::{GarageServer, GARAGE_ACCESS_KEY, GARAGE_SECRET_KEY};
+#[cfg(feature = "client")]
+pub use http_client::Seen;
 pub use http_client::{http, Response};
-pub use multipart::post_form;
 #[cfg(feature = "sigv4a")]
 pub use peers::awscrt_chunks;
 #[cfg(feature = "cli")]

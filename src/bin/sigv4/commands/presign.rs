@@ -63,7 +63,17 @@ pub fn run(ctx: &Context, args: &PresignArgs) -> Result<(), Failure> {
             credentials.source()
         ),
     );
-    let url = location.presign(&args.method, &credentials, time, &options)?;
+    let url = match (args.part_number, &args.upload_id) {
+        (Some(part), Some(upload_id)) => {
+            if args.method != "PUT" {
+                return Err(Failure::new(
+                    "a multipart part URL is a PUT: add -X PUT (--part-number, --upload-id)",
+                ));
+            }
+            location.presign_upload_part(upload_id, part, &credentials, time, &options)?
+        }
+        _ => location.presign(&args.method, &credentials, time, &options)?,
+    };
     print(
         ctx.global.output,
         || {

@@ -64,9 +64,9 @@ fn policy(args: &PresignPostArgs) -> Result<PostPolicy, Failure> {
         policy = policy.success_action_redirect(url);
     }
     for f in &args.fields {
-        let (name, value) = f.split_once('=').ok_or_else(|| {
-            Failure::new(format!("invalid --field {f:?}: expected NAME=VALUE"))
-        })?;
+        let (name, value) = f
+            .split_once('=')
+            .ok_or_else(|| Failure::new(format!("invalid --field {f:?}: expected NAME=VALUE")))?;
         policy = policy.field(name, value);
     }
     if let Some(range) = &args.content_length_range {
@@ -81,8 +81,8 @@ fn policy(args: &PresignPostArgs) -> Result<PostPolicy, Failure> {
         policy = policy.content_length_range(min, max);
     }
     for c in &args.conditions {
-        let condition = Condition::parse_json(c)
-            .map_err(|e| Failure::new(format!("--condition {c}: {e}")))?;
+        let condition =
+            Condition::parse_json(c).map_err(|e| Failure::new(format!("--condition {c}: {e}")))?;
         policy = policy.condition(condition);
     }
     Ok(policy)

@@ -32,7 +32,9 @@ pub fn form_data(
         .as_bytes(),
     );
     assert!(
-        !data.windows(BOUNDARY.len()).any(|w| w == BOUNDARY.as_bytes()),
+        !data
+            .windows(BOUNDARY.len())
+            .any(|w| w == BOUNDARY.as_bytes()),
         "the boundary is in the file"
     );
     body.extend_from_slice(data);
