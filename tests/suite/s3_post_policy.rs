@@ -9,8 +9,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use crate::support::{
-    assert_s3_error, flip_hex_digit, http, post_form, GarageServer, Response, S3Server, ACCESS_KEY,
-    SECRET_KEY,
+    assert_s3_error, flip_hex_digit, http, post_form, s3_error_code, GarageServer, Response,
+    S3Server, ACCESS_KEY, SECRET_KEY,
 };
 use sigv4::credentials::Credentials;
 use sigv4::s3::{PostPolicy, PresignedPost, S3Location};
@@ -103,6 +103,20 @@ impl Peer {
     }
 }
 
+/// The text of the first `<tag>` element of `xml`, entities decoded.
+fn xml_text(xml: &str, tag: &str) -> Option<String> {
+    let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = xml[start..].find(&format!("</{tag}>"))? + start;
+    Some(
+        xml[start..end]
+            .replace("&apos;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+}
+
 /// `fields` with the value of `name` replaced by `value`.
 fn with_field(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
     assert!(fields.iter().any(|(n, _)| n == name), "no field {name}");
@@ -193,13 +207,7 @@ fn refused_uploads(peer: &Peer, expected: &Expected) {
         )
         .unwrap();
 
-    let cases: [(
-        &str,
-        &PresignedPost,
-        Vec<(String, String)>,
-        &[u8],
-        (u16, &str),
-    ); 6] = [
+    let cases: [(&str, &PresignedPost, Vec<(String, String)>, &[u8], Answer); 6] = [
         (
             "too large for content-length-range",
             &exact,
@@ -243,10 +251,20 @@ fn refused_uploads(peer: &Peer, expected: &Expected) {
             expected.tampered_signature,
         ),
     ];
-    for (what, post, fields, body, (status, code)) in cases {
+    // Every answer first, then one comparison: a failure shows them all.
+    // The message shows the refusal is for the condition broken (garage
+    // answers InvalidRequest to each).
+    let mut answers = Vec::new();
+    let mut wanted = Vec::new();
+    for (what, post, fields, body, (status, code, message)) in cases {
         let r = post_form(&post.url, &fields, "x.txt", body);
-        assert_s3_error(&r, status, code, &format!("{}: {what}", peer.name));
+        let text = r.text();
+        let says = xml_text(&text, "Message").unwrap_or_default();
+        answers.push((what, r.status, s3_error_code(&r), says.contains(message)));
+        wanted.push((what, status, Some(code.to_string()), true));
+        assert!(!text.is_empty(), "{what}");
     }
+    assert_eq!(answers, wanted, "{}", peer.name);
     peer.assert_object("neg/exact.txt", None);
     peer.assert_object("neg/out/x.txt", None);
     // The same forms untampered work.
@@ -255,17 +273,20 @@ fn refused_uploads(peer: &Peer, expected: &Expected) {
     peer.assert_object("neg/exact.txt", Some(b"small"));
 }
 
+/// A refusal: status, `<Code>`, and a part of its `<Message>`.
+type Answer = (u16, &'static str, &'static str);
+
 /// What a server does: whether it puts the file's name in place of
 /// `${filename}`, and its answer to each refused form of
 /// [`refused_uploads`].
 struct Expected {
     substitutes_filename: bool,
-    too_large: (u16, &'static str),
-    wrong_key: (u16, &'static str),
-    wrong_content_type: (u16, &'static str),
-    expired: (u16, &'static str),
-    tampered_policy: (u16, &'static str),
-    tampered_signature: (u16, &'static str),
+    too_large: Answer,
+    wrong_key: Answer,
+    wrong_content_type: Answer,
+    expired: Answer,
+    tampered_policy: Answer,
+    tampered_signature: Answer,
 }
 
 /// s3s-fs 0.14.1 checks every condition, the expiry and the signature,
@@ -273,23 +294,45 @@ struct Expected {
 /// literal key `prefix${filename}` (the substitution is proven on garage).
 const S3S_FS: Expected = Expected {
     substitutes_filename: false,
-    too_large: (400, "EntityTooLarge"),
-    wrong_key: (400, "InvalidPolicyDocument"),
-    wrong_content_type: (400, "InvalidPolicyDocument"),
-    expired: (403, "AccessDenied"),
-    tampered_policy: (403, "SignatureDoesNotMatch"),
-    tampered_signature: (403, "SignatureDoesNotMatch"),
+    too_large: (
+        400,
+        "EntityTooLarge",
+        "exceeds the maximum allowed object size",
+    ),
+    wrong_key: (
+        400,
+        "InvalidPolicyDocument",
+        "Policy condition 'starts-with' for field 'key' failed",
+    ),
+    wrong_content_type: (
+        400,
+        "InvalidPolicyDocument",
+        "Policy condition 'eq' for field 'content-type' failed",
+    ),
+    expired: (403, "AccessDenied", "Request has expired"),
+    tampered_policy: (403, "SignatureDoesNotMatch", ""),
+    tampered_signature: (403, "SignatureDoesNotMatch", ""),
 };
 
-/// garage 2.5: its answers, found by these tests (filled in below).
+/// garage 2.5 checks every condition, the expiry and the signature, and
+/// substitutes `${filename}`; it answers InvalidRequest to every broken
+/// condition (the message names which) and AccessDenied to a bad signature.
 const GARAGE: Expected = Expected {
     substitutes_filename: true,
-    too_large: (400, "EntityTooLarge"),
-    wrong_key: (403, "AccessDenied"),
-    wrong_content_type: (403, "AccessDenied"),
-    expired: (403, "AccessDenied"),
-    tampered_policy: (403, "SignatureDoesNotMatch"),
-    tampered_signature: (403, "SignatureDoesNotMatch"),
+    too_large: (400, "InvalidRequest", "File size does not match policy"),
+    wrong_key: (
+        400,
+        "InvalidRequest",
+        "Key 'key' has value not allowed in policy",
+    ),
+    wrong_content_type: (
+        400,
+        "InvalidRequest",
+        "Key 'content-type' has value not allowed in policy",
+    ),
+    expired: (400, "InvalidRequest", "Expiration date is in the past"),
+    tampered_policy: (403, "AccessDenied", "Invalid signature"),
+    tampered_signature: (403, "AccessDenied", "Invalid signature"),
 };
 
 #[test]

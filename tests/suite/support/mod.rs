@@ -54,8 +54,8 @@ pub use process::closed_port;
 #[cfg(feature = "cli")]
 pub use process::ChildGuard;
 pub use s3_objects::{
-    assert_s3_error, find_bytes, flip_hex_digit, query_value, with_query_pair, with_query_repeated,
-    with_query_value,
+    assert_s3_error, find_bytes, flip_hex_digit, query_value, s3_error_code, with_query_pair,
+    with_query_repeated, with_query_value,
 };
 #[cfg(feature = "client")]
 pub use sso_server::{Poll, SsoServer};
