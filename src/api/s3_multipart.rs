@@ -705,7 +705,7 @@ mod tests {
             "<ListPartsResult><Part><PartNumber>x</PartNumber></Part></ListPartsResult>",
         )) {
             Err(CallError::Parse { message, .. }) => {
-                assert_eq!(message, "<PartNumber> is not a number")
+                assert_eq!(message, "<PartNumber> is not a number");
             }
             other => panic!("expected Parse: {other:?}"),
         }

@@ -7,7 +7,7 @@
 //! tests never install it. Its S3 region is `us-east-1` and requests are
 //! path style (`http://127.0.0.1:PORT/bucket/key`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,9 +17,8 @@ use super::tempdir::TempDir;
 
 /// The key pair imported into every garage cluster (garage key ids are
 /// `GK` and 24 hex digits, secrets 64 hex digits).
-pub const GARAGE_ACCESS_KEY: &str = "GK5167e0f3a9b2c4d6e8f01234";
-pub const GARAGE_SECRET_KEY: &str =
-    "8d1c7f0e2b4a69587d3c1e0f2a4b6c8d9e7f1a3b5c7d9e0f2a4b6c8d1e3f5a7b";
+const GARAGE_ACCESS_KEY: &str = "GK5167e0f3a9b2c4d6e8f01234";
+const GARAGE_SECRET_KEY: &str = "8d1c7f0e2b4a69587d3c1e0f2a4b6c8d9e7f1a3b5c7d9e0f2a4b6c8d1e3f5a7b";
 const KEY_NAME: &str = "sigv4-test";
 /// The cluster's RPC secret (32 bytes, hex).
 const RPC_SECRET: &str = "3f2a9c1d8e7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa998877";
@@ -110,17 +109,14 @@ root_domain = ".s3.garage.localhost"
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// Creates `bucket` and gives the test key read, write and owner rights on it.
+    /// Creates `bucket` and gives the test key read, write and owner rights
+    /// on it, with garage's own tool (no S3 request involved).
+    #[allow(dead_code)] // for tests that must not depend on our CreateBucket
     pub fn create_bucket(&self, bucket: &str) {
         self.garage(&["bucket", "create", bucket]);
         self.garage(&[
             "bucket", "allow", "--read", "--write", "--owner", bucket, "--key", KEY_NAME,
         ]);
-    }
-
-    /// The config file (for `garage -c` in a test that needs more setup).
-    pub fn config(&self) -> &Path {
-        &self.config
     }
 
     /// Waits (bounded) until the node answers `garage status`: the RPC

@@ -38,7 +38,7 @@ pub use chromium::Chromium;
 #[cfg(feature = "client")]
 pub use counting_transport::{Attempt, CountingTransport};
 pub use form_data::post_form;
-pub use garage::{GarageServer, GARAGE_ACCESS_KEY, GARAGE_SECRET_KEY};
+pub use garage::GarageServer;
 #[cfg(feature = "client")]
 pub use http_client::Seen;
 pub use http_client::{http, Response};
