@@ -1081,5 +1081,18 @@ mod tests {
         for secret in [sig.as_str(), policy.as_str(), "SECRET-TOKEN", "wJalr"] {
             assert!(!shown.contains(secret), "{shown}");
         }
+        // Nor in the errors of a policy with a condition on the token.
+        for c in [
+            Condition::eq("x-amz-security-token", "other"),
+            Condition::starts_with("X-Amz-Security-Token", "x"),
+        ] {
+            let p = PostPolicy::new(Duration::from_secs(60)).condition(c);
+            let e = l.presign_post(&creds, t(), &p).unwrap_err();
+            assert!(matches!(
+                e,
+                S3Error::PostPolicy(PostPolicyError::FieldViolatesCondition { .. })
+            ));
+            assert!(!format!("{e} {e:?}").contains("SECRET-TOKEN"), "{e:?}");
+        }
     }
 }

@@ -207,47 +207,47 @@ fn refused_uploads(peer: &Peer, expected: &Expected) {
         )
         .unwrap();
 
-    let cases: [(&str, &PresignedPost, Vec<(String, String)>, &[u8], Answer); 6] = [
+    let cases = [
         (
             "too large for content-length-range",
             &exact,
             exact.fields.clone(),
-            b"eleven byte",
+            &b"eleven byte"[..],
             expected.too_large,
         ),
         (
             "a key outside the starts-with prefix",
             &prefixed,
             with_field(&prefixed.fields, "key", "neg/out/x.txt"),
-            b"small",
+            &b"small"[..],
             expected.wrong_key,
         ),
         (
             "another Content-Type",
             &exact,
             with_field(&exact.fields, "Content-Type", "text/html"),
-            b"small",
+            &b"small"[..],
             expected.wrong_content_type,
         ),
         (
             "an expired policy",
             &expired,
             expired.fields.clone(),
-            b"small",
+            &b"small"[..],
             expected.expired,
         ),
         (
             "a policy changed after signing",
             &exact,
             tampered_policy.fields.clone(),
-            b"small but more than ten",
+            &b"small but more than ten"[..],
             expected.tampered_policy,
         ),
         (
             "one signature digit changed",
             &exact,
             tampered_signature,
-            b"small",
+            &b"small"[..],
             expected.tampered_signature,
         ),
     ];

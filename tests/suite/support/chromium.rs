@@ -7,7 +7,8 @@
 //! (`DevTools listening on ws://127.0.0.1:PORT/...`). A tab is made with
 //! `Target.createTarget`, and driven through its own websocket,
 //! `ws://127.0.0.1:PORT/devtools/page/TARGET_ID`. Every wait is bounded;
-//! the browser is killed with its [`ChildGuard`] when dropped.
+//! the browser is closed (`Browser.close`) when dropped, and killed with
+//! its [`ChildGuard`] if it has not exited within 5 s.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -31,7 +32,7 @@ pub struct Chromium {
     port: u16,
     browser: Connection,
     // Declared before the profile: the browser stops before its files go.
-    _child: ChildGuard,
+    child: ChildGuard,
     _profile: TempDir,
 }
 
@@ -53,6 +54,8 @@ impl Chromium {
                 "--no-first-run",
                 "--no-default-browser-check",
                 "--disable-extensions",
+                "--disable-breakpad",
+                "--disable-crash-reporter",
                 "--remote-debugging-address=127.0.0.1",
                 "--remote-debugging-port=0",
             ])
@@ -86,7 +89,7 @@ impl Chromium {
         Chromium {
             port,
             browser: Connection::open(&url, port),
-            _child: child,
+            child,
             _profile: profile,
         }
     }
@@ -103,6 +106,20 @@ impl Chromium {
         };
         page.connection.call("Page.enable", json!({}));
         page
+    }
+}
+
+impl Drop for Chromium {
+    /// Asks the browser to close (it then stops its own helper processes)
+    /// and waits for it, at most 5 s; the [`ChildGuard`] kills it after.
+    fn drop(&mut self) {
+        let close = json!({ "id": 0, "method": "Browser.close" }).to_string();
+        if self.browser.socket.send(Message::text(close)).is_ok() {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline && matches!(self.child.0.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
     }
 }
 
