@@ -195,12 +195,15 @@ struct Connection {
 impl Connection {
     fn open(url: &str, port: u16) -> Connection {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to DevTools");
-        // Reads wake up every 200 ms so every wait can check its deadline.
-        stream
-            .set_read_timeout(Some(Duration::from_millis(200)))
-            .unwrap();
+        // The handshake may wait for a busy browser, up to WAIT; after it,
+        // reads wake up every 200 ms so every wait can check its deadline.
+        stream.set_read_timeout(Some(WAIT)).unwrap();
         let (socket, _) = tungstenite::client(url, stream)
             .unwrap_or_else(|e| panic!("DevTools websocket {url}: {e}"));
+        socket
+            .get_ref()
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
         Connection {
             socket,
             next_id: 1,
