@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::post_policy::PostPolicyError;
 use super::presign::RESPONSE_OVERRIDES;
 use crate::sign;
 
@@ -35,6 +36,8 @@ pub enum S3Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A presigned POST policy that no upload could satisfy.
+    PostPolicy(PostPolicyError),
     /// A signing error.
     Sign(sign::Error),
 }
@@ -68,6 +71,7 @@ impl fmt::Display for S3Error {
                 super::MAX_PART_NUMBER
             ),
             S3Error::InvalidUpload { reason } => write!(f, "invalid multipart upload: {reason}"),
+            S3Error::PostPolicy(e) => write!(f, "{e}"),
             S3Error::Sign(e) => write!(f, "{e}"),
         }
     }
@@ -77,6 +81,7 @@ impl std::error::Error for S3Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             S3Error::Sign(e) => Some(e),
+            S3Error::PostPolicy(e) => Some(e),
             _ => None,
         }
     }

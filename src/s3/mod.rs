@@ -1,4 +1,4 @@
-//! S3: object locations, presigned URLs, S3 header signing and aws-chunked uploads (feature `std`).
+//! S3: object locations, presigned URLs and POST forms, S3 header signing and aws-chunked uploads (feature `std`).
 //!
 //! | concern | file |
 //! | --- | --- |
@@ -7,6 +7,7 @@
 //! | bucket, key, region, addressing style, URL | [`location`](S3Location) |
 //! | presigned URLs | [`presign`](PresignOptions) |
 //! | presigned multipart parts | [`multipart`] ([`S3Location::presign_upload_parts`]) |
+//! | presigned POST (browser uploads with a policy) | [`post_policy`] ([`PostPolicy`], [`S3Location::presign_post`]) |
 //! | header signing with S3's rules | [`signing`](SignedRequest) |
 //! | aws-chunked uploads | [`chunked_upload`](S3Location::sign_chunked_put) |
 //! | Multi-Region Access Points (SigV4a) | [`mrap`] ([`S3Location::from_mrap_arn`]) |
@@ -51,6 +52,7 @@ mod error;
 mod location;
 pub mod mrap;
 pub mod multipart;
+pub mod post_policy;
 mod presign;
 mod signing;
 
@@ -58,6 +60,7 @@ pub use endpoint::{parse_host, Endpoint, S3Host};
 pub use error::S3Error;
 pub use location::{is_dns_compatible, AddressingStyle, S3Location};
 pub use multipart::{MAX_PART_NUMBER, MIN_PART_NUMBER, MIN_PART_SIZE};
+pub use post_policy::{Condition, PostPolicy, PostPolicyError, PresignedPost, FILE_FIELD};
 pub use presign::{PresignOptions, PresignedUrl, RESPONSE_OVERRIDES};
 pub use signing::SignedRequest;
 

@@ -15,7 +15,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_sigv4");
 
 /// The binary with a clean environment: no real AWS configuration is read,
 /// and IMDS points at a closed local port so nothing leaves 127.0.0.1.
-fn sigv4() -> Command {
+pub(crate) fn sigv4() -> Command {
     let mut c = Command::new(BIN);
     c.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -39,7 +39,7 @@ const RUN_DEADLINE: Duration = Duration::from_secs(60);
 /// Runs the binary to completion, within [`RUN_DEADLINE`]: its output is
 /// read on threads, and the child is killed (and the test fails) if it
 /// has not exited by then.
-fn run(mut c: Command) -> Output {
+pub(crate) fn run(mut c: Command) -> Output {
     let mut child = c
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -95,11 +95,11 @@ fn run(mut c: Command) -> Output {
     }
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 

@@ -66,7 +66,7 @@ pub const ACCESS_KEY: &str = "AKIAS3SFSTEST0000001";
 pub const SECRET_KEY: &str = "s3s-fs/test+secret/0123456789abcdefghij";
 
 /// `name` in a directory of `PATH`.
-fn on_path(name: &str) -> Option<PathBuf> {
+pub(super) fn on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|d| d.join(name))
