@@ -237,7 +237,7 @@ enum State {
 /// Longest signature in a size line (SigV4a pads to 144).
 const MAX_SIGNATURE: usize = 144;
 
-/// The streaming aws-chunked decoder and verifier (see [`ChunkedDecoder::feed`] and the framings of [`ChunkedFraming`]).
+/// The streaming aws-chunked decoder and verifier (see the [module docs](self)).
 pub struct ChunkedDecoder<V> {
     framing: ChunkedFraming,
     verifier: Option<V>,

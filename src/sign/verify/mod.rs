@@ -32,7 +32,7 @@
 //! ```
 
 mod authorization;
-mod chunked;
+pub mod chunked;
 mod header;
 mod options;
 mod presigned;
