@@ -13,6 +13,7 @@
 //! | presign an S3 object URL (GET/PUT, custom endpoints) | [`s3::S3Location::presign`] | `std` |
 //! | sign an S3 request or an aws-chunked upload | [`s3::S3Location::sign`], [`sign::chunked`] | `std`, core |
 //! | verify a signed request on the server | [`http::verify_request`], [`sign::verify()`] with [`sign::VerifyOptions`] | `http`, core |
+//! | verify every request of a tower / hyper / axum server (S3 errors, streamed bodies) | `server::VerifyLayer` | `server` |
 //! | hand over credentials | [`Credentials`]: every signing entry point takes `&Credentials`, and it is a provider | core |
 //! | find credentials like the AWS CLI | [`credentials::default_chain()`] and its `explain()` | `client` (`std` without HTTP sources) |
 //! | read `~/.aws/config` and `~/.aws/credentials` | [`config`] | `std` |
@@ -33,6 +34,7 @@
 //! | `reqwest` | no | the reqwest/rustls async transport (implies `tokio`) |
 //! | `reqwest-middleware` | no | the signing middleware for reqwest-middleware |
 //! | `tower` | no | the signing tower layer |
+//! | `server` | no | the verifying tower layer (no runtime or client stack) |
 //! | `imds-emulator` | no | a local IMDS emulator |
 //! | `cli` | no | the `sigv4` command-line tool |
 //!
@@ -102,6 +104,9 @@ pub mod middleware;
 
 #[cfg(feature = "std")]
 pub mod s3;
+
+#[cfg(feature = "server")]
+pub mod server;
 
 #[cfg(feature = "client")]
 pub mod api;
