@@ -83,6 +83,16 @@ impl<'a> VerifyOptions<'a> {
         self.region
     }
 
+    /// Refuses a header-signed request signed further from `now` than the
+    /// allowed skew.
+    pub(super) fn check_skew(&self, time: SigningTime) -> Result<(), Error> {
+        let diff = self.now.unix_seconds().abs_diff(time.unix_seconds());
+        if diff > self.max_skew.as_secs() {
+            return Err(Error::RequestTimeTooSkewed);
+        }
+        Ok(())
+    }
+
     pub(super) fn max_skew_secs(&self) -> i64 {
         i64::try_from(self.max_skew.as_secs()).unwrap_or(i64::MAX)
     }
