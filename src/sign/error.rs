@@ -87,6 +87,12 @@ pub enum Error {
     /// The body's SHA-256 is not the `x-amz-content-sha256` the client
     /// signed (verification; S3's `XAmzContentSHA256Mismatch`).
     PayloadHashMismatch,
+    /// The request carries an `x-amz-*` header its signature does not
+    /// cover, and the verifier requires them all signed (as S3 does).
+    HeaderNotSigned {
+        /// The header's name, lowercase.
+        name: String,
+    },
     /// No SigV4a key could be derived from these credentials (the
     /// derivation's counter ran out; practically impossible).
     KeyDerivation,
@@ -146,6 +152,9 @@ impl fmt::Display for Error {
                 write!(f, "the signature is scoped to another {part} than this server's")
             }
             Error::Expired => f.write_str("the presigned URL is expired or not yet valid"),
+            Error::HeaderNotSigned { name } => {
+                write!(f, "the request's {name} header is not signed")
+            }
             Error::PayloadHashMismatch => {
                 f.write_str("the body's SHA-256 does not match x-amz-content-sha256")
             }

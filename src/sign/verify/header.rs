@@ -103,6 +103,7 @@ fn checked<'s>(
     let mut settings = options.settings_for(auth.region, auth.service)?;
     options.check_skew(time)?;
     let payload = req.payload.unwrap_or(Payload::EMPTY);
+    options.check_amz_signed(req, auth.signed_headers)?;
     let (filtered, seen) = signed_only_seen(
         req,
         auth.signed_headers,

@@ -521,3 +521,54 @@ mod tests {
         assert_eq!(r.string_to_sign(), Some(p.string_to_sign().as_str()));
     }
 }
+
+#[cfg(test)]
+mod amz_headers_tests {
+    use super::test_support::*;
+    use super::*;
+    use crate::sign::{presign, sign_headers, SigningParams};
+
+    #[test]
+    fn unsigned_amz_headers_are_refused_when_required() {
+        let now = t("20130524T000000Z");
+        let creds = Credentials::new("AKID", "secret");
+        let params = SigningParams::new(&creds, "us-east-1", "s3", now);
+        let req = SignableRequest::new("PUT", "https://b.s3.amazonaws.com/k")
+            .unwrap()
+            .header("x-amz-meta-signed", "1")
+            .payload(Payload::Unsigned);
+        let strict = VerifyOptions::new(now).require_signed_amz_headers(true);
+        let lenient = VerifyOptions::new(now);
+        let lookup = |_: &str| Some("secret");
+
+        let signed = sign_headers(&req, &params).unwrap();
+        let got = req.clone().headers(signed.headers());
+        assert!(verify(&got, lookup, &strict).is_ok());
+        let added = got.clone().header("X-Amz-Meta-Added", "2");
+        assert!(verify(&added, lookup, &lenient).is_ok());
+        let r = verify_detailed(&added, lookup, &strict).unwrap_err();
+        assert_eq!(
+            r.error(),
+            &Error::HeaderNotSigned {
+                name: "x-amz-meta-added".into()
+            }
+        );
+        assert_eq!((r.status(), r.s3_code()), (403, "AccessDenied"));
+        // Other headers may be added unsigned.
+        assert!(verify(&got.clone().header("user-agent", "x"), lookup, &strict).is_ok());
+
+        let p = presign(&req, &params, Duration::from_secs(60)).unwrap();
+        let got = SignableRequest::new("PUT", p.uri())
+            .unwrap()
+            .header("x-amz-meta-signed", "1")
+            .payload(Payload::Unsigned);
+        assert!(verify(&got, lookup, &strict).is_ok());
+        let added = got.header("x-amz-acl", "public-read");
+        assert_eq!(
+            verify(&added, lookup, &strict),
+            Err(Error::HeaderNotSigned {
+                name: "x-amz-acl".into()
+            })
+        );
+    }
+}

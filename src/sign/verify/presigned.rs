@@ -114,6 +114,7 @@ fn checked<'s>(
     let signature = need(find(Q_SIGNATURE)?, "no X-Amz-Signature")?;
     let token = find(Q_SECURITY_TOKEN)?;
     // Signed headers stay as they came: the signer's rules read them.
+    options.check_amz_signed(req, &signed)?;
     let filtered = signed_only(req, &signed, &[])?;
     let secret = lookup(akid).ok_or(Error::UnknownAccessKey)?;
     // Whether `X-Amz-Security-Token` is part of the signature is the

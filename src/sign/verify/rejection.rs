@@ -138,7 +138,7 @@ pub(crate) fn s3_code(error: &Error, presigned: bool) -> &'static str {
         Error::InvalidSessionToken | Error::SessionTokenConflict => "InvalidToken",
         Error::PayloadHashMismatch => "XAmzContentSHA256Mismatch",
         Error::InvalidPayloadHash | Error::PayloadHashConflict { .. } => "InvalidArgument",
-        Error::InvalidTime => "AccessDenied",
+        Error::InvalidTime | Error::HeaderNotSigned { .. } => "AccessDenied",
         _ => "InvalidRequest",
     }
 }

@@ -239,6 +239,7 @@ fn headers<'s>(
     if !signed_names().any(|n| n == HOST) {
         return Err(malformed("host is not signed"));
     }
+    options.check_amz_signed(req, auth.signed_headers)?;
     let payload = req.payload.unwrap_or(Payload::EMPTY);
     let filtered = signed_only(
         req,
@@ -378,6 +379,7 @@ fn presigned<'s>(
     let signature = need(find(Q_SIGNATURE)?, "no X-Amz-Signature")?;
     check_signature_format(&signature)?;
     let token = find(Q_SECURITY_TOKEN)?;
+    options.check_amz_signed(req, &signed)?;
     let filtered = signed_only(req, &signed, &[])?;
     let secret = lookup(akid).ok_or(Error::UnknownAccessKey)?;
     let params =
