@@ -80,6 +80,19 @@ pub enum Error {
     },
     /// A presigned request is used outside its validity window (verification).
     Expired,
+    /// A header-signed request's signing time is further from the
+    /// verifier's clock than the allowed skew (verification; S3's
+    /// `RequestTimeTooSkewed`).
+    RequestTimeTooSkewed,
+    /// The body's SHA-256 is not the `x-amz-content-sha256` the client
+    /// signed (verification; S3's `XAmzContentSHA256Mismatch`).
+    PayloadHashMismatch,
+    /// The request carries an `x-amz-*` header its signature does not
+    /// cover, and the verifier requires them all signed (as S3 does).
+    HeaderNotSigned {
+        /// The header's name, lowercase.
+        name: String,
+    },
     /// No SigV4a key could be derived from these credentials (the
     /// derivation's counter ran out; practically impossible).
     KeyDerivation,
@@ -138,8 +151,15 @@ impl fmt::Display for Error {
             Error::WrongScope { part } => {
                 write!(f, "the signature is scoped to another {part} than this server's")
             }
-            Error::Expired => f.write_str(
-                "request time is outside the allowed clock skew, or the presigned URL is expired or not yet valid",
+            Error::Expired => f.write_str("the presigned URL is expired or not yet valid"),
+            Error::HeaderNotSigned { name } => {
+                write!(f, "the request's {name} header is not signed")
+            }
+            Error::PayloadHashMismatch => {
+                f.write_str("the body's SHA-256 does not match x-amz-content-sha256")
+            }
+            Error::RequestTimeTooSkewed => f.write_str(
+                "the request's signing time is outside the allowed clock skew of the server's clock",
             ),
             Error::KeyDerivation => {
                 f.write_str("no SigV4a key could be derived from these credentials")

@@ -1,10 +1,12 @@
 //! Verification of requests signed for the `Authorization` header.
 
 use super::authorization::parse_authorization;
+use super::rejection::{with_details, Rejection, Signed};
 use super::{equal, malformed, signed_only_seen, Verified, VerifyOptions};
 use crate::sign::header_signing::sign_into;
 use crate::sign::names::{AUTHORIZATION, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use crate::sign::signature::ascii;
+use crate::sign::string_to_sign::string_to_sign;
 use crate::sign::{Error, Payload, SessionTokenMode, SignableRequest, SigningParams, SigningTime};
 use alloc::string::String;
 
@@ -66,6 +68,27 @@ pub fn verify_headers<'s>(
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
 ) -> Result<Verified, Error> {
+    checked(req, lookup, options, &mut None)
+}
+
+/// [`verify_headers`], reporting a signature mismatch with the strings the
+/// server signed.
+pub(super) fn verify_headers_detailed<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
+) -> Result<Verified, Rejection> {
+    let mut signed = None;
+    let result = checked(req, lookup, options, &mut signed);
+    with_details(result, signed)
+}
+
+fn checked<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
+    mismatch: &mut Signed,
+) -> Result<Verified, Error> {
     let found = SigningHeaders::scan(req)?;
     let auth = parse_authorization(
         found
@@ -78,8 +101,9 @@ pub fn verify_headers<'s>(
         return Err(malformed("x-amz-date does not match the credential date"));
     }
     let mut settings = options.settings_for(auth.region, auth.service)?;
-    check_skew(time, options.now, options.max_skew.as_secs())?;
+    options.check_skew(time)?;
     let payload = req.payload.unwrap_or(Payload::EMPTY);
+    options.check_amz_signed(req, auth.signed_headers)?;
     let (filtered, seen) = signed_only_seen(
         req,
         auth.signed_headers,
@@ -97,7 +121,7 @@ pub fn verify_headers<'s>(
             let stated = payload_from_header(h);
             if let (Payload::Bytes(_), Payload::Precomputed(_)) = (payload, stated) {
                 if payload.resolve()?.as_str() != h {
-                    return Err(Error::SignatureMismatch);
+                    return Err(Error::PayloadHashMismatch);
                 }
             }
             filtered.payload(stated)
@@ -129,6 +153,8 @@ pub fn verify_headers<'s>(
     let recomputed = creq.get(expected.signed_headers).unwrap_or("");
     let same_list = equal(recomputed, auth.signed_headers);
     if !(equal(ascii(&expected.signature), auth.signature) & same_list) {
+        let string_to_sign = string_to_sign(&params.scope(), &expected.creq_hash);
+        *mismatch = Some((creq, string_to_sign));
         return Err(Error::SignatureMismatch);
     }
     Ok(Verified::new(
@@ -137,15 +163,8 @@ pub fn verify_headers<'s>(
         auth.service,
         time,
         auth.signed_headers,
+        auth.signature,
     ))
-}
-
-fn check_skew(time: SigningTime, now: SigningTime, max_skew_secs: u64) -> Result<(), Error> {
-    let diff = now.unix_seconds().abs_diff(time.unix_seconds());
-    if diff > max_skew_secs {
-        return Err(Error::Expired);
-    }
-    Ok(())
 }
 
 fn payload_from_header(value: &str) -> Payload<'_> {
@@ -227,10 +246,10 @@ mod tests {
         ) -> Result<Verified, Error> {
             vh(r, lookup, SigningSettings::s3(), p, at, 900)
         }
-        // Another body.
+        // Another body than x-amz-content-sha256 says.
         assert_eq!(
             check(&got, Payload::Bytes(b"other"), now),
-            Err(Error::SignatureMismatch)
+            Err(Error::PayloadHashMismatch)
         );
         // Another signed header value.
         let mut changed = got.clone();
@@ -250,7 +269,7 @@ mod tests {
         // Too late, unknown key, wrong secret.
         assert_eq!(
             check(&got, body, t("20130524T001501Z")),
-            Err(Error::Expired)
+            Err(Error::RequestTimeTooSkewed)
         );
         assert!(check(&got, body, t("20130524T001500Z")).is_ok());
         assert_eq!(
@@ -389,7 +408,7 @@ mod tests {
         // Same day, outside the skew window.
         assert_eq!(
             check(&headers, b"body", t("20130524T001501Z")),
-            Err(Error::Expired)
+            Err(Error::RequestTimeTooSkewed)
         );
 
         // `x-amz-content-sha256` signed but missing.
@@ -406,7 +425,7 @@ mod tests {
         // A hash that does not match the body the server received.
         assert_eq!(
             check(&headers, b"other body", now),
-            Err(Error::SignatureMismatch)
+            Err(Error::PayloadHashMismatch)
         );
 
         // The SignedHeaders list reordered (same names).

@@ -36,6 +36,7 @@ pub mod chunked;
 mod header;
 mod options;
 mod presigned;
+mod rejection;
 #[cfg(feature = "sigv4a")]
 mod v4a;
 
@@ -46,6 +47,7 @@ pub use chunked::{
 pub use header::verify_headers;
 pub use options::VerifyOptions;
 pub use presigned::verify_presigned;
+pub use rejection::Rejection;
 #[cfg(feature = "sigv4a")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sigv4a")))]
 pub use v4a::{
@@ -66,10 +68,12 @@ use super::{Error, SignableRequest, SigningTime};
 /// request it recomputes).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Verified {
-    /// `access key id`, region, service and the signed headers list, back to back.
+    /// `access key id`, region, service, the signed headers list and the
+    /// signature, back to back.
     text: String,
-    /// Where the region, the service and the signed headers list start in `text`.
-    ends: [usize; 3],
+    /// Where the region, the service, the signed headers list and the
+    /// signature start in `text`.
+    ends: [usize; 4],
     time: SigningTime,
 }
 
@@ -80,16 +84,24 @@ impl Verified {
         service: &str,
         time: SigningTime,
         signed_headers: &str,
+        signature: &str,
     ) -> Self {
         let mut text = String::with_capacity(
-            access_key_id.len() + region.len() + service.len() + signed_headers.len(),
+            access_key_id.len()
+                + region.len()
+                + service.len()
+                + signed_headers.len()
+                + signature.len(),
         );
-        let mut ends = [0; 3];
-        for (i, part) in [access_key_id, region, service].into_iter().enumerate() {
+        let mut ends = [0; 4];
+        for (i, part) in [access_key_id, region, service, signed_headers]
+            .into_iter()
+            .enumerate()
+        {
             text.push_str(part);
             ends[i] = text.len();
         }
-        text.push_str(signed_headers);
+        text.push_str(signature);
         Verified { text, ends, time }
     }
 
@@ -116,7 +128,13 @@ impl Verified {
 
     /// The signed headers list as sent (`host;x-amz-date`).
     pub fn signed_headers_list(&self) -> &str {
-        &self.text[self.ends[2]..]
+        &self.text[self.ends[2]..self.ends[3]]
+    }
+
+    /// The request's signature as sent: the seed of an aws-chunked body's
+    /// chunk signatures.
+    pub fn signature(&self) -> &str {
+        &self.text[self.ends[3]..]
     }
 
     /// The signed header names.
@@ -149,6 +167,36 @@ pub fn verify<'s>(
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
 ) -> Result<Verified, Error> {
+    verify_detailed(req, lookup, options).map_err(Rejection::into_error)
+}
+
+/// [`verify`], for servers that answer clients: a [`Rejection`] carries S3's
+/// error code and status, and for a signature mismatch the canonical
+/// request and string to sign the server computed (what S3 puts in its
+/// `SignatureDoesNotMatch` body). Signature mismatches cost the strings'
+/// allocation; accepted requests cost nothing more than with [`verify`].
+///
+/// ```
+/// use sigv4::sign::{sign_headers, verify::verify_detailed, SignableRequest, SigningParams, SigningTime, VerifyOptions};
+/// use sigv4::Credentials;
+///
+/// let now = SigningTime::parse_amz_date("20150830T123600Z")?;
+/// let credentials = Credentials::new("AKIDEXAMPLE", "secret");
+/// let req = SignableRequest::new("GET", "https://example.amazonaws.com/path")?;
+/// let signed = sign_headers(&req, &SigningParams::new(&credentials, "us-east-1", "service", now))?;
+/// let received = req.clone().headers(signed.headers());
+///
+/// let refused = verify_detailed(&received, |_| Some("not the secret"), &VerifyOptions::new(now)).unwrap_err();
+/// assert_eq!((refused.status(), refused.s3_code()), (403, "SignatureDoesNotMatch"));
+/// assert!(refused.canonical_request().unwrap().starts_with("GET\n/path\n"));
+/// assert!(refused.string_to_sign().unwrap().starts_with("AWS4-HMAC-SHA256\n20150830T123600Z\n"));
+/// # Ok::<(), sigv4::sign::Error>(())
+/// ```
+pub fn verify_detailed<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
+) -> Result<Verified, Rejection> {
     let has_header = header_value(req, AUTHORIZATION).is_some();
     let has_query = parse_query(&req.query).any(|p| p.key == Q_SIGNATURE);
     match (has_header, has_query) {
@@ -156,7 +204,7 @@ pub fn verify<'s>(
         (true, false)
             if header_value(req, AUTHORIZATION).is_some_and(v4a::is_v4a_authorization) =>
         {
-            verify_headers_v4a(req, lookup, options)
+            v4a::verify_headers_detailed(req, lookup, options)
         }
         #[cfg(feature = "sigv4a")]
         (false, true)
@@ -164,17 +212,47 @@ pub fn verify<'s>(
                 p.key == super::names::Q_ALGORITHM && p.value == super::v4a::ALGORITHM
             }) =>
         {
-            verify_presigned_v4a(req, lookup, options)
+            v4a::verify_presigned_detailed(req, lookup, options)
         }
-        (true, false) => verify_headers(req, lookup, options),
-        (false, true) => verify_presigned(req, lookup, options),
-        (true, true) => Err(malformed(
-            "signed both in the authorization header and in the query",
-        )),
-        (false, false) => Err(malformed(
-            "not signed: no authorization header or X-Amz-Signature",
-        )),
+        (true, false) => header::verify_headers_detailed(req, lookup, options),
+        (false, true) => presigned::verify_presigned_detailed(req, lookup, options),
+        (true, true) => {
+            Err(malformed("signed both in the authorization header and in the query").into())
+        }
+        (false, false) => {
+            Err(malformed("not signed: no authorization header or X-Amz-Signature").into())
+        }
     }
+}
+
+/// The access key id a request is signed with (from its `Authorization`
+/// header or its `X-Amz-Credential` parameter, SigV4 or SigV4a), before it
+/// is verified: what a server looks the secret up by, when that lookup is
+/// asynchronous.
+pub fn access_key_id(req: &SignableRequest<'_>) -> Result<String, Error> {
+    if let Some(value) = header_value(req, AUTHORIZATION) {
+        #[cfg(feature = "sigv4a")]
+        if v4a::is_v4a_authorization(value) {
+            return Ok(String::from(parse_authorization_v4a(value)?.access_key_id));
+        }
+        return Ok(String::from(parse_authorization(value)?.access_key_id));
+    }
+    let credential = unique_query_param(req, super::names::Q_CREDENTIAL)?.ok_or(malformed(
+        "not signed: no authorization header or X-Amz-Credential",
+    ))?;
+    match credential.split_once('/') {
+        Some((akid, _)) if !akid.is_empty() => Ok(String::from(akid)),
+        _ => Err(malformed("X-Amz-Credential has no access key id")),
+    }
+}
+
+/// The session token a request carries (`x-amz-security-token` header or
+/// `X-Amz-Security-Token` parameter), for a secret lookup that checks it.
+pub fn session_token(req: &SignableRequest<'_>) -> Result<Option<String>, Error> {
+    if let Some(token) = header_value(req, super::names::X_AMZ_SECURITY_TOKEN) {
+        return Ok(Some(String::from(token)));
+    }
+    unique_query_param(req, super::names::Q_SECURITY_TOKEN)
 }
 
 pub(super) fn header_value<'a>(req: &SignableRequest<'a>, name: &str) -> Option<&'a str> {
@@ -329,5 +407,168 @@ mod test_support {
     ) -> SignableRequest<'a> {
         let copy: SignableRequest<'a> = req.clone();
         copy.headers(added.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::*;
+    use super::*;
+    use crate::sign::{presign, sign_headers, SigningParams};
+
+    #[test]
+    fn the_key_and_token_are_read_before_verifying() {
+        let now = t("20130524T000000Z");
+        let creds = Credentials::new("AKIDHEADER", "secret").with_session_token("tok+/=");
+        let params = SigningParams::new(&creds, "us-east-1", "s3", now);
+        let req = SignableRequest::new("GET", "https://b.s3.amazonaws.com/k").unwrap();
+        let signed = sign_headers(&req, &params).unwrap();
+        let got = req.clone().headers(signed.headers());
+        assert_eq!(access_key_id(&got).unwrap(), "AKIDHEADER");
+        assert_eq!(session_token(&got).unwrap().as_deref(), Some("tok+/="));
+
+        let creds = Credentials::new("AKIDQUERY", "secret").with_session_token("q tok");
+        let params = SigningParams::new(&creds, "us-east-1", "s3", now);
+        let p = presign(&req, &params, Duration::from_secs(60)).unwrap();
+        let got = SignableRequest::new("GET", p.uri()).unwrap();
+        assert_eq!(access_key_id(&got).unwrap(), "AKIDQUERY");
+        assert_eq!(session_token(&got).unwrap().as_deref(), Some("q tok"));
+
+        assert_eq!(
+            access_key_id(&req),
+            Err(malformed(
+                "not signed: no authorization header or X-Amz-Credential"
+            ))
+        );
+        let no_key = SignableRequest::new(
+            "GET",
+            "https://b.s3.amazonaws.com/k?X-Amz-Credential=%2F20130524%2Fus-east-1%2Fs3%2Faws4_request",
+        )
+        .unwrap();
+        assert_eq!(
+            access_key_id(&no_key),
+            Err(malformed("X-Amz-Credential has no access key id"))
+        );
+        assert_eq!(session_token(&req), Ok(None));
+    }
+
+    #[test]
+    fn detailed_rejections_carry_the_server_side_strings() {
+        let now = t("20130524T000000Z");
+        let creds = Credentials::new("AKID", "secret");
+        let params = SigningParams::new(&creds, "us-east-1", "s3", now);
+        let req = SignableRequest::new("PUT", "https://b.s3.amazonaws.com/k")
+            .unwrap()
+            .payload(Payload::Unsigned);
+        let options = VerifyOptions::new(now);
+
+        // Header-signed, wrong secret: the strings are the signer's own.
+        let signed = sign_headers(&req, &params).unwrap();
+        let got = req.clone().headers(signed.headers());
+        let r = verify_detailed(&got, |_| Some("wrong"), &options).unwrap_err();
+        assert_eq!(r.error(), &Error::SignatureMismatch);
+        assert_eq!(r.canonical_request(), Some(signed.canonical_request()));
+        assert_eq!(r.string_to_sign(), Some(signed.string_to_sign().as_str()));
+        assert!(verify_detailed(&got, |_| Some("secret"), &options).is_ok());
+
+        // Presigned: the same, and S3's query codes for other failures.
+        let p = presign(&req, &params, Duration::from_secs(60)).unwrap();
+        let got = SignableRequest::new("PUT", p.uri())
+            .unwrap()
+            .payload(Payload::Unsigned);
+        let r = verify_detailed(&got, |_| Some("wrong"), &options).unwrap_err();
+        assert_eq!(r.canonical_request(), Some(p.canonical_request()));
+        assert_eq!(r.string_to_sign(), Some(p.string_to_sign().as_str()));
+        assert_eq!((r.status(), r.s3_code()), (403, "SignatureDoesNotMatch"));
+        let elsewhere = VerifyOptions::new(now).expect_region("eu-west-1");
+        let r = verify_detailed(&got, |_| Some("secret"), &elsewhere).unwrap_err();
+        assert_eq!(r.s3_code(), "AuthorizationQueryParametersError");
+        let late = VerifyOptions::new(t("20130524T000200Z"));
+        let r = verify_detailed(&got, |_| Some("secret"), &late).unwrap_err();
+        assert_eq!((r.status(), r.s3_code()), (403, "AccessDenied"));
+        // Not a mismatch: no strings.
+        assert_eq!(r.canonical_request(), None);
+    }
+
+    #[cfg(feature = "sigv4a")]
+    #[test]
+    fn sigv4a_rejections_carry_the_server_side_strings_too() {
+        use crate::sign::v4a;
+        let now = t("20130524T000000Z");
+        let creds = Credentials::new("AKID", "secret");
+        let params = v4a::SigningParams::new(&creds, "*", "s3", now);
+        let req = SignableRequest::new("GET", "https://b.s3.amazonaws.com/k")
+            .unwrap()
+            .payload(Payload::Unsigned);
+        let signed = v4a::sign_headers(&req, &params).unwrap();
+        let got = req.clone().headers(signed.headers());
+        assert_eq!(access_key_id(&got).unwrap(), "AKID");
+        let options = VerifyOptions::new(now);
+        let r = verify_detailed(&got, |_| Some("wrong"), &options).unwrap_err();
+        assert_eq!(r.s3_code(), "SignatureDoesNotMatch");
+        assert_eq!(r.canonical_request(), Some(signed.canonical_request()));
+        let ok = verify_detailed(&got, |_| Some("secret"), &options).unwrap();
+        assert_eq!(ok.signature().len(), signed.signature().len());
+        assert_eq!(ok.signature(), signed.signature());
+
+        let p = v4a::presign(&req, &params, Duration::from_secs(60)).unwrap();
+        let got = SignableRequest::new("GET", p.uri())
+            .unwrap()
+            .payload(Payload::Unsigned);
+        assert_eq!(access_key_id(&got).unwrap(), "AKID");
+        let r = verify_detailed(&got, |_| Some("wrong"), &options).unwrap_err();
+        assert_eq!(r.canonical_request(), Some(p.canonical_request()));
+        assert_eq!(r.string_to_sign(), Some(p.string_to_sign().as_str()));
+    }
+}
+
+#[cfg(test)]
+mod amz_headers_tests {
+    use super::test_support::*;
+    use super::*;
+    use crate::sign::{presign, sign_headers, SigningParams};
+
+    #[test]
+    fn unsigned_amz_headers_are_refused_when_required() {
+        let now = t("20130524T000000Z");
+        let creds = Credentials::new("AKID", "secret");
+        let params = SigningParams::new(&creds, "us-east-1", "s3", now);
+        let req = SignableRequest::new("PUT", "https://b.s3.amazonaws.com/k")
+            .unwrap()
+            .header("x-amz-meta-signed", "1")
+            .payload(Payload::Unsigned);
+        let strict = VerifyOptions::new(now).require_signed_amz_headers(true);
+        let lenient = VerifyOptions::new(now);
+        let lookup = |_: &str| Some("secret");
+
+        let signed = sign_headers(&req, &params).unwrap();
+        let got = req.clone().headers(signed.headers());
+        assert!(verify(&got, lookup, &strict).is_ok());
+        let added = got.clone().header("X-Amz-Meta-Added", "2");
+        assert!(verify(&added, lookup, &lenient).is_ok());
+        let r = verify_detailed(&added, lookup, &strict).unwrap_err();
+        assert_eq!(
+            r.error(),
+            &Error::HeaderNotSigned {
+                name: "x-amz-meta-added".into()
+            }
+        );
+        assert_eq!((r.status(), r.s3_code()), (403, "AccessDenied"));
+        // Other headers may be added unsigned.
+        assert!(verify(&got.clone().header("user-agent", "x"), lookup, &strict).is_ok());
+
+        let p = presign(&req, &params, Duration::from_secs(60)).unwrap();
+        let got = SignableRequest::new("PUT", p.uri())
+            .unwrap()
+            .header("x-amz-meta-signed", "1")
+            .payload(Payload::Unsigned);
+        assert!(verify(&got, lookup, &strict).is_ok());
+        let added = got.header("x-amz-acl", "public-read");
+        assert_eq!(
+            verify(&added, lookup, &strict),
+            Err(Error::HeaderNotSigned {
+                name: "x-amz-acl".into()
+            })
+        );
     }
 }

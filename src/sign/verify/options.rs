@@ -2,7 +2,7 @@
 
 use core::time::Duration;
 
-use crate::sign::{Error, SigningSettings, SigningTime};
+use crate::sign::{Error, SignableRequest, SigningSettings, SigningTime};
 
 /// How a server verifies: its clock, the clock skew it allows, and what it
 /// expects of the credential scope.
@@ -22,6 +22,7 @@ pub struct VerifyOptions<'a> {
     pub(super) now: SigningTime,
     pub(super) max_skew: Duration,
     settings: Option<SigningSettings>,
+    require_signed_amz: bool,
     region: Option<&'a str>,
     service: Option<&'a str>,
 }
@@ -37,6 +38,7 @@ impl<'a> VerifyOptions<'a> {
             now,
             max_skew: Self::DEFAULT_MAX_SKEW,
             settings: None,
+            require_signed_amz: false,
             region: None,
             service: None,
         }
@@ -53,6 +55,15 @@ impl<'a> VerifyOptions<'a> {
     /// are signed is always read from the request.
     pub const fn with_settings(mut self, settings: SigningSettings) -> Self {
         self.settings = Some(settings);
+        self
+    }
+
+    /// Refuses requests that carry an `x-amz-*` header their signature does
+    /// not cover ([`Error::HeaderNotSigned`]), as S3 does. Off by default:
+    /// some services take headers added after signing
+    /// (`x-amz-security-token` for IoT, for one).
+    pub const fn require_signed_amz_headers(mut self, on: bool) -> Self {
+        self.require_signed_amz = on;
         self
     }
 
@@ -81,6 +92,38 @@ impl<'a> VerifyOptions<'a> {
     /// The region the verifier accepts, when it expects one.
     pub const fn expected_region(&self) -> Option<&'a str> {
         self.region
+    }
+
+    /// Refuses a header-signed request signed further from `now` than the
+    /// allowed skew.
+    pub(super) fn check_skew(&self, time: SigningTime) -> Result<(), Error> {
+        let diff = self.now.unix_seconds().abs_diff(time.unix_seconds());
+        if diff > self.max_skew.as_secs() {
+            return Err(Error::RequestTimeTooSkewed);
+        }
+        Ok(())
+    }
+
+    /// With [`require_signed_amz_headers`](Self::require_signed_amz_headers),
+    /// refuses an `x-amz-*` header of `req` missing from `signed` (the
+    /// `;`-separated signed headers list).
+    pub(super) fn check_amz_signed(
+        &self,
+        req: &SignableRequest<'_>,
+        signed: &str,
+    ) -> Result<(), Error> {
+        if !self.require_signed_amz {
+            return Ok(());
+        }
+        for &(name, _) in req.headers.iter() {
+            let amz = name.len() > 6 && name.as_bytes()[..6].eq_ignore_ascii_case(b"x-amz-");
+            if amz && !signed.split(';').any(|s| s.eq_ignore_ascii_case(name)) {
+                return Err(Error::HeaderNotSigned {
+                    name: name.to_ascii_lowercase(),
+                });
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn max_skew_secs(&self) -> i64 {

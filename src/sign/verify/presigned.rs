@@ -4,6 +4,7 @@ use alloc::string::String;
 use core::time::Duration;
 
 use super::authorization::parse_credential;
+use super::rejection::{with_details, Rejection, Signed};
 use super::{
     equal, header_count, malformed, signed_only, unique_query_param, Verified, VerifyOptions,
 };
@@ -25,6 +26,27 @@ pub fn verify_presigned<'s>(
     req: &SignableRequest<'_>,
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
+) -> Result<Verified, Error> {
+    checked(req, lookup, options, &mut None)
+}
+
+/// [`verify_presigned`], reporting a signature mismatch with the strings
+/// the server signed, and S3's codes for presigned requests.
+pub(super) fn verify_presigned_detailed<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
+) -> Result<Verified, Rejection> {
+    let mut signed = None;
+    let result = checked(req, lookup, options, &mut signed);
+    with_details(result, signed).map_err(Rejection::in_query)
+}
+
+fn checked<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
+    mismatch: &mut Signed,
 ) -> Result<Verified, Error> {
     let find = |name: &str| unique_query_param(req, name);
     let need = |v: Option<String>, what: &'static str| v.ok_or(malformed(what));
@@ -92,6 +114,7 @@ pub fn verify_presigned<'s>(
     let signature = need(find(Q_SIGNATURE)?, "no X-Amz-Signature")?;
     let token = find(Q_SECURITY_TOKEN)?;
     // Signed headers stay as they came: the signer's rules read them.
+    options.check_amz_signed(req, &signed)?;
     let filtered = signed_only(req, &signed, &[])?;
     let secret = lookup(akid).ok_or(Error::UnknownAccessKey)?;
     // Whether `X-Amz-Security-Token` is part of the signature is the
@@ -105,9 +128,15 @@ pub fn verify_presigned<'s>(
         .map_or("", |(_, v)| v);
     let same_list = equal(expected_signed, &signed);
     if !(equal(expected.signature(), &signature) & same_list) {
+        *mismatch = Some((
+            String::from(expected.canonical_request()),
+            expected.string_to_sign(),
+        ));
         return Err(Error::SignatureMismatch);
     }
-    Ok(Verified::new(akid, region, service, time, &signed))
+    Ok(Verified::new(
+        akid, region, service, time, &signed, &signature,
+    ))
 }
 
 #[cfg(test)]

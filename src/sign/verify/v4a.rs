@@ -10,6 +10,7 @@
 use alloc::string::String;
 use core::time::Duration;
 
+use super::rejection::{with_details, Rejection, Signed};
 use super::{
     equal, header_count, header_value, malformed, signed_only, unique_query_param, Verified,
     VerifyOptions,
@@ -149,14 +150,6 @@ fn settings_for(
     options.settings_for(region, service)
 }
 
-fn check_skew(time: SigningTime, options: &VerifyOptions<'_>) -> Result<(), Error> {
-    let diff = options.now.unix_seconds().abs_diff(time.unix_seconds());
-    if diff > options.max_skew.as_secs() {
-        return Err(Error::Expired);
-    }
-    Ok(())
-}
-
 fn payload_from_header(value: &str) -> Payload<'_> {
     use crate::sign::payload::{
         STREAMING_ECDSA_PAYLOAD, STREAMING_ECDSA_PAYLOAD_TRAILER, STREAMING_PAYLOAD,
@@ -183,6 +176,37 @@ pub fn verify_headers<'s>(
     req: &SignableRequest<'_>,
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
+) -> Result<Verified, Error> {
+    headers(req, lookup, options, &mut None)
+}
+
+/// [`verify_headers`], reporting a mismatch with the strings the server signed.
+pub(super) fn verify_headers_detailed<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
+) -> Result<Verified, Rejection> {
+    let mut signed = None;
+    let result = headers(req, lookup, options, &mut signed);
+    with_details(result, signed)
+}
+
+/// [`verify_presigned`], reporting a mismatch with the strings the server signed.
+pub(super) fn verify_presigned_detailed<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
+) -> Result<Verified, Rejection> {
+    let mut signed = None;
+    let result = presigned(req, lookup, options, &mut signed);
+    with_details(result, signed).map_err(Rejection::in_query)
+}
+
+fn headers<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
+    mismatch: &mut Signed,
 ) -> Result<Verified, Error> {
     for (name, repeated) in [
         (AUTHORIZATION, "repeated authorization header"),
@@ -211,10 +235,11 @@ pub fn verify_headers<'s>(
         return Err(malformed("x-amz-region-set is not signed"));
     }
     let mut settings = settings_for(options, region_set, auth.service)?;
-    check_skew(time, options)?;
+    options.check_skew(time)?;
     if !signed_names().any(|n| n == HOST) {
         return Err(malformed("host is not signed"));
     }
+    options.check_amz_signed(req, auth.signed_headers)?;
     let payload = req.payload.unwrap_or(Payload::EMPTY);
     let filtered = signed_only(
         req,
@@ -265,6 +290,11 @@ pub fn verify_headers<'s>(
         .public_key()?
         .verify_prehash_hex(&prepared.details.string_to_sign_hash(), auth.signature);
     if !(valid & same_list) {
+        let details = &prepared.details;
+        *mismatch = Some((
+            String::from(details.canonical_request()),
+            details.string_to_sign(),
+        ));
         return Err(Error::SignatureMismatch);
     }
     Ok(Verified::new(
@@ -273,6 +303,7 @@ pub fn verify_headers<'s>(
         auth.service,
         time,
         auth.signed_headers,
+        auth.signature,
     ))
 }
 
@@ -286,6 +317,15 @@ pub fn verify_presigned<'s>(
     req: &SignableRequest<'_>,
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
+) -> Result<Verified, Error> {
+    presigned(req, lookup, options, &mut None)
+}
+
+fn presigned<'s>(
+    req: &SignableRequest<'_>,
+    lookup: impl FnOnce(&str) -> Option<&'s str>,
+    options: &VerifyOptions<'_>,
+    mismatch: &mut Signed,
 ) -> Result<Verified, Error> {
     let find = |name: &str| unique_query_param(req, name);
     let need = |v: Option<String>, what: &'static str| v.ok_or(malformed(what));
@@ -339,6 +379,7 @@ pub fn verify_presigned<'s>(
     let signature = need(find(Q_SIGNATURE)?, "no X-Amz-Signature")?;
     check_signature_format(&signature)?;
     let token = find(Q_SECURITY_TOKEN)?;
+    options.check_amz_signed(req, &signed)?;
     let filtered = signed_only(req, &signed, &[])?;
     let secret = lookup(akid).ok_or(Error::UnknownAccessKey)?;
     let params =
@@ -350,7 +391,19 @@ pub fn verify_presigned<'s>(
         .public_key()?
         .verify_prehash_hex(&prepared.details.string_to_sign_hash(), &signature);
     if !(valid & same_list) {
+        let details = &prepared.details;
+        *mismatch = Some((
+            String::from(details.canonical_request()),
+            details.string_to_sign(),
+        ));
         return Err(Error::SignatureMismatch);
     }
-    Ok(Verified::new(akid, &region_set, service, time, &signed))
+    Ok(Verified::new(
+        akid,
+        &region_set,
+        service,
+        time,
+        &signed,
+        &signature,
+    ))
 }
