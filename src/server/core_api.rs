@@ -1,8 +1,7 @@
-//! A stand-in for the core's detailed verification API while it is being
-//! written on `main` (`sign::verify::{access_key_id, session_token,
-//! verify_detailed, Rejection, BodyPolicy, BodyVerifier, BodyError}`), with
-//! the same signatures, over the existing `sign::verify::verify` and
-//! `ChunkedDecoder`. Removed when the core's lands.
+//! A stand-in for the core's body verifier while it is being written on
+//! `main` (`sign::verify::{BodyPolicy, BodyVerifier, BodyError}`), with the
+//! same signatures, over the existing `ChunkedDecoder`. Removed when the
+//! core's lands.
 #![allow(missing_docs, unreachable_pub, dead_code)]
 
 use core::fmt;
@@ -10,114 +9,17 @@ use core::fmt;
 use sha2::{Digest, Sha256};
 
 use crate::sign::chunked::ChunkSigner;
-use crate::sign::names::{
-    AUTHORIZATION, Q_CREDENTIAL, Q_SECURITY_TOKEN, X_AMZ_CONTENT_SHA256,
-    X_AMZ_DECODED_CONTENT_LENGTH, X_AMZ_SECURITY_TOKEN,
-};
+use crate::sign::names::{X_AMZ_CONTENT_SHA256, X_AMZ_DECODED_CONTENT_LENGTH};
 use crate::sign::verify::{
-    parse_authorization, ChunkedDecoder, ChunkedError, ChunkedFraming, ChunkedLimits, ChunkedStep,
-    VerifyChunks,
+    ChunkedDecoder, ChunkedError, ChunkedFraming, ChunkedLimits, ChunkedStep, VerifyChunks,
 };
-use crate::sign::{Error, SignableRequest, SigningParams, Verified, VerifyOptions};
+use crate::sign::{Error, SignableRequest, SigningParams, Verified};
 
 fn header<'a>(req: &SignableRequest<'a>, name: &str) -> Option<&'a str> {
     req.headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .and_then(|&(_, v)| core::str::from_utf8(v).ok())
-}
-
-fn query_param(req: &SignableRequest<'_>, name: &str) -> Option<String> {
-    crate::sign::canonical_query::parse_query(&req.query)
-        .find(|p| p.key == name)
-        .map(|p| crate::util::query::percent_decode(p.value))
-}
-
-pub fn access_key_id(req: &SignableRequest<'_>) -> Result<String, Error> {
-    if let Some(auth) = header(req, AUTHORIZATION) {
-        #[cfg(feature = "sigv4a")]
-        if auth.trim_start().starts_with("AWS4-ECDSA-P256-SHA256 ") {
-            return crate::sign::verify::parse_authorization_v4a(auth)
-                .map(|a| a.access_key_id.to_string());
-        }
-        return parse_authorization(auth).map(|a| a.access_key_id.to_string());
-    }
-    let credential = query_param(req, Q_CREDENTIAL).ok_or(Error::MalformedSignature {
-        reason: "not signed: no authorization header or X-Amz-Signature",
-    })?;
-    let parts: Vec<&str> = credential.rsplitn(5, '/').collect();
-    parts
-        .last()
-        .filter(|_| parts.len() >= 4)
-        .map(|s| s.to_string())
-        .ok_or(Error::MalformedSignature {
-            reason: "credential has no access key id",
-        })
-}
-
-pub fn session_token(req: &SignableRequest<'_>) -> Option<String> {
-    header(req, X_AMZ_SECURITY_TOKEN)
-        .map(str::to_string)
-        .or_else(|| query_param(req, Q_SECURITY_TOKEN))
-}
-
-#[derive(Debug, Clone)]
-pub struct Rejection {
-    error: Error,
-    presigned: bool,
-}
-
-impl Rejection {
-    pub fn error(&self) -> &Error {
-        &self.error
-    }
-    pub fn canonical_request(&self) -> Option<&str> {
-        None
-    }
-    pub fn string_to_sign(&self) -> Option<&str> {
-        None
-    }
-    pub fn s3_code(&self) -> &'static str {
-        match &self.error {
-            Error::SignatureMismatch => "SignatureDoesNotMatch",
-            Error::UnknownAccessKey => "InvalidAccessKeyId",
-            Error::Expired if self.presigned => "AccessDenied",
-            Error::Expired => "RequestTimeTooSkewed",
-            Error::WrongScope { .. } => "AuthorizationHeaderMalformed",
-            Error::MalformedSignature { reason } if reason.starts_with("not signed") => {
-                "AccessDenied"
-            }
-            Error::MalformedSignature { .. } if self.presigned => {
-                "AuthorizationQueryParametersError"
-            }
-            Error::MalformedSignature { .. } => "AuthorizationHeaderMalformed",
-            _ => "InvalidRequest",
-        }
-    }
-    pub fn status(&self) -> u16 {
-        match self.s3_code() {
-            "SignatureDoesNotMatch"
-            | "InvalidAccessKeyId"
-            | "AccessDenied"
-            | "RequestTimeTooSkewed" => 403,
-            _ => 400,
-        }
-    }
-}
-
-impl fmt::Display for Rejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.error.fmt(f)
-    }
-}
-
-pub fn verify_detailed<'s>(
-    req: &SignableRequest<'_>,
-    lookup: impl FnOnce(&str) -> Option<&'s str>,
-    options: &VerifyOptions<'_>,
-) -> Result<Verified, Rejection> {
-    let presigned = header(req, AUTHORIZATION).is_none();
-    crate::sign::verify(req, lookup, options).map_err(|error| Rejection { error, presigned })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,22 +161,14 @@ impl BodyVerifier {
         let mode = if let Some(framing) = ChunkedFraming::from_content_sha256(stated) {
             let chain = match framing {
                 ChunkedFraming::UnsignedTrailer => None,
-                _ => {
-                    let auth = header(req, AUTHORIZATION).ok_or(BodyError::Request(
-                        Error::MalformedSignature {
-                            reason: "aws-chunked needs a header signature",
-                        },
-                    ))?;
-                    let parsed = parse_authorization(auth).map_err(BodyError::Request)?;
-                    Some(OwnedChain {
-                        access_key_id: verified.access_key_id().to_string(),
-                        secret: zeroize::Zeroizing::new(secret.to_string()),
-                        region: verified.region().to_string(),
-                        service: verified.service().to_string(),
-                        time: verified.time(),
-                        previous: parsed.signature.to_string(),
-                    })
-                }
+                _ => Some(OwnedChain {
+                    access_key_id: verified.access_key_id().to_string(),
+                    secret: zeroize::Zeroizing::new(secret.to_string()),
+                    region: verified.region().to_string(),
+                    service: verified.service().to_string(),
+                    time: verified.time(),
+                    previous: verified.signature().to_string(),
+                }),
             };
             if chain.is_none() && !policy.allow_unsigned {
                 return Err(BodyError::UnsignedPayload);

@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bytes::Bytes;
 
 use super::body::VerifiedBodyError;
-use super::core_api::{BodyError, Rejection};
+use super::core_api::BodyError;
 use super::lookup::LookupError;
+use crate::sign::verify::Rejection;
 
 /// An S3 error answer: status, code, message, request id, and optional
 /// extra elements. The layer answers its refusals with one; handlers can

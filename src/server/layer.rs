@@ -12,11 +12,12 @@ use bytes::Bytes;
 use http_body::Body;
 
 use super::body::{BoxError, ResponseBody, VerifiedBody};
-use super::core_api::{access_key_id, session_token, verify_detailed, BodyPolicy, BodyVerifier};
+use super::core_api::{BodyPolicy, BodyVerifier};
 use super::error::ErrorResponse;
 use super::lookup::{SecretLookup, SecretRequest};
 use crate::http::signable_request;
 use crate::sign::names::{X_AMZ_CONTENT_SHA256, X_AMZ_DECODED_CONTENT_LENGTH};
+use crate::sign::verify::{access_key_id, session_token, verify_detailed};
 use crate::sign::{Error, Payload, SigningSettings, SigningTime, Verified, VerifyOptions};
 
 /// The verifier's clock.
@@ -257,13 +258,9 @@ fn claim<B>(
 ) -> Result<SecretRequest, ErrorResponse> {
     let refuse = |e: Error| refusal(config, options, request, e, resource);
     let signable = signable_request(request, Payload::Unsigned).map_err(refuse)?;
-    match access_key_id(&signable) {
-        Ok(id) => Ok(SecretRequest::new(
-            id.to_owned(),
-            session_token(&signable).map(|t| t.to_owned()),
-        )),
-        Err(e) => Err(refuse(e)),
-    }
+    let id = access_key_id(&signable).map_err(refuse)?;
+    let token = session_token(&signable).map_err(refuse)?;
+    Ok(SecretRequest::new(id, token))
 }
 
 /// The answer to a request refused before its secret was looked up.

@@ -3,21 +3,12 @@
 #![cfg(all(feature = "client", feature = "http"))]
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use crate::support::MotoServer;
+use crate::support::{example_binary, MotoServer};
 
 fn example(name: &str) -> Command {
-    // target/<profile>/deps/suite-<hash> -> target/<profile>/examples/<name>
-    let exe = std::env::current_exe().expect("test binary path");
-    let path: PathBuf = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .map(|profile| profile.join("examples").join(name))
-        .expect("target directory");
-    assert!(path.is_file(), "{} was not built", path.display());
-    let mut c = Command::new(path);
+    let mut c = Command::new(example_binary(name));
     c.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", "/nonexistent-home")

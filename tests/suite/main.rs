@@ -39,3 +39,4 @@ mod s3_multipart;
 mod s3_post_policy;
 mod s3_server;
 mod sdk_config;
+mod server_sigv4;

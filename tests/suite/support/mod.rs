@@ -16,11 +16,16 @@
 //! - [`form_data`]: multipart/form-data bodies (presigned POST uploads).
 //! - [`chromium`]: headless Chromium over the DevTools protocol (the
 //!   browser upload test).
+//! - [`example_server`]: the example S3 server behind the verifying layer
+//!   (HTTP, or HTTPS with a self-signed certificate); where `cargo test`
+//!   puts example binaries.
 
 #[cfg(feature = "cli")]
 mod chromium;
 #[cfg(feature = "client")]
 mod counting_transport;
+#[cfg(feature = "server")]
+mod example_server;
 mod form_data;
 mod garage;
 mod http_client;
@@ -37,6 +42,8 @@ mod tempdir;
 pub use chromium::Chromium;
 #[cfg(feature = "client")]
 pub use counting_transport::{Attempt, CountingTransport};
+#[cfg(feature = "server")]
+pub use example_server::{ExampleS3Server, SERVER_ACCESS_KEY, SERVER_REGION, SERVER_SECRET_KEY};
 pub use form_data::post_form;
 pub use garage::GarageServer;
 #[cfg(feature = "client")]
@@ -51,7 +58,9 @@ pub use peers::{create_role, peer_client, MotoProcess};
 pub use peers::{tricky_keys, MotoServer, S3Server, ACCESS_KEY, SECRET_KEY};
 #[cfg(feature = "client")]
 pub use process::closed_port;
-#[cfg(feature = "cli")]
+#[cfg(any(feature = "server", all(feature = "client", feature = "http")))]
+pub use process::example_binary;
+#[cfg(any(feature = "cli", feature = "server"))]
 pub use process::ChildGuard;
 pub use s3_objects::{
     assert_s3_error, find_bytes, flip_hex_digit, query_value, s3_error_code, with_query_pair,

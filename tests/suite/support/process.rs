@@ -1,6 +1,7 @@
 //! Child processes and ports.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -66,4 +67,18 @@ pub fn closed_port() -> u16 {
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => 1,
         _ => free_port(),
     }
+}
+
+#[cfg(any(feature = "server", all(feature = "client", feature = "http")))]
+/// `examples/<name>`, which `cargo test` builds next to the test binary
+/// (`target/<profile>/deps/suite-<hash>` -> `target/<profile>/examples/<name>`).
+pub fn example_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|profile| profile.join("examples").join(name))
+        .expect("target directory");
+    assert!(path.is_file(), "{} was not built", path.display());
+    path
 }
