@@ -33,6 +33,7 @@ mod imds_endpoint;
 mod imds_moto;
 mod properties;
 mod properties_v4a;
+mod s3_checksums;
 mod s3_moto;
 mod s3_server;
 mod sdk_config;
