@@ -143,6 +143,40 @@ impl ChunkedUpload {
         headers
     }
 
+    /// What frames the chunks, chained on the request's `seed_signature`:
+    /// a SigV4 chunk signer for `region` (or a SigV4a one for
+    /// `region_set`, when given), or [`UnsignedChunks`] for the unsigned
+    /// trailer.
+    pub fn chunk_signer<'a>(
+        &self,
+        credentials: &'a Credentials,
+        region: &'a str,
+        region_set: Option<&'a str>,
+        service: &'a str,
+        time: SigningTime,
+        seed_signature: &str,
+    ) -> Result<BoxedChunkSigner<'a>, S3Error> {
+        Ok(match (self.mode, region_set) {
+            (UploadMode::UnsignedTrailer, _) => Box::new(UnsignedChunks),
+            (UploadMode::SignedChunks, None) => {
+                let params = SigningParams::new(credentials, region, service, time);
+                Box::new(ChunkSigner::new(&params, seed_signature)?)
+            }
+            #[cfg(feature = "sigv4a")]
+            (UploadMode::SignedChunks, Some(set)) => {
+                use crate::sign::v4a;
+                let params = v4a::SigningParams::new(credentials, set, service, time);
+                Box::new(v4a::chunked::ChunkSigner::new(&params, seed_signature)?)
+            }
+            #[cfg(not(feature = "sigv4a"))]
+            (UploadMode::SignedChunks, Some(_)) => {
+                return Err(S3Error::Sigv4aUnavailable {
+                    reason: "built without the `sigv4a` feature",
+                })
+            }
+        })
+    }
+
     /// The payload marker the request is signed with.
     pub const fn payload(&self, sigv4a: bool) -> Payload<'static> {
         match (self.mode, self.checksum.is_some(), sigv4a) {
@@ -229,26 +263,14 @@ impl S3Location {
         let mut all: Vec<(&str, &str)> = headers.to_vec();
         all.extend(added.iter().map(|(n, v)| (*n, v.as_str())));
         let seed = self.sign("PUT", credentials, time, &[], &all, upload.payload(v4a))?;
-        let signer: BoxedChunkSigner<'a> = match (upload.mode, &self.region_set) {
-            (UploadMode::UnsignedTrailer, _) => Box::new(UnsignedChunks),
-            (UploadMode::SignedChunks, None) => {
-                let params = SigningParams::new(credentials, &self.region, "s3", time);
-                Box::new(ChunkSigner::new(&params, &seed.signature)?)
-            }
-            #[cfg(feature = "sigv4a")]
-            (UploadMode::SignedChunks, Some(set)) => {
-                use crate::sign::v4a;
-                let params = v4a::SigningParams::new(credentials, set, "s3", time);
-                Box::new(v4a::chunked::ChunkSigner::new(&params, &seed.signature)?)
-            }
-            // `sign` above already refused it.
-            #[cfg(not(feature = "sigv4a"))]
-            (UploadMode::SignedChunks, Some(_)) => {
-                return Err(S3Error::Sigv4aUnavailable {
-                    reason: "built without the `sigv4a` feature",
-                })
-            }
-        };
+        let signer = upload.chunk_signer(
+            credentials,
+            &self.region,
+            self.region_set.as_deref(),
+            "s3",
+            time,
+            &seed.signature,
+        )?;
         Ok((seed, layout, signer))
     }
 }

@@ -15,7 +15,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_sigv4");
 
 /// The binary with a clean environment: no real AWS configuration is read,
 /// and IMDS points at a closed local port so nothing leaves 127.0.0.1.
-fn sigv4() -> Command {
+pub fn sigv4() -> Command {
     let mut c = Command::new(BIN);
     c.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -25,7 +25,7 @@ fn sigv4() -> Command {
     c
 }
 
-fn with_keys(mut c: Command) -> Command {
+pub fn with_keys(mut c: Command) -> Command {
     c.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
     c
@@ -39,7 +39,13 @@ const RUN_DEADLINE: Duration = Duration::from_secs(60);
 /// Runs the binary to completion, within [`RUN_DEADLINE`]: its output is
 /// read on threads, and the child is killed (and the test fails) if it
 /// has not exited by then.
-fn run(mut c: Command) -> Output {
+pub fn run(c: Command) -> Output {
+    run_watched(c, RUN_DEADLINE, |_| {})
+}
+
+/// [`run`] within `deadline`, calling `watch` with the child's process id
+/// every few milliseconds while it runs.
+pub fn run_watched(mut c: Command, deadline: Duration, mut watch: impl FnMut(u32)) -> Output {
     let mut child = c
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -68,15 +74,17 @@ fn run(mut c: Command) -> Output {
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let deadline = Instant::now() + RUN_DEADLINE;
+    let limit = deadline;
+    let deadline = Instant::now() + limit;
     let status = loop {
+        watch(child.id());
         if let Some(status) = child.try_wait().expect("wait for sigv4") {
             break status;
         }
         if Instant::now() >= deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("sigv4 did not exit within {RUN_DEADLINE:?}");
+            panic!("sigv4 did not exit within {limit:?}");
         }
         // Polling the child's exit (std has no wait with a timeout); the
         // loop is bounded by the deadline.
@@ -95,11 +103,11 @@ fn run(mut c: Command) -> Output {
     }
 }
 
-fn stdout(o: &Output) -> String {
+pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn stderr(o: &Output) -> String {
+pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 

@@ -13,6 +13,7 @@ mod chunked_v4a;
 mod cli;
 mod cli_sigv4a;
 mod cli_sso;
+mod cli_streaming;
 mod client_assume_role;
 mod client_imds;
 mod client_retry;
