@@ -762,11 +762,17 @@ mod tests {
         assert!(r
             .headers
             .contains(&("x-amz-sdk-checksum-algorithm".into(), "CRC32C".into())));
-        let r = GetObject::new("bkt", "k").checksum_mode().build(&c).unwrap();
+        let r = GetObject::new("bkt", "k")
+            .checksum_mode()
+            .build(&c)
+            .unwrap();
         assert!(r
             .headers
             .contains(&("x-amz-checksum-mode".into(), "ENABLED".into())));
-        let r = HeadObject::new("bkt", "k").checksum_mode().build(&c).unwrap();
+        let r = HeadObject::new("bkt", "k")
+            .checksum_mode()
+            .build(&c)
+            .unwrap();
         assert!(r
             .headers
             .contains(&("x-amz-checksum-mode".into(), "ENABLED".into())));
@@ -780,12 +786,17 @@ mod tests {
         // A malformed value (wrong length for its algorithm) is left out.
         let response = http::Response::builder()
             .header("etag", "\"e\"")
-            .header("x-amz-checksum-sha256", "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=")
+            .header(
+                "x-amz-checksum-sha256",
+                "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=",
+            )
             .header("x-amz-checksum-crc32", "y/Q5Jg==")
             .header("x-amz-checksum-crc64nvme", "y/Q5Jg==")
             .body(Vec::new())
             .unwrap();
-        let out = PutObject::new("b", "k", Vec::new()).parse(response).unwrap();
+        let out = PutObject::new("b", "k", Vec::new())
+            .parse(response)
+            .unwrap();
         let found: Vec<(ChecksumAlgorithm, &str)> = out
             .checksums
             .iter()

@@ -206,7 +206,8 @@ mod tests {
     #[test]
     fn a_body_of_another_length_than_declared_is_an_error() {
         let short = vec![1u8; 10_000];
-        let mut body = ChunkedBody::new(&short[..], layout(20_000, None), UnsignedChunks, None).unwrap();
+        let mut body =
+            ChunkedBody::new(&short[..], layout(20_000, None), UnsignedChunks, None).unwrap();
         let e = std::io::copy(&mut body, &mut std::io::sink()).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
         assert_eq!(
@@ -215,7 +216,13 @@ mod tests {
         );
 
         let long = vec![1u8; 20_001];
-        let mut body = ChunkedBody::new(&long[..], layout(20_000, Some(Crc32)), UnsignedChunks, Some(Crc32)).unwrap();
+        let mut body = ChunkedBody::new(
+            &long[..],
+            layout(20_000, Some(Crc32)),
+            UnsignedChunks,
+            Some(Crc32),
+        )
+        .unwrap();
         let e = std::io::copy(&mut body, &mut std::io::sink()).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidData);
         assert_eq!(
@@ -259,9 +266,14 @@ mod tests {
         let data: Vec<u8> = (0..10_000u32).map(|i| i as u8).collect();
         let l = layout(10_000, Some(Sha256));
         let expected = l
-            .encode(&data, &mut UnsignedChunks, Some(Sha256.checksum(&data).header()))
+            .encode(
+                &data,
+                &mut UnsignedChunks,
+                Some(Sha256.checksum(&data).header()),
+            )
             .unwrap();
-        let mut body = ChunkedBody::new(Trickle(&data, false), l, UnsignedChunks, Some(Sha256)).unwrap();
+        let mut body =
+            ChunkedBody::new(Trickle(&data, false), l, UnsignedChunks, Some(Sha256)).unwrap();
         let mut out = Vec::new();
         body.read_to_end(&mut out).unwrap();
         assert!(out == expected);

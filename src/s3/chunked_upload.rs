@@ -276,11 +276,7 @@ impl S3Location {
 }
 
 /// The signed-chunk layout: SigV4's, or SigV4a's (144-character chunk signatures).
-fn signed_layout(
-    v4a: bool,
-    decoded_len: u64,
-    chunk_size: usize,
-) -> Result<ChunkedLayout, S3Error> {
+fn signed_layout(v4a: bool, decoded_len: u64, chunk_size: usize) -> Result<ChunkedLayout, S3Error> {
     #[cfg(feature = "sigv4a")]
     if v4a {
         return Ok(crate::sign::v4a::chunked::layout(decoded_len, chunk_size)?);

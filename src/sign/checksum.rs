@@ -1,5 +1,5 @@
 //! S3's flexible checksums: `x-amz-checksum-{crc32,crc32c,crc64nvme,sha1,sha256}`
-//! (feature `checksum`, part of `std`; `no_std`, no allocation).
+//! (feature `std`; no allocation).
 //!
 //! A checksum value is the base64 of the big-endian digest: 4 bytes for
 //! CRC-32 and CRC-32C, 8 for CRC-64/NVME, 20 for SHA-1, 32 for SHA-256.
@@ -12,7 +12,10 @@
 //! The digests come from crates, not from code of ours: `crc-fast` (SIMD
 //! CRC-32, CRC-32C and CRC-64/NVME; what the AWS Rust SDK and s3s use),
 //! `sha1` and `sha2` (RustCrypto); `base64` encodes. This module only names
-//! the algorithms and keeps the fixed-size results.
+//! the algorithms and keeps the fixed-size results. The code here needs no
+//! `std`, but crc-fast 1.10 does not build without its `std` feature on
+//! x86_64 (its AVX-512 code imports `std::arch`), so the module is under
+//! `std` rather than in the `no_std` core.
 //!
 //! ```
 //! use sigv4::sign::checksum::{Checksum, ChecksumAlgorithm};
@@ -216,7 +219,6 @@ impl Checksum {
     }
 }
 
-#[cfg(feature = "std")]
 impl std::io::Write for Checksum {
     /// Adds `buf` (so `std::io::copy(&mut file, &mut checksum)` checksums a file).
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -369,7 +371,10 @@ mod tests {
         for a in ChecksumAlgorithm::ALL {
             assert_eq!(a.as_str().parse::<ChecksumAlgorithm>(), Ok(a));
             assert_eq!(a.as_str().to_ascii_lowercase().parse(), Ok(a));
-            assert_eq!(ChecksumAlgorithm::from_header_name(a.header_name()), Some(a));
+            assert_eq!(
+                ChecksumAlgorithm::from_header_name(a.header_name()),
+                Some(a)
+            );
             assert_eq!(
                 a.header_name(),
                 alloc::format!("x-amz-checksum-{}", a.as_str().to_ascii_lowercase())
@@ -382,16 +387,24 @@ mod tests {
                 "{bad:?}"
             );
         }
-        assert_eq!(ChecksumAlgorithm::from_header_name("x-amz-checksum-md5"), None);
+        assert_eq!(
+            ChecksumAlgorithm::from_header_name("x-amz-checksum-md5"),
+            None
+        );
     }
 
     #[test]
     fn malformed_values_are_errors() {
-        let bad = |a: ChecksumAlgorithm| Err(Error::InvalidChecksum {
-            algorithm: a.as_str(),
-        });
+        let bad = |a: ChecksumAlgorithm| {
+            Err(Error::InvalidChecksum {
+                algorithm: a.as_str(),
+            })
+        };
         // Wrong length for the algorithm, not base64, unpadded, too long.
-        assert_eq!(ChecksumValue::from_base64(Crc32, "rosUhgp5mIg="), bad(Crc32));
+        assert_eq!(
+            ChecksumValue::from_base64(Crc32, "rosUhgp5mIg="),
+            bad(Crc32)
+        );
         assert_eq!(ChecksumValue::from_base64(Crc32, "y/Q5Jg="), bad(Crc32));
         assert_eq!(ChecksumValue::from_base64(Crc32, "y/Q5Jg"), bad(Crc32));
         assert_eq!(ChecksumValue::from_base64(Crc32, "y/Q5Jg==="), bad(Crc32));

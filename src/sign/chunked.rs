@@ -691,13 +691,22 @@ mod tests {
                 plain.encode(&body, &mut signer, None).unwrap().len() as u64,
                 plain.encoded_len()
             );
-            for trailer in [None, Some(("x-amz-checksum-sha1", "qZk+NkcGgWq6PiVxeFDCbJzQ2J0="))] {
+            for trailer in [
+                None,
+                Some(("x-amz-checksum-sha1", "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=")),
+            ] {
                 let mut unsigned = ChunkedLayout::unsigned(len, 8192).unwrap();
                 if let Some((n, v)) = trailer {
                     unsigned = unsigned.with_trailer(n.len(), v.len());
                 }
-                let enc = unsigned.encode(&body, &mut UnsignedChunks, trailer).unwrap();
-                assert_eq!(enc.len() as u64, unsigned.encoded_len(), "unsigned, len {len}");
+                let enc = unsigned
+                    .encode(&body, &mut UnsignedChunks, trailer)
+                    .unwrap();
+                assert_eq!(
+                    enc.len() as u64,
+                    unsigned.encoded_len(),
+                    "unsigned, len {len}"
+                );
             }
         }
     }
@@ -726,7 +735,10 @@ mod tests {
         expected.extend_from_slice(b"\r\n0\r\nx-amz-checksum-crc32c:sOO8/Q==\r\n\r\n");
         assert!(encoded == expected, "unsigned frames differ");
         assert_eq!(layout.encoded_len(), expected.len() as u64);
-        assert_eq!(layout.encoded_len(), 20_000 + 6 + 2 + 6 + 2 + 5 + 2 + 3 + 32 + 2);
+        assert_eq!(
+            layout.encoded_len(),
+            20_000 + 6 + 2 + 6 + 2 + 5 + 2 + 3 + 32 + 2
+        );
 
         // Without a trailer: the final chunk and the blank line.
         let plain = ChunkedLayout::unsigned(3, 8192).unwrap();
@@ -734,9 +746,15 @@ mod tests {
         assert_eq!(encoded, b"3\r\nabc\r\n0\r\n\r\n");
         assert_eq!(plain.encoded_len(), 13);
         // An empty body is the final chunk alone.
-        let empty = ChunkedLayout::unsigned(0, 8192).unwrap().with_trailer(20, 8);
+        let empty = ChunkedLayout::unsigned(0, 8192)
+            .unwrap()
+            .with_trailer(20, 8);
         let encoded = empty
-            .encode(b"", &mut UnsignedChunks, Some(("x-amz-checksum-crc32", "AAAAAA==")))
+            .encode(
+                b"",
+                &mut UnsignedChunks,
+                Some(("x-amz-checksum-crc32", "AAAAAA==")),
+            )
             .unwrap();
         assert_eq!(encoded, b"0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n");
         assert_eq!(empty.encoded_len(), encoded.len() as u64);

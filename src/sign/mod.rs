@@ -26,7 +26,7 @@
 //! | presigning | [`presign`](mod@presign) ([`presign()`]) |
 //! | signing time | [`time`](mod@time) |
 //! | aws-chunked streaming signatures | [`chunked`] |
-//! | flexible checksums (`x-amz-checksum-*`; feature `checksum`) | `checksum` |
+//! | flexible checksums (`x-amz-checksum-*`; feature `std`) | `checksum` |
 //! | server-side verification | [`verify`](mod@verify) |
 //! | SigV4a (ECDSA P-256, multi-region; feature `sigv4a`) | `v4a` |
 //!
@@ -53,8 +53,8 @@ pub mod canonical_headers;
 pub mod canonical_query;
 pub mod canonical_request;
 pub mod canonical_uri;
-#[cfg(feature = "checksum")]
-#[cfg_attr(docsrs, doc(cfg(feature = "checksum")))]
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod checksum;
 pub mod chunked;
 mod constant_time;

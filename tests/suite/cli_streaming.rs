@@ -130,7 +130,10 @@ fn one_gib_up_and_down_in_bounded_memory() {
     const LEN: u64 = 1 << 30;
     let server = S3Server::start();
     let base = server.endpoint();
-    assert_ok(&run(curl(&["-X", "PUT", &format!("{base}/big")])), "create bucket");
+    assert_ok(
+        &run(curl(&["-X", "PUT", &format!("{base}/big")])),
+        "create bucket",
+    );
     let dir = TempDir::new("cli-1gib");
     let up = dir.path().join("up.bin");
     let down = dir.path().join("down.bin");
@@ -151,7 +154,11 @@ fn one_gib_up_and_down_in_bounded_memory() {
     assert_ok(&o, "download");
     let transferred = started.elapsed();
     assert_eq!(std::fs::metadata(&down).unwrap().len(), LEN);
-    assert_eq!(same_bytes(&up, &down), Ok(()), "downloaded bytes differ at this offset");
+    assert_eq!(
+        same_bytes(&up, &down),
+        Ok(()),
+        "downloaded bytes differ at this offset"
+    );
     eprintln!(
         "1 GiB: written in {written:?}, up and down by {transferred:?}, compared by {:?}",
         started.elapsed()
@@ -177,7 +184,10 @@ fn one_gib_up_and_down_in_bounded_memory() {
 fn upload_modes_and_checksums() {
     let server = S3Server::start();
     let base = server.endpoint();
-    assert_ok(&run(curl(&["-X", "PUT", &format!("{base}/modes")])), "create bucket");
+    assert_ok(
+        &run(curl(&["-X", "PUT", &format!("{base}/modes")])),
+        "create bucket",
+    );
     let dir = TempDir::new("cli-modes");
     let file = dir.path().join("body.bin");
     // Four 64 KiB chunks and a shorter fifth.
@@ -187,7 +197,10 @@ fn upload_modes_and_checksums() {
 
     let mut cases: Vec<(Vec<&str>, Option<ChecksumAlgorithm>)> = vec![
         (vec![], None),
-        (vec!["--upload-mode", "unsigned-trailer"], Some(ChecksumAlgorithm::Crc32)),
+        (
+            vec!["--upload-mode", "unsigned-trailer"],
+            Some(ChecksumAlgorithm::Crc32),
+        ),
     ];
     let names = ["crc32", "crc32c", "crc64nvme", "sha1", "sha256"];
     for (name, algorithm) in names.iter().zip(ChecksumAlgorithm::ALL) {
@@ -212,7 +225,14 @@ fn upload_modes_and_checksums() {
         assert!(o.stdout == body, "{flags:?}: the object differs");
         assert_eq!(stderr(&o), "");
 
-        let o = run(curl(&["-i", "-X", "HEAD", "-H", "x-amz-checksum-mode: ENABLED", &url]));
+        let o = run(curl(&[
+            "-i",
+            "-X",
+            "HEAD",
+            "-H",
+            "x-amz-checksum-mode: ENABLED",
+            &url,
+        ]));
         assert_ok(&o, "head");
         let head = stdout(&o).to_ascii_lowercase();
         for algorithm in ChecksumAlgorithm::ALL {
@@ -266,7 +286,11 @@ fn upload_errors() {
         args.push(&url);
         let o = run(curl(&args));
         assert_eq!(o.status.code(), Some(2), "{flags:?}: {}", stderr(&o));
-        assert!(stderr(&o).contains("--upload-file <FILE>"), "{flags:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("--upload-file <FILE>"),
+            "{flags:?}: {}",
+            stderr(&o)
+        );
     }
     let o = run(curl(&["-T", small, "-d", "x", &url]));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

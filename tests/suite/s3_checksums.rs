@@ -35,7 +35,14 @@ fn body() -> Vec<u8> {
 
 fn create_bucket(endpoint: &str, bucket: &str) {
     let s = location(endpoint, bucket, "")
-        .sign("PUT", &creds(), SigningTime::now(), &[], &[], Payload::EMPTY)
+        .sign(
+            "PUT",
+            &creds(),
+            SigningTime::now(),
+            &[],
+            &[],
+            Payload::EMPTY,
+        )
         .unwrap();
     let r = send(&s, b"");
     assert!(r.is_success(), "create bucket: {} {}", r.status, r.text());
@@ -46,7 +53,14 @@ fn create_bucket(endpoint: &str, bucket: &str) {
 #[track_caller]
 fn assert_stored(endpoint: &str, bucket: &str, key: &str, expected: Option<&[u8]>) {
     let s = location(endpoint, bucket, key)
-        .sign("GET", &creds(), SigningTime::now(), &[], &[], Payload::EMPTY)
+        .sign(
+            "GET",
+            &creds(),
+            SigningTime::now(),
+            &[],
+            &[],
+            Payload::EMPTY,
+        )
         .unwrap();
     let r = send(&s, b"");
     match expected {
@@ -55,7 +69,11 @@ fn assert_stored(endpoint: &str, bucket: &str, key: &str, expected: Option<&[u8]
             "{bucket}/{key}: {} ({} bytes) {}",
             r.status,
             r.body.len(),
-            if r.status == 200 { String::new() } else { r.text() }
+            if r.status == 200 {
+                String::new()
+            } else {
+                r.text()
+            }
         ),
         None => assert_s3_error(&r, 404, "NoSuchKey", &format!("{bucket}/{key}")),
     }
@@ -73,12 +91,20 @@ const WAYS: [Way; 3] = [Way::Header, Way::SignedTrailer, Way::UnsignedTrailer];
 
 /// The request and body of a PUT of `body` to `loc` carrying its
 /// `algorithm` checksum `way`.
-fn upload(loc: &S3Location, body: &[u8], algorithm: ChecksumAlgorithm, way: Way) -> (SignedRequest, Vec<u8>) {
+fn upload(
+    loc: &S3Location,
+    body: &[u8],
+    algorithm: ChecksumAlgorithm,
+    way: Way,
+) -> (SignedRequest, Vec<u8>) {
     let time = SigningTime::now();
     match way {
         Way::Header => {
             let value = algorithm.checksum(body);
-            let headers = [value.header(), (X_AMZ_SDK_CHECKSUM_ALGORITHM, algorithm.as_str())];
+            let headers = [
+                value.header(),
+                (X_AMZ_SDK_CHECKSUM_ALGORITHM, algorithm.as_str()),
+            ];
             let req = loc
                 .sign("PUT", &creds(), time, &[], &headers, Payload::Bytes(body))
                 .unwrap();
@@ -88,11 +114,13 @@ fn upload(loc: &S3Location, body: &[u8], algorithm: ChecksumAlgorithm, way: Way)
             let upload = ChunkedUpload::signed_chunks()
                 .with_chunk_size(8192)
                 .with_checksum(algorithm);
-            loc.sign_chunked_put(&creds(), time, &[], body, &upload).unwrap()
+            loc.sign_chunked_put(&creds(), time, &[], body, &upload)
+                .unwrap()
         }
         Way::UnsignedTrailer => {
             let upload = ChunkedUpload::unsigned_trailer(algorithm).with_chunk_size(8192);
-            loc.sign_chunked_put(&creds(), time, &[], body, &upload).unwrap()
+            loc.sign_chunked_put(&creds(), time, &[], body, &upload)
+                .unwrap()
         }
     }
 }
@@ -109,7 +137,10 @@ fn wrong_upload(
     let time = SigningTime::now();
     match way {
         Way::Header => {
-            let headers = [wrong.header(), (X_AMZ_SDK_CHECKSUM_ALGORITHM, algorithm.as_str())];
+            let headers = [
+                wrong.header(),
+                (X_AMZ_SDK_CHECKSUM_ALGORITHM, algorithm.as_str()),
+            ];
             let req = loc
                 .sign("PUT", &creds(), time, &[], &headers, Payload::Bytes(body))
                 .unwrap();
@@ -121,7 +152,9 @@ fn wrong_upload(
                 _ => ChunkedUpload::unsigned_trailer(algorithm),
             }
             .with_chunk_size(8192);
-            let (req, _) = loc.sign_chunked_put(&creds(), time, &[], body, &upload).unwrap();
+            let (req, _) = loc
+                .sign_chunked_put(&creds(), time, &[], body, &upload)
+                .unwrap();
             // The body framed again with the wrong trailer: the layout and
             // the chain are those of the request signed above.
             let layout = upload.layout(body.len() as u64, false).unwrap();
@@ -130,9 +163,13 @@ fn wrong_upload(
                     let credentials = creds();
                     let params = SigningParams::new(&credentials, "us-east-1", "s3", time);
                     let mut signer = ChunkSigner::new(&params, &req.signature).unwrap();
-                    layout.encode(body, &mut signer, Some(wrong.header())).unwrap()
+                    layout
+                        .encode(body, &mut signer, Some(wrong.header()))
+                        .unwrap()
                 }
-                _ => layout.encode(body, &mut UnsignedChunks, Some(wrong.header())).unwrap(),
+                _ => layout
+                    .encode(body, &mut UnsignedChunks, Some(wrong.header()))
+                    .unwrap(),
             };
             (req, encoded)
         }

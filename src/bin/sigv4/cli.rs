@@ -421,7 +421,12 @@ pub struct CurlArgs {
     #[arg(long, value_enum, value_name = "ALGORITHM", requires = "upload_file")]
     pub checksum: Option<ChecksumArg>,
     /// Chunk size of -T in bytes (at least 8192).
-    #[arg(long, default_value_t = 65_536, value_name = "BYTES", requires = "upload_file")]
+    #[arg(
+        long,
+        default_value_t = 65_536,
+        value_name = "BYTES",
+        requires = "upload_file"
+    )]
     pub chunk_size: usize,
     /// Print the status line and response headers before the body.
     #[arg(short = 'i', long = "include")]

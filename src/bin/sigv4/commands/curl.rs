@@ -65,7 +65,8 @@ pub fn run(ctx: &Context, args: &CurlArgs) -> Result<(), Failure> {
             (p, response)
         }
         Some(path) => {
-            let file = File::open(path).map_err(|e| Failure::new(format!("reading {path}: {e}")))?;
+            let file =
+                File::open(path).map_err(|e| Failure::new(format!("reading {path}: {e}")))?;
             let len = file
                 .metadata()
                 .map_err(|e| Failure::new(format!("reading {path}: {e}")))?
@@ -91,7 +92,12 @@ pub fn run(ctx: &Context, args: &CurlArgs) -> Result<(), Failure> {
                 .ok_or_else(|| Failure::new("internal: no chunked layout"))?;
             let signer = chunked.signer(&p.signature)?;
             let bar = progress::bar(Some(len), "upload");
-            let mut body = ChunkedBody::new(bar.wrap_read(file), chunked.layout, signer, upload.checksum())?;
+            let mut body = ChunkedBody::new(
+                bar.wrap_read(file),
+                chunked.layout,
+                signer,
+                upload.checksum(),
+            )?;
             ctx.debug(
                 "sending",
                 &format!(
@@ -101,10 +107,14 @@ pub fn run(ctx: &Context, args: &CurlArgs) -> Result<(), Failure> {
                     body.encoded_len()
                 ),
             );
-            let response = transport.send_streaming(request, RequestBody::Reader(&mut body), &options);
+            let response =
+                transport.send_streaming(request, RequestBody::Reader(&mut body), &options);
             bar.finish_and_clear();
             if let Some(sum) = body.checksum() {
-                ctx.debug("checksum sent", &format!("{}: {sum}", sum.algorithm().header_name()));
+                ctx.debug(
+                    "checksum sent",
+                    &format!("{}: {sum}", sum.algorithm().header_name()),
+                );
             }
             drop(body);
             (p, response)
@@ -128,7 +138,11 @@ fn request_head(p: &Prepared) -> Result<http::Request<()>, Failure> {
 }
 
 /// Prints (or saves) the answer; a non-2xx one is an error.
-fn answer(args: &CurlArgs, p: &Prepared, response: http::Response<ResponseBody>) -> Result<(), Failure> {
+fn answer(
+    args: &CurlArgs,
+    p: &Prepared,
+    response: http::Response<ResponseBody>,
+) -> Result<(), Failure> {
     let status = response.status();
     let mut out = std::io::stdout().lock();
     if args.include {
@@ -140,7 +154,13 @@ fn answer(args: &CurlArgs, p: &Prepared, response: http::Response<ResponseBody>)
         out.write_all(head.as_bytes())?;
     }
     let (parts, mut body) = response.into_parts();
-    let transfer = |e: std::io::Error| Failure::new(format!("receiving the body of {} {}: {e}", p.method, redact(&p.url)));
+    let transfer = |e: std::io::Error| {
+        Failure::new(format!(
+            "receiving the body of {} {}: {e}",
+            p.method,
+            redact(&p.url)
+        ))
+    };
     if status.is_success() {
         match &args.output_file {
             Some(file) => {
@@ -150,10 +170,14 @@ fn answer(args: &CurlArgs, p: &Prepared, response: http::Response<ResponseBody>)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.trim().parse().ok());
                 let bar = progress::bar(total, "download");
-                let mut f = File::create(file).map_err(|e| Failure::new(format!("writing {file}: {e}")))?;
+                let mut f =
+                    File::create(file).map_err(|e| Failure::new(format!("writing {file}: {e}")))?;
                 let copied = std::io::copy(&mut bar.wrap_read(&mut body), &mut f)
                     .map_err(transfer)
-                    .and_then(|_| f.sync_all().map_err(|e| Failure::new(format!("writing {file}: {e}"))));
+                    .and_then(|_| {
+                        f.sync_all()
+                            .map_err(|e| Failure::new(format!("writing {file}: {e}")))
+                    });
                 bar.finish_and_clear();
                 if let Err(e) = copied {
                     // Not a truncated file that looks complete.
