@@ -23,6 +23,7 @@
 //! | SSO OIDC (device authorization, token refresh) | [`sso_oidc`] |
 //! | sign-in (`aws login` session refresh) and its DPoP proofs | [`signin`], [`dpop`] |
 //! | S3 objects | [`s3_objects`] |
+//! | S3 multipart uploads | [`s3_multipart`] |
 //! | query-protocol services (EC2, IAM...) | [`query_protocol`] |
 //!
 //! # With your own (async) HTTP client
@@ -98,6 +99,7 @@ mod operation;
 pub mod query_protocol;
 mod request;
 pub mod retry;
+pub mod s3_multipart;
 pub mod s3_objects;
 pub mod signature_mismatch;
 pub mod signin;

@@ -66,7 +66,8 @@ fn location(
     Ok(loc.url()?)
 }
 
-fn request(
+/// A request on the object `bucket`/`key` (which must not be empty).
+pub(super) fn object_request(
     method: http::Method,
     config: &ServiceConfig,
     bucket: &str,
@@ -117,7 +118,7 @@ fn checksums(headers: &http::HeaderMap) -> Vec<ChecksumValue> {
 }
 
 impl ObjectMetadata {
-    fn from_response(response: &http::Response<Vec<u8>>) -> Self {
+    pub(super) fn from_response(response: &http::Response<Vec<u8>>) -> Self {
         let h = response.headers();
         let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let mut metadata: Vec<(String, String)> = h
@@ -215,7 +216,7 @@ impl Operation for GetObject {
     }
     fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, CallError> {
         let query = version_query(self.version_id.as_deref());
-        let mut r = request(http::Method::GET, config, &self.bucket, &self.key, &query)?;
+        let mut r = object_request(http::Method::GET, config, &self.bucket, &self.key, &query)?;
         if let Some(range) = &self.range {
             r = r.header("range", range.as_str());
         }
@@ -271,7 +272,7 @@ impl Operation for HeadObject {
         "s3:HeadObject"
     }
     fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, CallError> {
-        let r = request(http::Method::HEAD, config, &self.bucket, &self.key, &[])?;
+        let r = object_request(http::Method::HEAD, config, &self.bucket, &self.key, &[])?;
         Ok(if self.checksum_mode {
             r.header(X_AMZ_CHECKSUM_MODE, "ENABLED")
         } else {
@@ -384,7 +385,7 @@ impl Operation for PutObject {
         "s3:PutObject"
     }
     fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, CallError> {
-        let mut r = request(http::Method::PUT, config, &self.bucket, &self.key, &[])?
+        let mut r = object_request(http::Method::PUT, config, &self.bucket, &self.key, &[])?
             .body(self.body.clone());
         if let Some(ct) = &self.content_type {
             r = r.header("content-type", ct.as_str());
@@ -453,7 +454,7 @@ impl Operation for DeleteObject {
     }
     fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, CallError> {
         let query = version_query(self.version_id.as_deref());
-        request(
+        object_request(
             http::Method::DELETE,
             config,
             &self.bucket,

@@ -45,6 +45,11 @@ use super::async_builder::AsyncClientBuilder;
 use super::ClientError;
 use crate::api::async_call::AsyncCaller;
 use crate::api::query_protocol::{DryRun, DryRunOutcome, QueryCall, QueryResponse};
+use crate::api::s3_multipart::{
+    AbortMultipartUpload, CompleteMultipartUpload, CompleteMultipartUploadOutput,
+    CreateMultipartUpload, CreateMultipartUploadOutput, ListParts, ListPartsOutput, UploadPart,
+    UploadPartOutput,
+};
 use crate::api::s3_objects::{
     DeleteObject, DeleteObjectOutput, GetObject, GetObjectOutput, HeadObject, ListObjectsV2,
     ListObjectsV2Output, ObjectMetadata, PutObject, PutObjectOutput,
@@ -221,6 +226,40 @@ impl AsyncClient {
         &self,
         request: &ListObjectsV2,
     ) -> Result<ListObjectsV2Output, ClientError> {
+        self.call(request).await
+    }
+
+    /// `s3:CreateMultipartUpload`.
+    pub async fn create_multipart_upload(
+        &self,
+        request: &CreateMultipartUpload,
+    ) -> Result<CreateMultipartUploadOutput, ClientError> {
+        self.call(request).await
+    }
+
+    /// `s3:UploadPart`.
+    pub async fn upload_part(&self, request: &UploadPart) -> Result<UploadPartOutput, ClientError> {
+        self.call(request).await
+    }
+
+    /// `s3:CompleteMultipartUpload`.
+    pub async fn complete_multipart_upload(
+        &self,
+        request: &CompleteMultipartUpload,
+    ) -> Result<CompleteMultipartUploadOutput, ClientError> {
+        self.call(request).await
+    }
+
+    /// `s3:AbortMultipartUpload`.
+    pub async fn abort_multipart_upload(
+        &self,
+        request: &AbortMultipartUpload,
+    ) -> Result<(), ClientError> {
+        self.call(request).await
+    }
+
+    /// `s3:ListParts` (one page).
+    pub async fn list_parts(&self, request: &ListParts) -> Result<ListPartsOutput, ClientError> {
         self.call(request).await
     }
 

@@ -58,6 +58,7 @@ pub mod async_client;
 pub mod builder;
 pub mod error;
 pub mod query_protocol;
+pub mod s3_multipart;
 pub mod s3_objects;
 pub mod sts;
 

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::post_policy::PostPolicyError;
 use super::presign::RESPONSE_OVERRIDES;
 use crate::sign;
 
@@ -28,6 +29,15 @@ pub enum S3Error {
         /// Why.
         reason: &'static str,
     },
+    /// A multipart part number outside 1 ..= 10 000.
+    InvalidPartNumber(u32),
+    /// A multipart upload that cannot be: no upload id, no key, no parts.
+    InvalidUpload {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A presigned POST policy that no upload could satisfy.
+    PostPolicy(PostPolicyError),
     /// A signing error.
     Sign(sign::Error),
 }
@@ -54,6 +64,14 @@ impl fmt::Display for S3Error {
             S3Error::Sigv4aUnavailable { reason } => {
                 write!(f, "this location needs SigV4a: {reason}")
             }
+            S3Error::InvalidPartNumber(n) => write!(
+                f,
+                "part number {n} is outside {}..={}",
+                super::MIN_PART_NUMBER,
+                super::MAX_PART_NUMBER
+            ),
+            S3Error::InvalidUpload { reason } => write!(f, "invalid multipart upload: {reason}"),
+            S3Error::PostPolicy(e) => write!(f, "{e}"),
             S3Error::Sign(e) => write!(f, "{e}"),
         }
     }
@@ -63,6 +81,7 @@ impl std::error::Error for S3Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             S3Error::Sign(e) => Some(e),
+            S3Error::PostPolicy(e) => Some(e),
             _ => None,
         }
     }

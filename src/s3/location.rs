@@ -224,6 +224,12 @@ impl S3Location {
         Ok(self)
     }
 
+    /// The same location with another key.
+    pub fn with_key(mut self, key: &str) -> Self {
+        self.key = key.into();
+        self
+    }
+
     /// Sets the addressing style.
     pub fn with_style(mut self, style: AddressingStyle) -> Self {
         self.style = style;
@@ -306,6 +312,19 @@ impl S3Location {
         let (scheme, authority, path) = self.parts()?;
         let query = encode_pairs(self.query_pairs());
         Ok(join_url(&scheme, &authority, &path, &query))
+    }
+
+    /// The bucket URL (the location without its key and query), in the
+    /// location's addressing style: `https://bucket.host/` or
+    /// `https://host/bucket`.
+    pub(crate) fn bucket_url(&self) -> Result<String, S3Error> {
+        let bucket = S3Location {
+            key: String::new(),
+            query: Vec::new(),
+            ..self.clone()
+        };
+        let (scheme, authority, path) = bucket.parts()?;
+        Ok(join_url(&scheme, &authority, &path, ""))
     }
 
     /// The location's own query parameters (unencoded).

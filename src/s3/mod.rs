@@ -1,4 +1,4 @@
-//! S3: object locations, presigned URLs, S3 header signing and aws-chunked uploads (feature `std`).
+//! S3: object locations, presigned URLs and POST forms, S3 header signing and aws-chunked uploads (feature `std`).
 //!
 //! | concern | file |
 //! | --- | --- |
@@ -6,6 +6,8 @@
 //! | custom endpoints and AWS S3 host names | [`endpoint`] ([`Endpoint`], [`parse_host`]) |
 //! | bucket, key, region, addressing style, URL | [`location`](S3Location) |
 //! | presigned URLs | [`presign`](PresignOptions) |
+//! | presigned multipart parts | [`multipart`] ([`S3Location::presign_upload_parts`]) |
+//! | presigned POST (browser uploads with a policy) | [`post_policy`] ([`PostPolicy`], [`S3Location::presign_post`]) |
 //! | header signing with S3's rules | [`signing`](SignedRequest) |
 //! | aws-chunked uploads: signed chunks or the unsigned checksum trailer | [`chunked_upload`](ChunkedUpload) ([`S3Location::sign_chunked_upload`], [`S3Location::sign_chunked_put`]) |
 //! | the streamed aws-chunked body (a `Read`, one chunk in memory) | [`chunked_body`](ChunkedBody) |
@@ -51,6 +53,8 @@ pub mod endpoint;
 mod error;
 mod location;
 pub mod mrap;
+pub mod multipart;
+pub mod post_policy;
 mod presign;
 mod signing;
 
@@ -59,6 +63,8 @@ pub use chunked_upload::{BoxedChunkSigner, ChunkedUpload, UploadMode};
 pub use endpoint::{parse_host, Endpoint, S3Host};
 pub use error::S3Error;
 pub use location::{is_dns_compatible, AddressingStyle, S3Location};
+pub use multipart::{MAX_PART_NUMBER, MIN_PART_NUMBER, MIN_PART_SIZE};
+pub use post_policy::{Condition, PostPolicy, PostPolicyError, PresignedPost, FILE_FIELD};
 pub use presign::{PresignOptions, PresignedUrl, RESPONSE_OVERRIDES};
 pub use signing::SignedRequest;
 

@@ -15,7 +15,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_sigv4");
 
 /// The binary with a clean environment: no real AWS configuration is read,
 /// and IMDS points at a closed local port so nothing leaves 127.0.0.1.
-pub fn sigv4() -> Command {
+pub(crate) fn sigv4() -> Command {
     let mut c = Command::new(BIN);
     c.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -39,13 +39,13 @@ const RUN_DEADLINE: Duration = Duration::from_secs(60);
 /// Runs the binary to completion, within [`RUN_DEADLINE`]: its output is
 /// read on threads, and the child is killed (and the test fails) if it
 /// has not exited by then.
-pub fn run(c: Command) -> Output {
+pub(crate) fn run(c: Command) -> Output {
     run_watched(c, RUN_DEADLINE, |_| {})
 }
 
 /// [`run`] within `deadline`, calling `watch` with the child's process id
 /// every few milliseconds while it runs.
-pub fn run_watched(mut c: Command, deadline: Duration, mut watch: impl FnMut(u32)) -> Output {
+pub(crate) fn run_watched(mut c: Command, deadline: Duration, mut watch: impl FnMut(u32)) -> Output {
     let mut child = c
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -103,11 +103,11 @@ pub fn run_watched(mut c: Command, deadline: Duration, mut watch: impl FnMut(u32
     }
 }
 
-pub fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-pub fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 

@@ -28,7 +28,7 @@ pub struct Global {
     /// Send requests to this endpoint instead of AWS (MinIO, moto, a local S3 ...).
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Output format.
+    /// Output format (html: presign-post only).
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     pub output: Output,
     /// Log each step to stderr (never secrets).
@@ -46,6 +46,8 @@ pub enum Output {
     Text,
     /// One JSON object.
     Json,
+    /// A standalone HTML page (presign-post: the upload form).
+    Html,
 }
 
 /// The commands.
@@ -75,8 +77,26 @@ pub enum Command {
         sigv4 presign s3://my-bucket/report.pdf\n  \
         sigv4 presign -X PUT --expires-in 600 -H 'content-type: image/png' s3://my-bucket/cat.png\n  \
         sigv4 presign --endpoint-url http://127.0.0.1:9000 --path-style s3://local-bucket/key\n  \
+        sigv4 presign -X PUT --part-number 2 --upload-id \"$UPLOAD_ID\" s3://my-bucket/big.bin   # one multipart part\n  \
         sigv4 presign s3://arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap/report.pdf   # SigV4a, region set *")]
     Presign(PresignArgs),
+    /// Presign a POST form for browser uploads to S3 (a POST policy and its signature).
+    #[command(
+        after_help = "The key: a target ending in `/` (or a bucket alone) lets the uploader name the \
+        object: the key field is the prefix followed by ${filename}, which S3 replaces with the uploaded \
+        file's name, and the policy allows any key starting with the prefix. Any other target is the \
+        exact key.\n\n\
+        Output: text (the URL, then `name: value` lines), --output json ({\"url\": ..., \"fields\": {...}}, \
+        fields in order), --output html (an upload page to open in a browser). The form sends the fields, \
+        then the file in the field `file`, last.\n\n\
+        Examples:\n  \
+        sigv4 presign-post --content-length-range 1..10485760 --content-type image/png s3://my-bucket/avatars/\n  \
+        sigv4 presign-post --output html --success-action-status 201 s3://my-bucket/inbox/ > upload.html\n  \
+        sigv4 presign-post --acl public-read --field x-amz-meta-owner=alice --output json s3://my-bucket/report.pdf\n  \
+        sigv4 presign-post --condition '[\"starts-with\", \"$Content-Type\", \"image/\"]' s3://my-bucket/img/\n  \
+        sigv4 --endpoint-url http://127.0.0.1:9000 presign-post --output html s3://local-bucket/"
+    )]
+    PresignPost(PresignPostArgs),
     /// Show which credential provider answered, and why the ones before it did not.
     #[command(after_help = "Examples:\n  \
         sigv4 credentials\n  \
@@ -440,6 +460,45 @@ pub struct CurlArgs {
     pub timeout: u64,
 }
 
+/// Arguments of `presign-post`.
+#[derive(Debug, Args, Clone)]
+pub struct PresignPostArgs {
+    /// Seconds the form stays valid (1..=604800).
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
+    pub expires_in: u64,
+    /// The file's size in bytes must be within MIN..MAX (inclusive).
+    #[arg(long, value_name = "MIN..MAX")]
+    pub content_length_range: Option<String>,
+    /// The stored object's Content-Type (a form field, exact).
+    #[arg(long, value_name = "TYPE")]
+    pub content_type: Option<String>,
+    /// A canned ACL for the object (private, public-read, ...).
+    #[arg(long, value_name = "ACL")]
+    pub acl: Option<String>,
+    /// The status of a successful upload: 204 (default, empty), 200 (empty) or 201 (XML naming the object).
+    #[arg(long, value_name = "200|201|204")]
+    pub success_action_status: Option<u16>,
+    /// Redirect the browser to this URL after a successful upload (bucket, key and etag added to its query).
+    #[arg(long, value_name = "URL")]
+    pub success_action_redirect: Option<String>,
+    /// A form field and its exact-match condition, `name=value` (repeatable), e.g.
+    /// `x-amz-meta-owner=alice`, `x-amz-server-side-encryption=AES256`, `Cache-Control=no-cache`.
+    #[arg(long = "field", value_name = "NAME=VALUE")]
+    pub fields: Vec<String>,
+    /// A further policy condition in JSON (repeatable): an object `{"acl": "private"}`
+    /// or an array `["starts-with", "$Content-Type", "image/"]`, `["content-length-range", 1, 1024]`.
+    #[arg(long = "condition", value_name = "JSON")]
+    pub conditions: Vec<String>,
+    /// Use path-style addressing (https://endpoint/bucket).
+    #[arg(long)]
+    pub path_style: bool,
+    /// Signing time, YYYYMMDDTHHMMSSZ (default: now).
+    #[arg(long, value_name = "YYYYMMDDTHHMMSSZ")]
+    pub timestamp: Option<String>,
+    /// s3://bucket/prefix/ (the uploader names the file), s3://bucket/key (exact), or an http(s):// URL.
+    pub target: String,
+}
+
 /// Arguments of `presign`.
 #[derive(Debug, Args, Clone)]
 pub struct PresignArgs {
@@ -465,6 +524,12 @@ pub struct PresignArgs {
     /// SigV4a region set: `R1,R2,...` or `*` (implies --sigv4a).
     #[arg(long, value_name = "R1,R2|*")]
     pub region_set: Option<String>,
+    /// A multipart upload part URL: the part number (1..=10000; needs -X PUT and --upload-id).
+    #[arg(long, value_name = "N", requires = "upload_id")]
+    pub part_number: Option<u32>,
+    /// The multipart upload the part belongs to (from CreateMultipartUpload).
+    #[arg(long, value_name = "ID", requires = "part_number")]
+    pub upload_id: Option<String>,
     /// s3://bucket/key, an http(s):// URL, or a Multi-Region Access Point
     /// ARN (`[s3://]arn:aws:s3::ACCOUNT:accesspoint/NAME.mrap/key`).
     pub target: String,

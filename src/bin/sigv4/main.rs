@@ -49,6 +49,7 @@ macro_rules! failure_from {
 failure_from!(
     sigv4::sign::Error,
     sigv4::s3::S3Error,
+    sigv4::s3::PostPolicyError,
     sigv4::credentials::CredentialsError,
     std::io::Error
 );

@@ -1,4 +1,4 @@
-//! Printing results as text or JSON.
+//! Printing results as text or JSON (and `presign-post`'s HTML page).
 
 use serde_json::{json, Value};
 
@@ -9,11 +9,17 @@ use crate::cli::Output;
 /// A closed stdout (`sigv4 ... | head -1`) is not worth a panic: write
 /// errors are ignored.
 pub fn print(format: Output, text: impl FnOnce() -> String, value: impl FnOnce() -> Value) {
-    use std::io::Write;
-    let mut t = match format {
-        Output::Text => text(),
+    write_stdout(match format {
+        // `--output html` is refused before any command but presign-post runs.
+        Output::Text | Output::Html => text(),
         Output::Json => serde_json::to_string_pretty(&value()).unwrap_or_else(|_| "{}".into()),
-    };
+    });
+}
+
+/// Writes `t` to stdout, ending it with a newline (write errors ignored:
+/// see [`print`]).
+pub fn write_stdout(mut t: String) {
+    use std::io::Write;
     if !t.ends_with('\n') {
         t.push('\n');
     }

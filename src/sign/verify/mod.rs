@@ -32,6 +32,7 @@
 //! ```
 
 mod authorization;
+pub mod chunked;
 mod header;
 mod options;
 mod presigned;
@@ -39,6 +40,9 @@ mod presigned;
 mod v4a;
 
 pub use authorization::{parse_authorization, Authorization};
+pub use chunked::{
+    ChunkedDecoder, ChunkedError, ChunkedFraming, ChunkedLimits, ChunkedStep, VerifyChunks,
+};
 pub use header::verify_headers;
 pub use options::VerifyOptions;
 pub use presigned::verify_presigned;

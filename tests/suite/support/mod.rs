@@ -12,9 +12,17 @@
 //! - [`sso_server`]: the fake IAM Identity Center portal, SSO OIDC and
 //!   sign-in services.
 //! - [`peers`]: the real servers that check our signatures, s3s-fs and moto.
+//! - [`garage`]: garage, the second S3 server.
+//! - [`form_data`]: multipart/form-data bodies (presigned POST uploads).
+//! - [`chromium`]: headless Chromium over the DevTools protocol (the
+//!   browser upload test).
 
+#[cfg(feature = "cli")]
+mod chromium;
 #[cfg(feature = "client")]
 mod counting_transport;
+mod form_data;
+mod garage;
 mod http_client;
 mod peers;
 mod process;
@@ -25,8 +33,12 @@ mod sso_server;
 mod stub_server;
 mod tempdir;
 
+#[cfg(feature = "cli")]
+pub use chromium::Chromium;
 #[cfg(feature = "client")]
 pub use counting_transport::{Attempt, CountingTransport};
+pub use form_data::post_form;
+pub use garage::GarageServer;
 #[cfg(feature = "client")]
 pub use http_client::Seen;
 pub use http_client::{http, Response};
@@ -42,8 +54,8 @@ pub use process::closed_port;
 #[cfg(feature = "cli")]
 pub use process::ChildGuard;
 pub use s3_objects::{
-    assert_s3_error, find_bytes, flip_hex_digit, query_value, with_query_pair, with_query_repeated,
-    with_query_value,
+    assert_s3_error, find_bytes, flip_hex_digit, query_value, s3_error_code, with_query_pair,
+    with_query_repeated, with_query_value,
 };
 #[cfg(feature = "client")]
 pub use sso_server::{Poll, SsoServer};

@@ -1,5 +1,6 @@
 //! The real servers that check our signatures: s3s-fs (S3) and moto (STS,
-//! IAM, EC2, S3, IMDS), each a child process on a free 127.0.0.1 port.
+//! IAM, EC2, S3, IMDS), each a child process on a free 127.0.0.1 port
+//! (garage, the second S3 server, is in `garage.rs`).
 //! Tests never install them: `ci/install-peers` (run by `ci/test`, the
 //! README's test command) does, and a missing peer fails the test with that
 //! command rather than skipping it.
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// What a test says when a peer is missing.
-const INSTALL_HINT: &str =
+pub(super) const INSTALL_HINT: &str =
     "run `ci/install-peers` (or `ci/test`, which installs the test peers and runs the suite)";
 use std::time::Duration;
 
@@ -65,19 +66,27 @@ pub const ACCESS_KEY: &str = "AKIAS3SFSTEST0000001";
 pub const SECRET_KEY: &str = "s3s-fs/test+secret/0123456789abcdefghij";
 
 /// `name` in a directory of `PATH`.
-fn on_path(name: &str) -> Option<PathBuf> {
+pub(super) fn on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|d| d.join(name))
         .find(|c| c.is_file())
 }
 
-/// The `s3s-fs` binary (on `PATH` or in `~/.cargo/bin`).
+/// A binary `cargo install` put on `PATH` or in `$CARGO_HOME/bin`
+/// (default `~/.cargo/bin`).
+pub(super) fn installed_binary(name: &str) -> Option<PathBuf> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    on_path(name).or(cargo_home
+        .map(|h| h.join("bin").join(name))
+        .filter(|c| c.is_file()))
+}
+
+/// The `s3s-fs` binary.
 fn s3s_fs_binary() -> PathBuf {
-    let cargo_bin = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/s3s-fs"));
-    on_path("s3s-fs")
-        .or(cargo_bin.filter(|c| c.is_file()))
-        .unwrap_or_else(|| panic!("s3s-fs is not installed: {INSTALL_HINT}"))
+    installed_binary("s3s-fs").unwrap_or_else(|| panic!("s3s-fs is not installed: {INSTALL_HINT}"))
 }
 
 /// An s3s-fs server on 127.0.0.1 with a fixed key pair ([`ACCESS_KEY`],

@@ -5,7 +5,7 @@
 use super::http_client::Response;
 
 /// The `<Code>` of an S3 XML error body, if it has one.
-fn s3_error_code(r: &Response) -> Option<String> {
+pub fn s3_error_code(r: &Response) -> Option<String> {
     let text = r.text();
     let start = text.find("<Code>")? + "<Code>".len();
     let end = text[start..].find("</Code>")? + start;

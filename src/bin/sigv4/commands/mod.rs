@@ -4,6 +4,7 @@ mod credentials;
 mod curl;
 mod imds;
 mod presign;
+mod presign_post;
 mod sign;
 mod sso;
 mod sts;
@@ -18,16 +19,22 @@ use sigv4::credentials::static_provider::StaticProvider;
 use sigv4::transport::UreqTransport;
 use sigv4::{Client, Credentials, SigningTime};
 
-use crate::cli::{Cli, Command, Global};
+use crate::cli::{Cli, Command, Global, Output};
 use crate::Failure;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), Failure> {
+    if cli.global.output == Output::Html && !matches!(cli.command, Command::PresignPost(_)) {
+        return Err(Failure::new(
+            "--output html is for presign-post only: use text or json",
+        ));
+    }
     let ctx = Context::new(cli.global);
     match cli.command {
         Command::Sign(args) => sign::run(&ctx, &args),
         Command::Curl(args) => curl::run(&ctx, &args),
         Command::Presign(args) => presign::run(&ctx, &args),
+        Command::PresignPost(args) => presign_post::run(&ctx, &args),
         Command::Credentials(args) => credentials::run(&ctx, &args),
         Command::Imds(cmd) => imds::run(&ctx, &cmd),
         Command::Sts(cmd) => sts::run(&ctx, &cmd),

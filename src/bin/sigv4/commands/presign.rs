@@ -8,24 +8,34 @@ use crate::cli::PresignArgs;
 use crate::output::{header_pairs, print};
 use crate::Failure;
 
-/// Runs `sigv4 presign`.
-pub fn run(ctx: &Context, args: &PresignArgs) -> Result<(), Failure> {
-    // The region: --region, the URL's AWS host, the environment/profile, us-east-1.
-    let host_region = args
-        .target
+/// The S3 location of `target` and where its region came from (--region,
+/// the URL's AWS host, the environment or profile, us-east-1), on
+/// `--endpoint-url`, in path style with `path_style`.
+pub fn location(
+    ctx: &Context,
+    target: &str,
+    path_style: bool,
+) -> Result<(S3Location, String), Failure> {
+    let host_region = target
         .split_once("://")
         .and_then(|(_, rest)| {
             crate::infer::service_and_region(rest.split(['/', '?']).next().unwrap_or(""))
         })
         .and_then(|(_, r)| r);
     let (region, region_source) = ctx.region(host_region.as_deref())?;
-    let mut location = S3Location::parse(&args.target, &region)?;
+    let mut location = S3Location::parse(target, &region)?;
     if let Some(endpoint) = &ctx.global.endpoint_url {
         location = location.with_endpoint(endpoint)?;
     }
-    if args.path_style {
+    if path_style {
         location = location.with_style(AddressingStyle::Path);
     }
+    Ok((location, region_source))
+}
+
+/// Runs `sigv4 presign`.
+pub fn run(ctx: &Context, args: &PresignArgs) -> Result<(), Failure> {
+    let (mut location, region_source) = location(ctx, &args.target, args.path_style)?;
     let region_set = super::sign::region_set(
         args.region_set.as_deref(),
         args.sigv4a,
@@ -53,7 +63,17 @@ pub fn run(ctx: &Context, args: &PresignArgs) -> Result<(), Failure> {
             credentials.source()
         ),
     );
-    let url = location.presign(&args.method, &credentials, time, &options)?;
+    let url = match (args.part_number, &args.upload_id) {
+        (Some(part), Some(upload_id)) => {
+            if args.method != "PUT" {
+                return Err(Failure::new(
+                    "a multipart part URL is a PUT: add -X PUT (--part-number, --upload-id)",
+                ));
+            }
+            location.presign_upload_part(upload_id, part, &credentials, time, &options)?
+        }
+        _ => location.presign(&args.method, &credentials, time, &options)?,
+    };
     print(
         ctx.global.output,
         || {
