@@ -45,7 +45,11 @@ pub(crate) fn run(c: Command) -> Output {
 
 /// [`run`] within `deadline`, calling `watch` with the child's process id
 /// every few milliseconds while it runs.
-pub(crate) fn run_watched(mut c: Command, deadline: Duration, mut watch: impl FnMut(u32)) -> Output {
+pub(crate) fn run_watched(
+    mut c: Command,
+    deadline: Duration,
+    mut watch: impl FnMut(u32),
+) -> Output {
     let mut child = c
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

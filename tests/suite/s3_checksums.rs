@@ -1,10 +1,14 @@
 //! Flexible checksums (`x-amz-checksum-*`) checked by real S3 servers:
 //! every algorithm as a header, in a signed aws-chunked trailer and in an
 //! unsigned one (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`). s3s-fs verifies all
-//! five algorithms in all three places; a wrong value is refused and
-//! nothing is stored.
+//! five algorithms in all three places and refuses a wrong value (400
+//! BadDigest, but keeps the bytes); garage 2.5 verifies them as a header
+//! and in an unsigned trailer (a wrong one: 400 InvalidDigest, nothing
+//! stored) and refuses spec-conformant signed trailers.
 
-use crate::support::{assert_s3_error, http, Response, S3Server, ACCESS_KEY, SECRET_KEY};
+use crate::support::{
+    assert_s3_error, http, GarageServer, Response, S3Server, ACCESS_KEY, SECRET_KEY,
+};
 use sigv4::credentials::Credentials;
 use sigv4::s3::{ChunkedUpload, S3Location, SignedRequest};
 use sigv4::sign::checksum::ChecksumAlgorithm;
@@ -12,15 +16,33 @@ use sigv4::sign::chunked::{ChunkSigner, UnsignedChunks};
 use sigv4::sign::names::X_AMZ_SDK_CHECKSUM_ALGORITHM;
 use sigv4::sign::{Payload, SigningParams, SigningTime};
 
-fn creds() -> Credentials {
-    Credentials::new(ACCESS_KEY, SECRET_KEY)
+/// The server under test: its endpoint and the key pair it knows.
+struct Peer {
+    endpoint: String,
+    credentials: Credentials,
 }
 
-fn location(endpoint: &str, bucket: &str, key: &str) -> S3Location {
-    S3Location::new(bucket, key, "us-east-1")
-        .unwrap()
-        .with_endpoint(endpoint)
-        .unwrap()
+impl Peer {
+    fn s3s_fs(server: &S3Server) -> Peer {
+        Peer {
+            endpoint: server.endpoint(),
+            credentials: Credentials::new(ACCESS_KEY, SECRET_KEY),
+        }
+    }
+
+    fn garage(server: &GarageServer) -> Peer {
+        Peer {
+            endpoint: server.endpoint(),
+            credentials: Credentials::new(&server.access_key, &server.secret_key),
+        }
+    }
+
+    fn location(&self, bucket: &str, key: &str) -> S3Location {
+        S3Location::new(bucket, key, "us-east-1")
+            .unwrap()
+            .with_endpoint(&self.endpoint)
+            .unwrap()
+    }
 }
 
 fn send(s: &SignedRequest, body: &[u8]) -> Response {
@@ -33,11 +55,12 @@ fn body() -> Vec<u8> {
     (0..30_000u32).map(|i| (i * 7 % 251) as u8).collect()
 }
 
-fn create_bucket(endpoint: &str, bucket: &str) {
-    let s = location(endpoint, bucket, "")
+fn create_bucket(peer: &Peer, bucket: &str) {
+    let s = peer
+        .location(bucket, "")
         .sign(
             "PUT",
-            &creds(),
+            &peer.credentials,
             SigningTime::now(),
             &[],
             &[],
@@ -51,11 +74,12 @@ fn create_bucket(endpoint: &str, bucket: &str) {
 /// A GET of `bucket/key` answers 200 with exactly `expected`, or 404
 /// NoSuchKey for `None`.
 #[track_caller]
-fn assert_stored(endpoint: &str, bucket: &str, key: &str, expected: Option<&[u8]>) {
-    let s = location(endpoint, bucket, key)
+fn assert_stored(peer: &Peer, bucket: &str, key: &str, expected: Option<&[u8]>) {
+    let s = peer
+        .location(bucket, key)
         .sign(
             "GET",
-            &creds(),
+            &peer.credentials,
             SigningTime::now(),
             &[],
             &[],
@@ -92,6 +116,7 @@ const WAYS: [Way; 3] = [Way::Header, Way::SignedTrailer, Way::UnsignedTrailer];
 /// The request and body of a PUT of `body` to `loc` carrying its
 /// `algorithm` checksum `way`.
 fn upload(
+    peer: &Peer,
     loc: &S3Location,
     body: &[u8],
     algorithm: ChecksumAlgorithm,
@@ -106,7 +131,14 @@ fn upload(
                 (X_AMZ_SDK_CHECKSUM_ALGORITHM, algorithm.as_str()),
             ];
             let req = loc
-                .sign("PUT", &creds(), time, &[], &headers, Payload::Bytes(body))
+                .sign(
+                    "PUT",
+                    &peer.credentials,
+                    time,
+                    &[],
+                    &headers,
+                    Payload::Bytes(body),
+                )
                 .unwrap();
             (req, body.to_vec())
         }
@@ -114,12 +146,12 @@ fn upload(
             let upload = ChunkedUpload::signed_chunks()
                 .with_chunk_size(8192)
                 .with_checksum(algorithm);
-            loc.sign_chunked_put(&creds(), time, &[], body, &upload)
+            loc.sign_chunked_put(&peer.credentials, time, &[], body, &upload)
                 .unwrap()
         }
         Way::UnsignedTrailer => {
             let upload = ChunkedUpload::unsigned_trailer(algorithm).with_chunk_size(8192);
-            loc.sign_chunked_put(&creds(), time, &[], body, &upload)
+            loc.sign_chunked_put(&peer.credentials, time, &[], body, &upload)
                 .unwrap()
         }
     }
@@ -128,6 +160,7 @@ fn upload(
 /// The same upload with the checksum of other bytes, signed as such
 /// (the signatures are right; only the value is wrong).
 fn wrong_upload(
+    peer: &Peer,
     loc: &S3Location,
     body: &[u8],
     algorithm: ChecksumAlgorithm,
@@ -142,7 +175,14 @@ fn wrong_upload(
                 (X_AMZ_SDK_CHECKSUM_ALGORITHM, algorithm.as_str()),
             ];
             let req = loc
-                .sign("PUT", &creds(), time, &[], &headers, Payload::Bytes(body))
+                .sign(
+                    "PUT",
+                    &peer.credentials,
+                    time,
+                    &[],
+                    &headers,
+                    Payload::Bytes(body),
+                )
                 .unwrap();
             (req, body.to_vec())
         }
@@ -153,15 +193,14 @@ fn wrong_upload(
             }
             .with_chunk_size(8192);
             let (req, _) = loc
-                .sign_chunked_put(&creds(), time, &[], body, &upload)
+                .sign_chunked_put(&peer.credentials, time, &[], body, &upload)
                 .unwrap();
             // The body framed again with the wrong trailer: the layout and
             // the chain are those of the request signed above.
             let layout = upload.layout(body.len() as u64, false).unwrap();
             let encoded = match way {
                 Way::SignedTrailer => {
-                    let credentials = creds();
-                    let params = SigningParams::new(&credentials, "us-east-1", "s3", time);
+                    let params = SigningParams::new(&peer.credentials, "us-east-1", "s3", time);
                     let mut signer = ChunkSigner::new(&params, &req.signature).unwrap();
                     layout
                         .encode(body, &mut signer, Some(wrong.header()))
@@ -176,25 +215,23 @@ fn wrong_upload(
     }
 }
 
-#[test]
-fn s3s_fs_accepts_every_checksum_every_way() {
-    let server = S3Server::start();
-    let endpoint = server.endpoint();
-    create_bucket(&endpoint, "sums");
+/// Uploads `body` with each algorithm each of `ways` to `bucket`: each is
+/// accepted, reads back exact, and a HEAD with `x-amz-checksum-mode:
+/// ENABLED` returns the checksum the server checked and kept.
+fn accepts(peer: &Peer, bucket: &str, ways: &[Way]) {
     let body = body();
     for algorithm in ChecksumAlgorithm::ALL {
-        for way in WAYS {
+        for way in ways {
             let key = format!("{algorithm}-{way:?}");
-            let loc = location(&endpoint, "sums", &key);
-            let (req, encoded) = upload(&loc, &body, algorithm, way);
+            let loc = peer.location(bucket, &key);
+            let (req, encoded) = upload(peer, &loc, &body, algorithm, *way);
             let r = send(&req, &encoded);
             assert!(r.is_success(), "{key}: {} {}", r.status, r.text());
-            assert_stored(&endpoint, "sums", &key, Some(&body));
-            // The server kept the checksum it checked, and returns it.
+            assert_stored(peer, bucket, &key, Some(&body));
             let s = loc
                 .sign(
                     "HEAD",
-                    &creds(),
+                    &peer.credentials,
                     SigningTime::now(),
                     &[],
                     &[("x-amz-checksum-mode", "ENABLED")],
@@ -211,6 +248,14 @@ fn s3s_fs_accepts_every_checksum_every_way() {
     }
 }
 
+#[test]
+fn s3s_fs_accepts_every_checksum_every_way() {
+    let server = S3Server::start();
+    let peer = Peer::s3s_fs(&server);
+    create_bucket(&peer, "sums");
+    accepts(&peer, "sums", &WAYS);
+}
+
 /// A wrong value, in each place, for each algorithm: s3s-fs computes the
 /// checksum of what it received and answers 400 BadDigest, as AWS S3
 /// does. s3s-fs 0.14.1 has already written the bytes by then: the
@@ -219,14 +264,14 @@ fn s3s_fs_accepts_every_checksum_every_way() {
 #[test]
 fn s3s_fs_refuses_a_wrong_checksum() {
     let server = S3Server::start();
-    let endpoint = server.endpoint();
-    create_bucket(&endpoint, "wrong");
+    let peer = Peer::s3s_fs(&server);
+    create_bucket(&peer, "wrong");
     let body = body();
     for algorithm in ChecksumAlgorithm::ALL {
         for way in WAYS {
             let key = format!("{algorithm}-{way:?}");
-            let loc = location(&endpoint, "wrong", &key);
-            let (req, encoded) = wrong_upload(&loc, &body, algorithm, way);
+            let loc = peer.location("wrong", &key);
+            let (req, encoded) = wrong_upload(&peer, &loc, &body, algorithm, way);
             let r = send(&req, &encoded);
             assert_s3_error(&r, 400, "BadDigest", &key);
             // The message names the algorithm; for CRC32 both values: ours
@@ -245,7 +290,7 @@ fn s3s_fs_refuses_a_wrong_checksum() {
                 "{key}: {}",
                 r.text()
             );
-            assert_stored(&endpoint, "wrong", &key, Some(&body));
+            assert_stored(&peer, "wrong", &key, Some(&body));
         }
     }
 }
@@ -257,9 +302,9 @@ fn s3s_fs_refuses_a_wrong_checksum() {
 fn client_put_object_with_a_checksum() {
     use sigv4::api::s3_objects::{GetObject, HeadObject, PutObject};
     let server = S3Server::start();
-    let endpoint = server.endpoint();
-    create_bucket(&endpoint, "client");
-    let client = crate::support::peer_client(endpoint.clone(), creds());
+    let peer = Peer::s3s_fs(&server);
+    create_bucket(&peer, "client");
+    let client = crate::support::peer_client(peer.endpoint.clone(), peer.credentials.clone());
     let body = body();
     for algorithm in ChecksumAlgorithm::ALL {
         let key = format!("client-{algorithm}");
@@ -277,5 +322,91 @@ fn client_put_object_with_a_checksum() {
             .head_object(&HeadObject::new("client", key.as_str()).checksum_mode())
             .unwrap();
         assert_eq!(head.checksums, expected, "{key}: HEAD");
+    }
+}
+
+/// garage 2.5: checksums as a header and in an unsigned trailer work.
+#[test]
+fn garage_accepts_header_and_unsigned_trailer_checksums() {
+    let server = GarageServer::start();
+    let peer = Peer::garage(&server);
+    server.create_bucket("sums");
+    accepts(&peer, "sums", &[Way::Header, Way::UnsignedTrailer]);
+}
+
+/// garage 2.5 checks signed trailers against its own reading of the
+/// specification: its trailer string to sign uses the chunk algorithm line
+/// (`AWS4-HMAC-SHA256-PAYLOAD`) and chains on the last data chunk, leaving
+/// the final empty chunk's signature unchecked, so it refuses the trailer
+/// signature the specification (and the S3 documentation's example, see
+/// `sign::chunked`'s tests) gives, which s3s-fs accepts. We sign as the
+/// specification says; garage answers 400 InvalidRequest and stores
+/// nothing. The same chunks without a trailer are accepted: the refusal is
+/// the trailer's.
+#[test]
+fn garage_refuses_spec_signed_trailers() {
+    let server = GarageServer::start();
+    let peer = Peer::garage(&server);
+    server.create_bucket("signed");
+    let body = body();
+    let loc = peer.location("signed", "no-trailer");
+    let plain = ChunkedUpload::signed_chunks().with_chunk_size(8192);
+    let (req, encoded) = loc
+        .sign_chunked_put(&peer.credentials, SigningTime::now(), &[], &body, &plain)
+        .unwrap();
+    let r = send(&req, &encoded);
+    assert!(r.is_success(), "no trailer: {} {}", r.status, r.text());
+    assert_stored(&peer, "signed", "no-trailer", Some(&body));
+    for algorithm in ChecksumAlgorithm::ALL {
+        let key = format!("{algorithm}-signed");
+        let loc = peer.location("signed", &key);
+        let (req, encoded) = upload(&peer, &loc, &body, algorithm, Way::SignedTrailer);
+        let r = send(&req, &encoded);
+        assert_s3_error(&r, 400, "InvalidRequest", &key);
+        assert!(
+            r.text()
+                .contains("<Message>Bad request: Invalid payload signature</Message>"),
+            "{key}: {}",
+            r.text()
+        );
+        assert_stored(&peer, "signed", &key, None);
+    }
+}
+
+/// A wrong value as a header or in an unsigned trailer: garage answers
+/// 400 InvalidDigest (AWS S3 and s3s-fs: BadDigest), naming both digests,
+/// and stores nothing.
+#[test]
+fn garage_refuses_a_wrong_checksum() {
+    let server = GarageServer::start();
+    let peer = Peer::garage(&server);
+    server.create_bucket("wrong");
+    let body = body();
+    for algorithm in ChecksumAlgorithm::ALL {
+        for way in [Way::Header, Way::UnsignedTrailer] {
+            let key = format!("{algorithm}-{way:?}");
+            let loc = peer.location("wrong", &key);
+            let (req, encoded) = wrong_upload(&peer, &loc, &body, algorithm, way);
+            let r = send(&req, &encoded);
+            assert_s3_error(&r, 400, "InvalidDigest", &key);
+            let name = match algorithm {
+                ChecksumAlgorithm::Crc32 => "Crc32",
+                ChecksumAlgorithm::Crc32c => "Crc32c",
+                ChecksumAlgorithm::Crc64Nvme => "Crc64Nvme",
+                ChecksumAlgorithm::Sha1 => "Sha1",
+                _ => "Sha256",
+            };
+            let message = format!(
+                "Invalid digest: Failed to validate checksum for algorithm {name}: calculated Some({name}({:?})), expected {name}({:?})",
+                algorithm.checksum(&body).digest(),
+                algorithm.checksum(b"other bytes").digest(),
+            );
+            assert!(
+                r.text().contains(&format!("<Message>{message}</Message>")),
+                "{key}: {}",
+                r.text()
+            );
+            assert_stored(&peer, "wrong", &key, None);
+        }
     }
 }
