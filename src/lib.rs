@@ -11,7 +11,8 @@
 //! | sign an [`::http::Request`] in place (body hashed for me) | [`http::sign_request`] ([`sign_request_with`](crate::http::sign_request_with) for streams) | `http` |
 //! | presign a URL | [`sign::presign()`], [`http::presign_request`] | core, `http` |
 //! | presign an S3 object URL (GET/PUT, custom endpoints) | [`s3::S3Location::presign`] | `std` |
-//! | sign an S3 request or an aws-chunked upload | [`s3::S3Location::sign`], [`sign::chunked`] | `std`, core |
+//! | sign an S3 request or an aws-chunked upload (streamed, signed chunks or an unsigned checksum trailer) | [`s3::S3Location::sign`], [`s3::S3Location::sign_chunked_upload`], [`sign::chunked`] | `std`, core |
+//! | compute an `x-amz-checksum-*` (CRC32, CRC32C, CRC64NVME, SHA1, SHA256) | [`sign::checksum`] | `std` |
 //! | verify a signed request on the server | [`http::verify_request`], [`sign::verify()`] with [`sign::VerifyOptions`] | `http`, core |
 //! | verify every request of a tower / hyper / axum server (S3 errors, streamed bodies) | `server::VerifyLayer` | `server` |
 //! | hand over credentials | [`Credentials`]: every signing entry point takes `&Credentials`, and it is a provider | core |
@@ -26,7 +27,7 @@
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `std` | yes | `std::error::Error`, `SystemTime`, credentials, shared config files, S3 helpers |
+//! | `std` | yes | `std::error::Error`, `SystemTime`, credentials, shared config files, S3 helpers, flexible checksums |
 //! | `http` | yes | [`http`] integration, [`transport`], [`imds`] (implies `std`) |
 //! | `client` | no | the ureq/rustls transport, the API client and the role credential sources |
 //! | `async` | no | async credentials (trait, chain, cache), the async call driver and client, runtime traits (implies `client`) |

@@ -347,7 +347,7 @@ pub(crate) fn sends_no_body(method: &http::Method, body: &[u8]) -> bool {
 }
 
 #[cfg(feature = "client")]
-pub use self::ureq_transport::UreqTransport;
+pub use self::ureq_transport::{RequestBody, ResponseBody, UreqTransport};
 
 #[cfg(feature = "client")]
 mod ureq_transport {
@@ -437,23 +437,116 @@ mod ureq_transport {
         text.contains("Unreachable")
     }
 
-    /// Applies `options` to one request and runs it on `agent`.
+    /// Applies `options` to one request and runs it on `agent`; the read
+    /// timeout bounds the body phases too when `body_timeouts`.
     fn run_configured<B: ureq::AsSendBody>(
         agent: &Agent,
         request: http::Request<B>,
         options: &RequestOptions,
+        body_timeouts: bool,
     ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        let body_timeout = options.read_timeout.filter(|_| body_timeouts);
         let request = agent
             .configure_request(request)
             .http_status_as_error(false)
             .timeout_connect(options.connect_timeout)
             .timeout_send_request(options.read_timeout)
-            .timeout_send_body(options.read_timeout)
+            .timeout_send_body(body_timeout)
             .timeout_recv_response(options.read_timeout)
-            .timeout_recv_body(options.read_timeout)
+            .timeout_recv_body(body_timeout)
             .timeout_global(options.total_timeout)
             .build();
         agent.run(request)
+    }
+
+    /// The body of a response from [`UreqTransport::send_streaming`], read
+    /// as it arrives (at most the request's `max_response_bytes`; more is
+    /// an error of kind `InvalidData`).
+    pub struct ResponseBody(ureq::BodyReader<'static>);
+
+    impl std::fmt::Debug for ResponseBody {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("ResponseBody")
+        }
+    }
+
+    impl io::Read for ResponseBody {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+
+    /// The body of a request to [`UreqTransport::send_streaming`].
+    #[non_exhaustive]
+    pub enum RequestBody<'a> {
+        /// Bytes in memory, sent with their `content-length` (an empty body
+        /// of a GET, HEAD, OPTIONS or TRACE is no body at all, as with
+        /// [`Transport::send`]).
+        Bytes(&'a [u8]),
+        /// Bytes read while they are sent. With a `content-length` header
+        /// in the request exactly that many are sent (an aws-chunked upload
+        /// knows its length in advance); without one,
+        /// `transfer-encoding: chunked`.
+        Reader(&'a mut dyn io::Read),
+    }
+
+    impl std::fmt::Debug for RequestBody<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self {
+                RequestBody::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+                RequestBody::Reader(_) => f.write_str("Reader"),
+            }
+        }
+    }
+
+    impl UreqTransport {
+        /// Sends `request` with `body`, and returns the response as soon as
+        /// its headers are in, with the body unread: uploads read from a
+        /// [`RequestBody::Reader`] and downloads read from the
+        /// [`ResponseBody`] go through in constant memory.
+        ///
+        /// Timeouts: `connect_timeout`, and `read_timeout` for sending the
+        /// request head and for waiting for the response head. The body
+        /// phases, which take as long as the body needs, are bounded only
+        /// by `total_timeout` (unlike [`send`](Transport::send), where
+        /// `read_timeout` bounds them too).
+        pub fn send_streaming(
+            &self,
+            request: http::Request<()>,
+            body: RequestBody<'_>,
+            options: &RequestOptions,
+        ) -> Result<http::Response<ResponseBody>, TransportError> {
+            let (parts, ()) = request.into_parts();
+            let response = match body {
+                RequestBody::Bytes(bytes) if super::sends_no_body(&parts.method, bytes) => {
+                    run_configured(
+                        &self.agent,
+                        http::Request::from_parts(parts, ()),
+                        options,
+                        false,
+                    )
+                }
+                RequestBody::Bytes(bytes) => run_configured(
+                    &self.agent,
+                    http::Request::from_parts(parts, bytes),
+                    options,
+                    false,
+                ),
+                RequestBody::Reader(reader) => run_configured(
+                    &self.agent,
+                    http::Request::from_parts(parts, ureq::SendBody::from_reader(reader)),
+                    options,
+                    false,
+                ),
+            }
+            .map_err(classify)?;
+            let (parts, body) = response.into_parts();
+            let reader = body
+                .into_with_config()
+                .limit(options.max_response_bytes)
+                .reader();
+            Ok(http::Response::from_parts(parts, ResponseBody(reader)))
+        }
     }
 
     impl Transport for UreqTransport {
@@ -464,9 +557,19 @@ mod ureq_transport {
         ) -> Result<http::Response<Vec<u8>>, TransportError> {
             let (parts, body) = request.into_parts();
             let response = if super::sends_no_body(&parts.method, &body) {
-                run_configured(&self.agent, http::Request::from_parts(parts, ()), options)
+                run_configured(
+                    &self.agent,
+                    http::Request::from_parts(parts, ()),
+                    options,
+                    true,
+                )
             } else {
-                run_configured(&self.agent, http::Request::from_parts(parts, body), options)
+                run_configured(
+                    &self.agent,
+                    http::Request::from_parts(parts, body),
+                    options,
+                    true,
+                )
             };
             let response = response.map_err(classify)?;
             let (parts, mut body) = response.into_parts();

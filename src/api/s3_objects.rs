@@ -1,6 +1,9 @@
 //! S3 object calls: [`GetObject`] (with `Range`), [`PutObject`] (signed
-//! payload or `UNSIGNED-PAYLOAD`), [`HeadObject`], [`DeleteObject`] and one
-//! page of [`ListObjectsV2`].
+//! payload or `UNSIGNED-PAYLOAD`, optionally with an `x-amz-checksum-*`
+//! header), [`HeadObject`], [`DeleteObject`] and one page of
+//! [`ListObjectsV2`]. The checksums a server returns (`x-amz-checksum-*`
+//! headers; on a GET or HEAD only when asked with
+//! [`GetObject::checksum_mode`]) are parsed into [`ChecksumValue`]s.
 //!
 //! URLs, addressing style and key encoding come from
 //! [`S3Location`]; requests are signed with S3's
@@ -29,8 +32,13 @@ use super::headers::{X_AMZ_DELETE_MARKER, X_AMZ_META_PREFIX, X_AMZ_VERSION_ID};
 use super::xml;
 use super::{check_status, ApiRequest, CallError, Operation, ServiceConfig};
 use crate::s3::S3Location;
+use crate::sign::checksum::{ChecksumAlgorithm, ChecksumValue};
+use crate::sign::names::X_AMZ_SDK_CHECKSUM_ALGORITHM;
 use crate::util::query::form_decode;
 use crate::util::time::parse_http_date;
+
+/// The header asking GET and HEAD for the object's checksums.
+const X_AMZ_CHECKSUM_MODE: &str = "x-amz-checksum-mode";
 
 /// The query parameter selecting an object version.
 const VERSION_ID: &str = "versionId";
@@ -93,6 +101,20 @@ pub struct ObjectMetadata {
     pub version_id: Option<String>,
     /// User metadata: `x-amz-meta-*` headers, names without the prefix.
     pub metadata: Vec<(String, String)>,
+    /// The `x-amz-checksum-*` headers that hold a well-formed value, in
+    /// [`ChecksumAlgorithm::ALL`] order.
+    pub checksums: Vec<ChecksumValue>,
+}
+
+/// The well-formed `x-amz-checksum-*` values of `headers`.
+fn checksums(headers: &http::HeaderMap) -> Vec<ChecksumValue> {
+    ChecksumAlgorithm::ALL
+        .into_iter()
+        .filter_map(|a| {
+            let value = headers.get(a.header_name())?.to_str().ok()?;
+            ChecksumValue::from_base64(a, value).ok()
+        })
+        .collect()
 }
 
 impl ObjectMetadata {
@@ -116,6 +138,7 @@ impl ObjectMetadata {
             content_range: get("content-range"),
             version_id: get(X_AMZ_VERSION_ID),
             metadata,
+            checksums: checksums(h),
         }
     }
 }
@@ -131,6 +154,8 @@ pub struct GetObject {
     pub range: Option<String>,
     /// `versionId`.
     pub version_id: Option<String>,
+    /// Ask for the object's checksums (`x-amz-checksum-mode: ENABLED`).
+    pub checksum_mode: bool,
 }
 
 impl GetObject {
@@ -141,6 +166,7 @@ impl GetObject {
             key: key.into(),
             range: None,
             version_id: None,
+            checksum_mode: false,
         }
     }
 
@@ -162,6 +188,13 @@ impl GetObject {
     /// A given version.
     pub fn version_id(mut self, version: impl Into<String>) -> Self {
         self.version_id = Some(version.into());
+        self
+    }
+
+    /// Asks for the checksums stored with the object
+    /// ([`ObjectMetadata::checksums`]).
+    pub fn checksum_mode(mut self) -> Self {
+        self.checksum_mode = true;
         self
     }
 }
@@ -187,6 +220,9 @@ impl Operation for GetObject {
         if let Some(range) = &self.range {
             r = r.header("range", range.as_str());
         }
+        if self.checksum_mode {
+            r = r.header(X_AMZ_CHECKSUM_MODE, "ENABLED");
+        }
         Ok(r)
     }
     fn parse(&self, response: http::Response<Vec<u8>>) -> Result<GetObjectOutput, CallError> {
@@ -208,6 +244,8 @@ pub struct HeadObject {
     pub bucket: String,
     /// The key.
     pub key: String,
+    /// Ask for the object's checksums (`x-amz-checksum-mode: ENABLED`).
+    pub checksum_mode: bool,
 }
 
 impl HeadObject {
@@ -216,7 +254,15 @@ impl HeadObject {
         HeadObject {
             bucket: bucket.into(),
             key: key.into(),
+            checksum_mode: false,
         }
+    }
+
+    /// Asks for the checksums stored with the object
+    /// ([`ObjectMetadata::checksums`]).
+    pub fn checksum_mode(mut self) -> Self {
+        self.checksum_mode = true;
+        self
     }
 }
 
@@ -226,7 +272,12 @@ impl Operation for HeadObject {
         "s3:HeadObject"
     }
     fn build(&self, config: &ServiceConfig) -> Result<ApiRequest, CallError> {
-        object_request(http::Method::HEAD, config, &self.bucket, &self.key, &[])
+        let r = object_request(http::Method::HEAD, config, &self.bucket, &self.key, &[])?;
+        Ok(if self.checksum_mode {
+            r.header(X_AMZ_CHECKSUM_MODE, "ENABLED")
+        } else {
+            r
+        })
     }
     fn parse(&self, response: http::Response<Vec<u8>>) -> Result<ObjectMetadata, CallError> {
         let response = check_status(response)?;
@@ -249,6 +300,10 @@ pub struct PutObject {
     pub metadata: Vec<(String, String)>,
     /// Send `UNSIGNED-PAYLOAD` instead of the body's SHA-256.
     pub unsigned_payload: bool,
+    /// Send this checksum of the body (`x-amz-checksum-*` and
+    /// `x-amz-sdk-checksum-algorithm`); the server refuses the upload if
+    /// the body it received does not match.
+    pub checksum: Option<ChecksumAlgorithm>,
 }
 
 impl std::fmt::Debug for PutObject {
@@ -260,6 +315,7 @@ impl std::fmt::Debug for PutObject {
             .field("content_type", &self.content_type)
             .field("metadata", &self.metadata)
             .field("unsigned_payload", &self.unsigned_payload)
+            .field("checksum", &self.checksum)
             .finish()
     }
 }
@@ -278,6 +334,7 @@ impl PutObject {
             content_type: None,
             metadata: Vec::new(),
             unsigned_payload: false,
+            checksum: None,
         }
     }
 
@@ -299,6 +356,14 @@ impl PutObject {
         self.unsigned_payload = true;
         self
     }
+
+    /// Sends the `algorithm` checksum of the body in a header
+    /// (`x-amz-checksum-crc32: ...`, with `x-amz-sdk-checksum-algorithm`),
+    /// computed when the request is built.
+    pub fn checksum(mut self, algorithm: ChecksumAlgorithm) -> Self {
+        self.checksum = Some(algorithm);
+        self
+    }
 }
 
 /// The answer of [`PutObject`].
@@ -309,6 +374,9 @@ pub struct PutObjectOutput {
     pub etag: Option<String>,
     /// `x-amz-version-id`.
     pub version_id: Option<String>,
+    /// The checksums the server computed (`x-amz-checksum-*`), when it
+    /// returns them.
+    pub checksums: Vec<ChecksumValue>,
 }
 
 impl Operation for PutObject {
@@ -328,6 +396,12 @@ impl Operation for PutObject {
         if self.unsigned_payload {
             r = r.unsigned_payload();
         }
+        if let Some(algorithm) = self.checksum {
+            let value = algorithm.checksum(&self.body);
+            r = r
+                .header(algorithm.header_name(), value.base64())
+                .header(X_AMZ_SDK_CHECKSUM_ALGORITHM, algorithm.as_str());
+        }
         Ok(r)
     }
     fn parse(&self, response: http::Response<Vec<u8>>) -> Result<PutObjectOutput, CallError> {
@@ -336,6 +410,7 @@ impl Operation for PutObject {
         Ok(PutObjectOutput {
             etag: m.etag,
             version_id: m.version_id,
+            checksums: m.checksums,
         })
     }
 }
@@ -673,6 +748,71 @@ mod tests {
             ),
             other => panic!("expected Parse: {other:?}"),
         }
+    }
+
+    #[test]
+    fn checksums_out_and_back() {
+        let c = ServiceConfig::new("us-east-1");
+        let r = PutObject::new("bkt", "k", b"123456789".to_vec())
+            .checksum(ChecksumAlgorithm::Crc32c)
+            .build(&c)
+            .unwrap();
+        assert!(r
+            .headers
+            .contains(&("x-amz-checksum-crc32c".into(), "4waSgw==".into())));
+        assert!(r
+            .headers
+            .contains(&("x-amz-sdk-checksum-algorithm".into(), "CRC32C".into())));
+        let r = GetObject::new("bkt", "k")
+            .checksum_mode()
+            .build(&c)
+            .unwrap();
+        assert!(r
+            .headers
+            .contains(&("x-amz-checksum-mode".into(), "ENABLED".into())));
+        let r = HeadObject::new("bkt", "k")
+            .checksum_mode()
+            .build(&c)
+            .unwrap();
+        assert!(r
+            .headers
+            .contains(&("x-amz-checksum-mode".into(), "ENABLED".into())));
+        assert!(!HeadObject::new("bkt", "k")
+            .build(&c)
+            .unwrap()
+            .headers
+            .iter()
+            .any(|(n, _)| n == "x-amz-checksum-mode"));
+
+        // A malformed value (wrong length for its algorithm) is left out.
+        let response = http::Response::builder()
+            .header("etag", "\"e\"")
+            .header(
+                "x-amz-checksum-sha256",
+                "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=",
+            )
+            .header("x-amz-checksum-crc32", "y/Q5Jg==")
+            .header("x-amz-checksum-crc64nvme", "y/Q5Jg==")
+            .body(Vec::new())
+            .unwrap();
+        let out = PutObject::new("b", "k", Vec::new())
+            .parse(response)
+            .unwrap();
+        let found: Vec<(ChecksumAlgorithm, &str)> = out
+            .checksums
+            .iter()
+            .map(|c| (c.algorithm(), c.base64()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (ChecksumAlgorithm::Crc32, "y/Q5Jg=="),
+                (
+                    ChecksumAlgorithm::Sha256,
+                    "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+                )
+            ]
+        );
     }
 
     #[test]

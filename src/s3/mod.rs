@@ -9,7 +9,8 @@
 //! | presigned multipart parts | [`multipart`] ([`S3Location::presign_upload_parts`]) |
 //! | presigned POST (browser uploads with a policy) | [`post_policy`] ([`PostPolicy`], [`S3Location::presign_post`]) |
 //! | header signing with S3's rules | [`signing`](SignedRequest) |
-//! | aws-chunked uploads | [`chunked_upload`](S3Location::sign_chunked_put) |
+//! | aws-chunked uploads: signed chunks or the unsigned checksum trailer | [`chunked_upload`](ChunkedUpload) ([`S3Location::sign_chunked_upload`], [`S3Location::sign_chunked_put`]) |
+//! | the streamed aws-chunked body (a `Read`, one chunk in memory) | [`chunked_body`](ChunkedBody) |
 //! | Multi-Region Access Points (SigV4a) | [`mrap`] ([`S3Location::from_mrap_arn`]) |
 //!
 //! An [`S3Location`] is a bucket, a key and a region, optionally on a
@@ -46,6 +47,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod chunked_body;
 mod chunked_upload;
 pub mod endpoint;
 mod error;
@@ -56,6 +58,8 @@ pub mod post_policy;
 mod presign;
 mod signing;
 
+pub use chunked_body::ChunkedBody;
+pub use chunked_upload::{BoxedChunkSigner, ChunkedUpload, UploadMode};
 pub use endpoint::{parse_host, Endpoint, S3Host};
 pub use error::S3Error;
 pub use location::{is_dns_compatible, AddressingStyle, S3Location};

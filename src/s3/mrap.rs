@@ -218,7 +218,15 @@ mod tests {
         .is_ok());
         // Chunked uploads are signed with SigV4a too: the seed verifies.
         let (put, body) = l
-            .sign_chunked_put(&creds, t(), &[], &[0; 10], 8192, true)
+            .sign_chunked_put(
+                &creds,
+                t(),
+                &[],
+                &[0; 10],
+                &crate::s3::ChunkedUpload::signed_chunks()
+                    .with_chunk_size(8192)
+                    .with_checksum(crate::sign::checksum::ChecksumAlgorithm::Crc32),
+            )
             .unwrap();
         assert!(put.headers.iter().any(|(n, v)| n == "x-amz-content-sha256"
             && v == "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER"));

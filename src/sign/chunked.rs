@@ -17,6 +17,19 @@
 //! `AWS4-HMAC-SHA256-TRAILER \n date \n scope \n previous-signature \n
 //! hex(sha256("name:value\n"...))`.
 //!
+//! `STREAMING-UNSIGNED-PAYLOAD-TRAILER` (what the AWS SDKs send over HTTPS)
+//! frames the same body without signatures: `hex(len)\r\n data \r\n`, the
+//! final `0\r\n`, the trailer lines (`x-amz-checksum-crc32:value\r\n`) and
+//! `\r\n`. Its layout is [`ChunkedLayout::unsigned`] and its "signer"
+//! [`UnsignedChunks`]: a layout whose signatures have length 0 frames
+//! unsigned chunks, so both framings share one encoder. The request is
+//! header-signed with [`Payload::StreamingUnsignedTrailer`](super::Payload::StreamingUnsignedTrailer).
+//!
+//! [`ChunkedLayout::encode`] frames a body held in memory; a streaming
+//! encoder calls [`ChunkedLayout::write_chunk`] per chunk and
+//! [`ChunkedLayout::write_final`] at the end (`s3::ChunkedBody` does, as a
+//! `std::io::Read`).
+//!
 //! ```
 //! use sigv4::sign::chunked::{ChunkSigner, ChunkedLayout};
 //! use sigv4::sign::{sign_headers, Payload, SignableRequest, SigningParams, SigningTime};
@@ -56,6 +69,7 @@ pub const TRAILER_ALGORITHM: &str = "AWS4-HMAC-SHA256-TRAILER";
 pub const MIN_CHUNK_SIZE: usize = 8 * 1024;
 
 const SIG_EXT: &str = ";chunk-signature=";
+const TRAILER_SIG: &str = "x-amz-trailer-signature:";
 
 /// What signs the chunks of one aws-chunked body, each signature chained on
 /// the previous: [`ChunkSigner`] (SigV4) or
@@ -73,6 +87,49 @@ pub trait SignChunks {
     /// Signs the trailer headers after the final chunk; returns the
     /// signature as the body carries it after `x-amz-trailer-signature:`.
     fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> &str;
+}
+
+impl<T: SignChunks + ?Sized> SignChunks for &mut T {
+    fn sign_chunk(&mut self, data: &[u8]) -> &str {
+        (**self).sign_chunk(data)
+    }
+    fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> &str {
+        (**self).sign_trailer(trailers)
+    }
+}
+
+impl<T: SignChunks + ?Sized> SignChunks for alloc::boxed::Box<T> {
+    fn sign_chunk(&mut self, data: &[u8]) -> &str {
+        (**self).sign_chunk(data)
+    }
+    fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> &str {
+        (**self).sign_trailer(trailers)
+    }
+}
+
+/// The "signer" of `STREAMING-UNSIGNED-PAYLOAD-TRAILER` bodies: no
+/// signatures (empty ones), for a layout made with [`ChunkedLayout::unsigned`].
+///
+/// ```
+/// use sigv4::sign::chunked::{ChunkedLayout, UnsignedChunks};
+///
+/// let layout = ChunkedLayout::unsigned(10_000, 8192)?.with_trailer(20, 8);
+/// let body = layout.encode(&[b'x'; 10_000], &mut UnsignedChunks, Some(("x-amz-checksum-crc32", "AAAAAA==")))?;
+/// assert!(body.starts_with(b"2000\r\nxxx"));
+/// assert!(body.ends_with(b"xx\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n"));
+/// assert_eq!(body.len() as u64, layout.encoded_len());
+/// # Ok::<(), sigv4::sign::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UnsignedChunks;
+
+impl SignChunks for UnsignedChunks {
+    fn sign_chunk(&mut self, _: &[u8]) -> &str {
+        ""
+    }
+    fn sign_trailer(&mut self, _: &[(&str, &str)]) -> &str {
+        ""
+    }
 }
 
 impl SignChunks for ChunkSigner<'_> {
@@ -197,7 +254,7 @@ fn hex_digits(mut n: u64) -> u64 {
 }
 
 impl ChunkedLayout {
-    /// A body of `decoded_len` bytes in chunks of `chunk_size` (at least 8 KiB).
+    /// A body of `decoded_len` bytes in signed chunks of `chunk_size` (at least 8 KiB).
     pub fn new(decoded_len: u64, chunk_size: usize) -> Result<Self, Error> {
         if chunk_size < MIN_CHUNK_SIZE {
             return Err(Error::InvalidChunkSize { size: chunk_size });
@@ -210,6 +267,25 @@ impl ChunkedLayout {
         })
     }
 
+    /// A body of `decoded_len` bytes in unsigned chunks of `chunk_size`
+    /// (at least 8 KiB), for `STREAMING-UNSIGNED-PAYLOAD-TRAILER`; framed
+    /// with [`UnsignedChunks`].
+    pub fn unsigned(decoded_len: u64, chunk_size: usize) -> Result<Self, Error> {
+        let mut layout = Self::new(decoded_len, chunk_size)?;
+        layout.signature_len = 0;
+        Ok(layout)
+    }
+
+    /// Whether the chunks are signed (false for [`unsigned`](Self::unsigned)).
+    pub fn is_signed(&self) -> bool {
+        self.signature_len > 0
+    }
+
+    /// The lengths of the trailer's name and value, if it has one.
+    pub fn trailer(&self) -> Option<(usize, usize)> {
+        self.trailer
+    }
+
     /// The same layout for signatures of `len` characters in the body (64
     /// for SigV4's HMAC; SigV4a pads its ECDSA signatures to 144).
     #[cfg(feature = "sigv4a")]
@@ -218,8 +294,9 @@ impl ChunkedLayout {
         self
     }
 
-    /// Adds one signed trailer header whose name and value have these lengths
-    /// (e.g. `x-amz-checksum-crc32` and 8 base64 characters).
+    /// Adds one trailer header whose name and value have these lengths
+    /// (e.g. `x-amz-checksum-crc32` and 8 base64 characters), signed when
+    /// the chunks are.
     pub fn with_trailer(mut self, name_len: usize, value_len: usize) -> Self {
         self.trailer = Some((name_len, value_len));
         self
@@ -240,8 +317,19 @@ impl ChunkedLayout {
         self.decoded_len.div_ceil(self.chunk_size as u64)
     }
 
+    /// The length of `hex(size);chunk-signature=<sig>\r\n` (or
+    /// `hex(size)\r\n` unsigned).
+    fn chunk_head_len(&self, size: u64) -> u64 {
+        let extension = if self.is_signed() {
+            (SIG_EXT.len() + self.signature_len) as u64
+        } else {
+            0
+        };
+        hex_digits(size) + extension + 2
+    }
+
     fn frame_len(&self, size: u64) -> u64 {
-        hex_digits(size) + SIG_EXT.len() as u64 + self.signature_len as u64 + 2 + size + 2
+        self.chunk_head_len(size) + size + 2
     }
 
     /// The encoded body length (`content-length`).
@@ -249,25 +337,20 @@ impl ChunkedLayout {
         let size = self.chunk_size as u64;
         let full = self.decoded_len / size;
         let rest = self.decoded_len % size;
-        let sig = self.signature_len as u64;
         let mut n = full * self.frame_len(size);
         if rest > 0 {
             n += self.frame_len(rest);
         }
-        match self.trailer {
-            None => n + self.frame_len(0),
-            Some((name, value)) => {
-                // `0;chunk-signature=<sig>\r\n` + `name:value\r\n` +
-                // `x-amz-trailer-signature:<sig>\r\n` + `\r\n`
-                n + 1
-                    + SIG_EXT.len() as u64
-                    + sig
-                    + 2
-                    + (name + 1 + value + 2) as u64
-                    + ("x-amz-trailer-signature:".len() + 2 + 2) as u64
-                    + sig
+        // The final chunk's head, then (with a trailer) `name:value\r\n`
+        // and, signed, `x-amz-trailer-signature:<sig>\r\n`; then `\r\n`.
+        n += self.chunk_head_len(0);
+        if let Some((name, value)) = self.trailer {
+            n += (name + 1 + value + 2) as u64;
+            if self.is_signed() {
+                n += (TRAILER_SIG.len() + self.signature_len + 2) as u64;
             }
         }
+        n + 2
     }
 
     /// The headers the seed request must carry: `content-encoding`,
@@ -295,58 +378,91 @@ impl ChunkedLayout {
         if body.len() as u64 != self.decoded_len {
             return Err(Error::InvalidChunkSize { size: body.len() });
         }
-        let expected = self.trailer.is_some();
-        let matches = match (self.trailer, trailer) {
-            (Some((n, v)), Some((name, value))) => n == name.len() && v == value.len(),
-            (None, None) => true,
-            _ => false,
-        };
-        if !matches {
-            return Err(Error::MalformedSignature {
-                reason: if expected {
-                    "trailer does not match the layout"
-                } else {
-                    "layout has no trailer"
-                },
-            });
-        }
-        let wrong_signer = Error::MalformedSignature {
-            reason: "the signer's signatures do not have the layout's length",
-        };
+        // Checked before anything is signed: a refused encoding leaves the
+        // signer's chain at its start.
+        self.check_trailer(trailer)?;
         let mut out = Vec::with_capacity(usize::try_from(self.encoded_len()).unwrap_or(0));
         for chunk in body.chunks(self.chunk_size) {
-            if write_chunk(&mut out, chunk, signer) != self.signature_len {
-                return Err(wrong_signer);
-            }
+            self.write_chunk(&mut out, chunk, signer)?;
         }
-        let sig = signer.sign_chunk(b"");
-        if sig.len() != self.signature_len {
-            return Err(wrong_signer);
+        self.write_final(&mut out, signer, trailer)?;
+        Ok(out)
+    }
+
+    /// Whether `trailer` is the one the layout has room for.
+    fn check_trailer(&self, trailer: Option<(&str, &str)>) -> Result<(), Error> {
+        match (self.trailer, trailer) {
+            (Some((n, v)), Some((name, value))) if n == name.len() && v == value.len() => Ok(()),
+            (None, None) => Ok(()),
+            (Some(_), _) => Err(Error::MalformedSignature {
+                reason: "trailer does not match the layout",
+            }),
+            (None, Some(_)) => Err(Error::MalformedSignature {
+                reason: "layout has no trailer",
+            }),
         }
-        out.extend_from_slice(b"0");
-        out.extend_from_slice(SIG_EXT.as_bytes());
-        out.extend_from_slice(sig.as_bytes());
-        out.extend_from_slice(b"\r\n");
+    }
+
+    fn check_signature(&self, len: usize) -> Result<(), Error> {
+        if len == self.signature_len {
+            Ok(())
+        } else {
+            Err(Error::MalformedSignature {
+                reason: "the signer's signatures do not have the layout's length",
+            })
+        }
+    }
+
+    /// Appends the frame of one data chunk (signed by `signer`, when the
+    /// layout's chunks are signed) to `out`: the step of a streaming
+    /// encoder. The caller cuts the body into chunks of
+    /// [`chunk_size`](Self::chunk_size) bytes, the last one shorter.
+    pub fn write_chunk(
+        &self,
+        out: &mut Vec<u8>,
+        data: &[u8],
+        signer: &mut impl SignChunks,
+    ) -> Result<(), Error> {
+        self.check_signature(write_chunk(out, data, signer))
+    }
+
+    /// Appends the end of the body to `out`: the final empty chunk, then
+    /// `trailer` (the one header the layout has room for) with its
+    /// signature when the chunks are signed, then the closing `\r\n`.
+    pub fn write_final(
+        &self,
+        out: &mut Vec<u8>,
+        signer: &mut impl SignChunks,
+        trailer: Option<(&str, &str)>,
+    ) -> Result<(), Error> {
+        self.check_trailer(trailer)?;
+        self.write_chunk(out, b"", signer)?;
+        // `write_chunk` ended the empty chunk with its data's `\r\n`: the
+        // final chunk has none, its head's `\r\n` is the last of it.
+        out.truncate(out.len() - 2);
         if let Some((name, value)) = trailer {
             out.extend_from_slice(name.as_bytes());
             out.push(b':');
             out.extend_from_slice(value.as_bytes());
             out.extend_from_slice(b"\r\n");
-            let sig = signer.sign_trailer(&[(name, value)]);
-            if sig.len() != self.signature_len {
-                return Err(wrong_signer);
+            if self.is_signed() {
+                let sig = signer.sign_trailer(&[(name, value)]);
+                let len = sig.len();
+                out.extend_from_slice(TRAILER_SIG.as_bytes());
+                out.extend_from_slice(sig.as_bytes());
+                out.extend_from_slice(b"\r\n");
+                self.check_signature(len)?;
             }
-            out.extend_from_slice(b"x-amz-trailer-signature:");
-            out.extend_from_slice(sig.as_bytes());
-            out.extend_from_slice(b"\r\n");
         }
         out.extend_from_slice(b"\r\n");
-        Ok(out)
+        Ok(())
     }
 }
 
-/// Appends one signed chunk frame for `data` to `out`; returns the length
-/// of the signature written.
+/// Appends one chunk frame for `data` to `out`, signed by `signer`
+/// (`hex(len);chunk-signature=sig\r\n data \r\n`, or `hex(len)\r\n data \r\n`
+/// when the signature is empty: [`UnsignedChunks`]); returns the length of
+/// the signature written.
 pub fn write_chunk(out: &mut Vec<u8>, data: &[u8], signer: &mut impl SignChunks) -> usize {
     let sig = signer.sign_chunk(data);
     let mut size = [0u8; 16];
@@ -357,8 +473,10 @@ pub fn write_chunk(out: &mut Vec<u8>, data: &[u8], signer: &mut impl SignChunks)
         n >>= 4;
     }
     out.extend_from_slice(&size[..digits]);
-    out.extend_from_slice(SIG_EXT.as_bytes());
-    out.extend_from_slice(sig.as_bytes());
+    if !sig.is_empty() {
+        out.extend_from_slice(SIG_EXT.as_bytes());
+        out.extend_from_slice(sig.as_bytes());
+    }
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(data);
     out.extend_from_slice(b"\r\n");
@@ -573,7 +691,99 @@ mod tests {
                 plain.encode(&body, &mut signer, None).unwrap().len() as u64,
                 plain.encoded_len()
             );
+            for trailer in [
+                None,
+                Some(("x-amz-checksum-sha1", "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=")),
+            ] {
+                let mut unsigned = ChunkedLayout::unsigned(len, 8192).unwrap();
+                if let Some((n, v)) = trailer {
+                    unsigned = unsigned.with_trailer(n.len(), v.len());
+                }
+                let enc = unsigned
+                    .encode(&body, &mut UnsignedChunks, trailer)
+                    .unwrap();
+                assert_eq!(
+                    enc.len() as u64,
+                    unsigned.encoded_len(),
+                    "unsigned, len {len}"
+                );
+            }
         }
+    }
+
+    /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER` framing, byte for byte: the
+    /// aws-chunked frames the AWS SDKs send (`hex(len)\r\n`, no chunk
+    /// extension, `0\r\n`, the trailer line, `\r\n`).
+    #[test]
+    fn unsigned_trailer_frames() {
+        let body: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+        let trailer = ("x-amz-checksum-crc32c", "sOO8/Q==");
+        let layout = ChunkedLayout::unsigned(20_000, 8192)
+            .unwrap()
+            .with_trailer(trailer.0.len(), trailer.1.len());
+        assert!(!layout.is_signed());
+        let encoded = layout
+            .encode(&body, &mut UnsignedChunks, Some(trailer))
+            .unwrap();
+        let mut expected = Vec::new();
+        expected.extend_from_slice(b"2000\r\n");
+        expected.extend_from_slice(&body[..8192]);
+        expected.extend_from_slice(b"\r\n2000\r\n");
+        expected.extend_from_slice(&body[8192..16_384]);
+        expected.extend_from_slice(b"\r\ne20\r\n");
+        expected.extend_from_slice(&body[16_384..]);
+        expected.extend_from_slice(b"\r\n0\r\nx-amz-checksum-crc32c:sOO8/Q==\r\n\r\n");
+        assert!(encoded == expected, "unsigned frames differ");
+        assert_eq!(layout.encoded_len(), expected.len() as u64);
+        assert_eq!(
+            layout.encoded_len(),
+            20_000 + 6 + 2 + 6 + 2 + 5 + 2 + 3 + 32 + 2
+        );
+
+        // Without a trailer: the final chunk and the blank line.
+        let plain = ChunkedLayout::unsigned(3, 8192).unwrap();
+        let encoded = plain.encode(b"abc", &mut UnsignedChunks, None).unwrap();
+        assert_eq!(encoded, b"3\r\nabc\r\n0\r\n\r\n");
+        assert_eq!(plain.encoded_len(), 13);
+        // An empty body is the final chunk alone.
+        let empty = ChunkedLayout::unsigned(0, 8192)
+            .unwrap()
+            .with_trailer(20, 8);
+        let encoded = empty
+            .encode(
+                b"",
+                &mut UnsignedChunks,
+                Some(("x-amz-checksum-crc32", "AAAAAA==")),
+            )
+            .unwrap();
+        assert_eq!(encoded, b"0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n");
+        assert_eq!(empty.encoded_len(), encoded.len() as u64);
+    }
+
+    /// A signer that does not fit the layout: signatures with unsigned
+    /// frames, or none with signed frames.
+    #[test]
+    fn the_signer_must_fit_the_layout() {
+        let credentials = Credentials::new("AKID", "secret");
+        let params = SigningParams::new(
+            &credentials,
+            "us-east-1",
+            "s3",
+            SigningTime::from_unix_seconds(0).unwrap(),
+        );
+        let wrong = Err(Error::MalformedSignature {
+            reason: "the signer's signatures do not have the layout's length",
+        });
+        let mut signer = ChunkSigner::new(&params, &"0".repeat(64)).unwrap();
+        let unsigned = ChunkedLayout::unsigned(3, 8192).unwrap();
+        assert_eq!(unsigned.encode(b"abc", &mut signer, None), wrong);
+        let signed = ChunkedLayout::new(3, 8192).unwrap();
+        assert_eq!(signed.encode(b"abc", &mut UnsignedChunks, None), wrong);
+        let mut out = Vec::new();
+        assert_eq!(
+            signed.write_final(&mut out, &mut UnsignedChunks, None),
+            wrong.map(|_| ())
+        );
     }
 
     #[test]

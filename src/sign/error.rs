@@ -101,6 +101,15 @@ pub enum Error {
         /// The rejected size in bytes.
         size: usize,
     },
+    /// A checksum algorithm name other than `CRC32`, `CRC32C`, `CRC64NVME`,
+    /// `SHA1` and `SHA256`.
+    UnknownChecksumAlgorithm,
+    /// A checksum value that is not the padded base64 of a digest of the
+    /// algorithm's length.
+    InvalidChecksum {
+        /// The algorithm (`CRC32`...).
+        algorithm: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -167,6 +176,13 @@ impl fmt::Display for Error {
             Error::InvalidChunkSize { size } => write!(
                 f,
                 "invalid aws-chunked size {size}: chunks must be at least 8192 bytes and the body must match the declared length"
+            ),
+            Error::UnknownChecksumAlgorithm => f.write_str(
+                "unknown checksum algorithm: expected CRC32, CRC32C, CRC64NVME, SHA1 or SHA256",
+            ),
+            Error::InvalidChecksum { algorithm } => write!(
+                f,
+                "invalid {algorithm} checksum: expected the base64 of its digest"
             ),
         }
     }

@@ -26,6 +26,7 @@
 //! | presigning | [`presign`](mod@presign) ([`presign()`]) |
 //! | signing time | [`time`](mod@time) |
 //! | aws-chunked streaming signatures | [`chunked`] |
+//! | flexible checksums (`x-amz-checksum-*`; feature `std`) | `checksum` |
 //! | server-side verification | [`verify`](mod@verify) |
 //! | SigV4a (ECDSA P-256, multi-region; feature `sigv4a`) | `v4a` |
 //!
@@ -52,6 +53,9 @@ pub mod canonical_headers;
 pub mod canonical_query;
 pub mod canonical_request;
 pub mod canonical_uri;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod checksum;
 pub mod chunked;
 mod constant_time;
 pub mod credentials;

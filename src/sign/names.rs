@@ -20,8 +20,21 @@ pub const X_AMZ_DECODED_CONTENT_LENGTH: &str = "x-amz-decoded-content-length";
 pub const X_AMZ_TRAILER: &str = "x-amz-trailer";
 /// `x-amz-region-set`: the regions a SigV4a signature is valid in.
 pub const X_AMZ_REGION_SET: &str = "x-amz-region-set";
-/// `x-amz-checksum-crc32`: a CRC32 checksum of the payload (base64).
+/// `x-amz-checksum-crc32`: a CRC-32 checksum of the payload (base64).
 pub const X_AMZ_CHECKSUM_CRC32: &str = "x-amz-checksum-crc32";
+/// `x-amz-checksum-crc32c`: a CRC-32C checksum of the payload (base64).
+pub const X_AMZ_CHECKSUM_CRC32C: &str = "x-amz-checksum-crc32c";
+/// `x-amz-checksum-crc64nvme`: a CRC-64/NVME checksum of the payload (base64).
+pub const X_AMZ_CHECKSUM_CRC64NVME: &str = "x-amz-checksum-crc64nvme";
+/// `x-amz-checksum-sha1`: a SHA-1 checksum of the payload (base64).
+pub const X_AMZ_CHECKSUM_SHA1: &str = "x-amz-checksum-sha1";
+/// `x-amz-checksum-sha256`: a SHA-256 checksum of the payload (base64).
+pub const X_AMZ_CHECKSUM_SHA256: &str = "x-amz-checksum-sha256";
+/// `x-amz-sdk-checksum-algorithm`: which checksum an upload carries
+/// (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`).
+pub const X_AMZ_SDK_CHECKSUM_ALGORITHM: &str = "x-amz-sdk-checksum-algorithm";
+/// `content-encoding`: `aws-chunked` for an aws-chunked body.
+pub const CONTENT_ENCODING: &str = "content-encoding";
 
 /// `X-Amz-Algorithm` (presigned query).
 pub const Q_ALGORITHM: &str = "X-Amz-Algorithm";

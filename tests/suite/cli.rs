@@ -25,7 +25,7 @@ pub(crate) fn sigv4() -> Command {
     c
 }
 
-fn with_keys(mut c: Command) -> Command {
+pub fn with_keys(mut c: Command) -> Command {
     c.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
     c
@@ -39,7 +39,17 @@ const RUN_DEADLINE: Duration = Duration::from_secs(60);
 /// Runs the binary to completion, within [`RUN_DEADLINE`]: its output is
 /// read on threads, and the child is killed (and the test fails) if it
 /// has not exited by then.
-pub(crate) fn run(mut c: Command) -> Output {
+pub(crate) fn run(c: Command) -> Output {
+    run_watched(c, RUN_DEADLINE, |_| {})
+}
+
+/// [`run`] within `deadline`, calling `watch` with the child's process id
+/// every few milliseconds while it runs.
+pub(crate) fn run_watched(
+    mut c: Command,
+    deadline: Duration,
+    mut watch: impl FnMut(u32),
+) -> Output {
     let mut child = c
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -68,15 +78,17 @@ pub(crate) fn run(mut c: Command) -> Output {
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let deadline = Instant::now() + RUN_DEADLINE;
+    let limit = deadline;
+    let deadline = Instant::now() + limit;
     let status = loop {
+        watch(child.id());
         if let Some(status) = child.try_wait().expect("wait for sigv4") {
             break status;
         }
         if Instant::now() >= deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("sigv4 did not exit within {RUN_DEADLINE:?}");
+            panic!("sigv4 did not exit within {limit:?}");
         }
         // Polling the child's exit (std has no wait with a timeout); the
         // loop is bounded by the deadline.

@@ -8,7 +8,8 @@ use crate::support::{
     with_query_repeated, with_query_value, Response, S3Server, ACCESS_KEY, SECRET_KEY,
 };
 use sigv4::credentials::Credentials;
-use sigv4::s3::{AddressingStyle, PresignOptions, S3Location, SignedRequest};
+use sigv4::s3::{AddressingStyle, ChunkedUpload, PresignOptions, S3Location, SignedRequest};
+use sigv4::sign::checksum::ChecksumAlgorithm;
 use sigv4::sign::{Payload, SigningTime};
 
 fn creds() -> Credentials {
@@ -17,6 +18,16 @@ fn creds() -> Credentials {
 
 fn now() -> SigningTime {
     SigningTime::now()
+}
+
+/// Signed 8 KiB chunks, no trailer.
+fn signed_chunks() -> ChunkedUpload {
+    ChunkedUpload::signed_chunks().with_chunk_size(8192)
+}
+
+/// Signed 8 KiB chunks and a signed `x-amz-checksum-crc32` trailer.
+fn crc32_trailer() -> ChunkedUpload {
+    signed_chunks().with_checksum(ChecksumAlgorithm::Crc32)
 }
 
 fn send(s: &SignedRequest, body: &[u8]) -> Response {
@@ -229,7 +240,7 @@ fn aws_chunked_upload_in_several_chunks() {
     let body: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let loc = location(&server, "chunked", "big.bin");
     let (req, encoded) = loc
-        .sign_chunked_put(&creds(), now(), &[], &body, 8192, false)
+        .sign_chunked_put(&creds(), now(), &[], &body, &signed_chunks())
         .unwrap();
     assert!(encoded.len() > body.len());
     assert_eq!(
@@ -248,7 +259,7 @@ fn aws_chunked_upload_in_several_chunks() {
     // The -TRAILER form with a signed x-amz-checksum-crc32 trailer.
     let loc = location(&server, "chunked", "trailer.bin");
     let (req, encoded) = loc
-        .sign_chunked_put(&creds(), now(), &[], &body, 8192, true)
+        .sign_chunked_put(&creds(), now(), &[], &body, &crc32_trailer())
         .unwrap();
     assert!(encoded
         .windows(24)
@@ -268,7 +279,7 @@ fn aws_chunked_upload_in_several_chunks() {
     // turns the failed stream into 500 InternalError; AWS S3 answers a
     // chunk signature mismatch with 403 SignatureDoesNotMatch.
     let (req, mut encoded) = loc
-        .sign_chunked_put(&creds(), now(), &[], &body, 8192, false)
+        .sign_chunked_put(&creds(), now(), &[], &body, &signed_chunks())
         .unwrap();
     let i = encoded.len() / 2;
     let second = find_bytes(&encoded, b"\r\n2000;chunk-signature=") + 2 + 21 + 64 + 2;
@@ -293,7 +304,7 @@ fn tampered_trailer_is_refused() {
     let body: Vec<u8> = (0..20_000u32).map(|i| (i * 13 % 251) as u8).collect();
     let loc = location(&server, "trailer", "t.bin");
     let (req, encoded) = loc
-        .sign_chunked_put(&creds(), now(), &[], &body, 8192, true)
+        .sign_chunked_put(&creds(), now(), &[], &body, &crc32_trailer())
         .unwrap();
     let value_at = find_bytes(&encoded, b"\r\nx-amz-checksum-crc32:") + 2 + 21;
     let sig_at = find_bytes(&encoded, b"\r\nx-amz-trailer-signature:") + 2 + 24;
@@ -330,7 +341,7 @@ fn tampered_trailer_is_refused() {
     // Over an existing object: refused the same way, the object unchanged.
     let other: Vec<u8> = body.iter().map(|b| b ^ 0x5a).collect();
     let (req, encoded) = loc
-        .sign_chunked_put(&creds(), now(), &[], &other, 8192, true)
+        .sign_chunked_put(&creds(), now(), &[], &other, &crc32_trailer())
         .unwrap();
     let sig_at = find_bytes(&encoded, b"\r\nx-amz-trailer-signature:") + 2 + 24;
     let mut tampered = encoded.clone();

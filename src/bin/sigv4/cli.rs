@@ -64,7 +64,12 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         sigv4 curl -X POST -d 'Action=GetCallerIdentity&Version=2011-06-15' https://sts.amazonaws.com/\n  \
         sigv4 curl -i https://my-bucket.s3.eu-west-1.amazonaws.com/?list-type=2\n  \
-        sigv4 curl -o cat.jpg https://my-bucket.s3.amazonaws.com/cat.jpg\n\n\
+        sigv4 curl -o cat.jpg https://my-bucket.s3.amazonaws.com/cat.jpg\n  \
+        sigv4 curl -T backup.tar https://my-bucket.s3.amazonaws.com/backup.tar   # streamed, signed 64 KiB chunks\n  \
+        sigv4 curl -T backup.tar --checksum crc64nvme https://my-bucket.s3.amazonaws.com/backup.tar   # + signed checksum trailer\n  \
+        sigv4 curl -T backup.tar --upload-mode unsigned-trailer --checksum crc32c https://my-bucket.s3.amazonaws.com/backup.tar\n\n\
+        -T FILE and -o FILE stream: the file is never held in memory. A progress bar (bytes, rate, ETA) goes to stderr\n\
+        when stderr is a terminal, and nothing otherwise.\n\n\
         Exit code 22 when the server answers with a non-2xx status (AWS's error code and message go to stderr).")]
     Curl(CurlArgs),
     /// Presign an S3 URL (s3://bucket/key or an http(s) URL).
@@ -397,18 +402,60 @@ pub struct RequestArgs {
     pub url: String,
 }
 
+/// How `curl -T` frames the upload (aws-chunked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UploadModeArg {
+    /// Each chunk signed (STREAMING-AWS4-HMAC-SHA256-PAYLOAD); with --checksum, a signed checksum trailer.
+    SignedChunks,
+    /// Unsigned chunks and a checksum trailer (STREAMING-UNSIGNED-PAYLOAD-TRAILER, what the AWS SDKs send over HTTPS).
+    UnsignedTrailer,
+}
+
+/// A checksum algorithm of `--checksum`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChecksumArg {
+    /// CRC-32 (x-amz-checksum-crc32).
+    Crc32,
+    /// CRC-32C (x-amz-checksum-crc32c).
+    Crc32c,
+    /// CRC-64/NVME (x-amz-checksum-crc64nvme).
+    Crc64nvme,
+    /// SHA-1 (x-amz-checksum-sha1).
+    Sha1,
+    /// SHA-256 (x-amz-checksum-sha256).
+    Sha256,
+}
+
 /// Arguments of `curl`.
 #[derive(Debug, Args, Clone)]
 pub struct CurlArgs {
     #[command(flatten)]
     pub request: RequestArgs,
+    /// Upload FILE, streamed as an S3 aws-chunked body (PUT unless -X says otherwise).
+    #[arg(short = 'T', long = "upload-file", value_name = "FILE", conflicts_with_all = ["data", "unsigned_payload"])]
+    pub upload_file: Option<String>,
+    /// How -T frames the upload.
+    #[arg(long, value_enum, default_value_t = UploadModeArg::SignedChunks, requires = "upload_file")]
+    pub upload_mode: UploadModeArg,
+    /// The checksum -T sends in the trailer (default with --upload-mode unsigned-trailer: crc32; none with signed-chunks).
+    #[arg(long, value_enum, value_name = "ALGORITHM", requires = "upload_file")]
+    pub checksum: Option<ChecksumArg>,
+    /// Chunk size of -T in bytes (at least 8192).
+    #[arg(
+        long,
+        default_value_t = 65_536,
+        value_name = "BYTES",
+        requires = "upload_file"
+    )]
+    pub chunk_size: usize,
     /// Print the status line and response headers before the body.
     #[arg(short = 'i', long = "include")]
     pub include: bool,
     /// Write the body to FILE instead of stdout.
     #[arg(short = 'o', long = "output-file", value_name = "FILE")]
     pub output_file: Option<String>,
-    /// Seconds to wait for the connection and for each read.
+    /// Seconds to wait for the connection, for sending the request head and
+    /// for the response head (a body streamed with -T or -o takes as long as it needs).
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub timeout: u64,
 }

@@ -1,8 +1,12 @@
 //! `sigv4 sign`: sign a request without sending it.
 
 use serde_json::json;
-use sigv4::s3::S3Location;
-use sigv4::sign::{sign_headers, v4a, Payload, SignableRequest, SigningParams, SigningSettings};
+use sigv4::s3::{BoxedChunkSigner, ChunkedUpload, S3Location};
+use sigv4::sign::chunked::ChunkedLayout;
+use sigv4::sign::{
+    sign_headers, v4a, Payload, SignableRequest, SigningParams, SigningSettings, SigningTime,
+};
+use sigv4::Credentials;
 
 use super::{parse_headers, read_data, signing_time, Context};
 use crate::cli::RequestArgs;
@@ -21,6 +25,34 @@ pub struct Prepared {
     pub signature: String,
     /// SigV4a only: the region set and the compressed SEC1 public key (hex).
     pub sigv4a: Option<(String, String)>,
+    /// An aws-chunked upload: its settings, layout, and what its chunk
+    /// signer needs.
+    pub chunked: Option<Chunked>,
+}
+
+/// What signs the chunks of an aws-chunked upload after the seed.
+pub struct Chunked {
+    pub upload: ChunkedUpload,
+    pub layout: ChunkedLayout,
+    credentials: Credentials,
+    region: String,
+    region_set: Option<String>,
+    service: String,
+    time: SigningTime,
+}
+
+impl Chunked {
+    /// The chunk signer chained on `seed` (the request's signature).
+    pub fn signer(&self, seed: &str) -> Result<BoxedChunkSigner<'_>, Failure> {
+        Ok(self.upload.chunk_signer(
+            &self.credentials,
+            &self.region,
+            self.region_set.as_deref(),
+            &self.service,
+            self.time,
+            seed,
+        )?)
+    }
 }
 
 /// An MRAP ARN (bare or after `s3://`) becomes its URL; other targets stay.
@@ -64,6 +96,17 @@ pub fn region_set(
 
 /// Signs the request described by `args`.
 pub fn prepare(ctx: &Context, args: &RequestArgs) -> Result<Prepared, Failure> {
+    prepare_with(ctx, args, None)
+}
+
+/// Signs the request described by `args`, as the seed of an aws-chunked
+/// upload of `decoded_len` bytes when `chunked` is `Some((upload, decoded_len))`
+/// (the body is then not in `args`).
+pub fn prepare_with(
+    ctx: &Context,
+    args: &RequestArgs,
+    chunked: Option<(&ChunkedUpload, u64)>,
+) -> Result<Prepared, Failure> {
     let (url, mrap) = match (&ctx.global.endpoint_url, args.url.starts_with('/')) {
         (Some(endpoint), true) => (
             format!("{}{}", endpoint.trim_end_matches('/'), args.url),
@@ -112,12 +155,28 @@ pub fn prepare(ctx: &Context, args: &RequestArgs) -> Result<Prepared, Failure> {
     );
 
     let mut settings = SigningSettings::for_service(&service);
-    let payload = if args.unsigned_payload {
+    let mut chunk_headers = Vec::new();
+    let mut layout = None;
+    let payload = if let Some((upload, decoded_len)) = chunked {
+        settings.content_sha256_header = true;
+        let l = upload.layout(decoded_len, region_set.is_some())?;
+        chunk_headers = upload.headers(&l);
+        layout = Some(l);
+        upload.payload(region_set.is_some())
+    } else if args.unsigned_payload {
         settings.content_sha256_header = true;
         Payload::Unsigned
     } else {
         Payload::Bytes(&body)
     };
+    // The caller's headers, then those of the chunked upload, which
+    // replace any the caller gave (a `content-length` of the file would
+    // contradict the encoded body's).
+    let mut headers = headers;
+    for (n, v) in chunk_headers {
+        headers.retain(|(m, _)| !m.eq_ignore_ascii_case(n));
+        headers.push((n.to_string(), v));
+    }
     let req = probe
         .headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
         .payload(payload);
@@ -189,6 +248,18 @@ pub fn prepare(ctx: &Context, args: &RequestArgs) -> Result<Prepared, Failure> {
         signature,
         body: body.clone(),
         sigv4a,
+        chunked: match (chunked, layout) {
+            (Some((upload, _)), Some(layout)) => Some(Chunked {
+                upload: *upload,
+                layout,
+                credentials: credentials.clone(),
+                region,
+                region_set,
+                service,
+                time,
+            }),
+            _ => None,
+        },
     })
 }
 
