@@ -41,4 +41,5 @@ mod s3_multipart;
 mod s3_post_policy;
 mod s3_server;
 mod sdk_config;
+mod server_aws_cli;
 mod server_sigv4;

@@ -16,7 +16,8 @@ use sigv4::api::s3_multipart::{
 use sigv4::api::s3_objects::{DeleteObject, GetObject, HeadObject, ListObjectsV2, PutObject};
 use sigv4::client::Client;
 use sigv4::credentials::Credentials;
-use sigv4::s3::{PresignOptions, S3Location, SignedRequest};
+use sigv4::s3::{ChunkedUpload, PresignOptions, S3Location, SignedRequest};
+use sigv4::sign::checksum::ChecksumAlgorithm;
 use sigv4::sign::{Payload, SigningTime};
 
 fn creds() -> Credentials {
@@ -62,6 +63,15 @@ fn stored(server: &ExampleS3Server, bucket: &str, key: &str) -> Option<Vec<u8>> 
             assert_s3_error(&r, 404, "NoSuchKey", key);
             None
         }
+    }
+}
+
+/// Signed 8 KiB chunks, with a signed CRC32 trailer or none.
+fn chunked(trailer: bool) -> ChunkedUpload {
+    let upload = ChunkedUpload::signed_chunks().with_chunk_size(8192);
+    match trailer {
+        true => upload.with_checksum(ChecksumAlgorithm::Crc32),
+        false => upload,
     }
 }
 
@@ -381,7 +391,7 @@ fn signed_presigned_and_chunked_requests_and_their_tampered_variants() {
     for trailer in [false, true] {
         let key = format!("chunked-{trailer}");
         let (s, encoded) = loc(&key)
-            .sign_chunked_put(&creds(), now, &[], &body, 8192, trailer)
+            .sign_chunked_put(&creds(), now, &[], &body, &chunked(trailer))
             .unwrap();
         // A data byte of the third chunk changed: refused, nothing stored.
         let mut bad = encoded.clone();
@@ -497,7 +507,7 @@ fn sigv4a_signed_presigned_and_chunked_requests() {
     for trailer in [false, true] {
         let key = format!("chunked-{trailer}");
         let (s, encoded) = loc(&key, "*")
-            .sign_chunked_put(&creds(), now, &[], &body, 8192, trailer)
+            .sign_chunked_put(&creds(), now, &[], &body, &chunked(trailer))
             .unwrap();
         let mut bad = encoded.clone();
         let at = encoded.len() / 2;
