@@ -42,4 +42,6 @@ mod s3_post_policy;
 mod s3_server;
 mod sdk_config;
 mod server_aws_cli;
+mod server_boto3;
+mod server_layer;
 mod server_sigv4;
