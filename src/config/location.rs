@@ -100,6 +100,7 @@ impl FileLocations {
     /// The files a credentials source reads: `fixed` when it was given
     /// some (with `explicit_profile`, if any, as the profile), else those
     /// the environment names.
+    #[cfg(feature = "client")]
     pub(crate) fn fixed_or_from_env(
         fixed: Option<&FileLocations>,
         env: &Env,

@@ -132,7 +132,7 @@ impl SignChunks for UnsignedChunks {
     }
 }
 
-impl SignChunks for ChunkSigner<'_> {
+impl SignChunks for ChunkSigner {
     fn sign_chunk(&mut self, data: &[u8]) -> &str {
         ChunkSigner::sign_chunk(self, data)
     }
@@ -155,23 +155,29 @@ pub(crate) fn feed_trailers(trailers: &[(&str, &str)], sink: &mut dyn FnMut(&[u8
 }
 
 /// Signs the chunks of one aws-chunked body, chaining each signature on the previous.
-pub struct ChunkSigner<'a> {
+///
+/// It owns what it needs (the signing key's HMAC state, the date and the
+/// scope), so a server can keep one beside a body that streams in after the
+/// request that carried its seed is gone.
+pub struct ChunkSigner {
     mac: super::key::HmacSha256,
-    scope: Scope<'a>,
+    /// `amz-date \n date/region/service/aws4_request \n`: the part of every
+    /// string to sign between the algorithm line and the previous signature.
+    head: String,
     previous: [u8; 64],
 }
 
-impl core::fmt::Debug for ChunkSigner<'_> {
+impl core::fmt::Debug for ChunkSigner {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ChunkSigner")
-            .field("scope", &self.scope)
+            .field("scope", &self.head.trim_end())
             .finish_non_exhaustive()
     }
 }
 
-impl<'a> ChunkSigner<'a> {
+impl ChunkSigner {
     /// Starts a chain from the seed signature (the request's header signature).
-    pub fn new(params: &SigningParams<'a>, seed_signature: &str) -> Result<Self, Error> {
+    pub fn new(params: &SigningParams<'_>, seed_signature: &str) -> Result<Self, Error> {
         let previous: [u8; 64] = seed_signature
             .as_bytes()
             .try_into()
@@ -180,27 +186,25 @@ impl<'a> ChunkSigner<'a> {
             .ok_or(Error::MalformedSignature {
                 reason: "seed signature is not 64 lowercase hex digits",
             })?;
+        let scope: Scope<'_> = params.scope();
+        let mut head = String::with_capacity(16 + 2 + scope.len());
+        head.push_str(scope.date.amz_date());
+        head.push('\n');
+        scope.write(&mut head);
+        head.push('\n');
         Ok(ChunkSigner {
             mac: params.signing_key().mac(),
-            scope: params.scope(),
+            head,
             previous,
         })
     }
 
     fn sign_parts(&mut self, algorithm: &str, tail: &[&[u8]]) -> &str {
         let mut mac = self.mac.clone();
-        let s = &self.scope;
         for part in [
             algorithm.as_bytes(),
             b"\n",
-            s.date.amz_date().as_bytes(),
-            b"\n",
-            s.date.date_stamp().as_bytes(),
-            b"/",
-            s.region.as_bytes(),
-            b"/",
-            s.service.as_bytes(),
-            b"/aws4_request\n",
+            self.head.as_bytes(),
             &self.previous,
         ] {
             mac.update(part);

@@ -68,7 +68,7 @@ use core::fmt;
 use alloc::string::String;
 use sha2::{Digest, Sha256};
 
-use super::key::{EcdsaKey, MAX_SIGNATURE_HEX};
+use super::key::{EcdsaKey, PublicKey, MAX_SIGNATURE_HEX};
 use super::{Scope, SigningParams};
 use crate::sign::chunked::{feed_trailers, ChunkedLayout, SignChunks};
 use crate::sign::payload::EMPTY_SHA256;
@@ -287,6 +287,85 @@ impl<'a> ChunkSigner<'a> {
     pub fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> &str {
         let hash = trailers_hash(trailers);
         self.sign_with(|sink, scope, previous| feed_trailer(sink, scope, previous, &hash))
+    }
+}
+
+/// Checks the chunk signatures of one SigV4a aws-chunked body (the server
+/// side of [`ChunkSigner`]): each ECDSA signature against the signer's
+/// public key, over the string to sign that chains on the previous
+/// signature as received (unpadded). Owns what it needs.
+#[derive(Clone)]
+pub struct ChunkVerifier {
+    public_key: PublicKey,
+    date: crate::sign::SigningTime,
+    service: String,
+    /// The last signature as received, unpadded.
+    previous: String,
+}
+
+impl fmt::Debug for ChunkVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChunkVerifier")
+            .field("date", &self.date)
+            .field("service", &self.service)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChunkVerifier {
+    /// A chain from the seed signature (the request's, as verified) for the
+    /// signer's `public_key`, at the request's signing time, for `service`.
+    pub fn new(
+        public_key: PublicKey,
+        date: crate::sign::SigningTime,
+        service: &str,
+        seed_signature: &str,
+    ) -> Self {
+        ChunkVerifier {
+            public_key,
+            date,
+            service: String::from(service),
+            previous: String::from(trim_padding(seed_signature)),
+        }
+    }
+
+    fn check(
+        &mut self,
+        signature: &[u8],
+        feed: impl FnOnce(&mut dyn FnMut(&[u8]), &Scope<'_>, &str),
+    ) -> bool {
+        let Ok(signature) = core::str::from_utf8(signature) else {
+            return false;
+        };
+        let signature = trim_padding(signature);
+        let scope = Scope {
+            date: self.date,
+            service: &self.service,
+        };
+        let mut h = Sha256::new();
+        feed(&mut |b| h.update(b), &scope, &self.previous);
+        let prehash: [u8; 32] = h.finalize().into();
+        let valid = self.public_key.verify_prehash_hex(&prehash, signature);
+        self.previous.clear();
+        self.previous.push_str(signature);
+        valid
+    }
+
+    /// Whether `signature` (as the body carries it, padding allowed) signs
+    /// the next chunk `data`; the chain moves on to it either way.
+    pub fn verify_chunk(&mut self, data: &[u8], signature: &[u8]) -> bool {
+        let hash = hex_sha256(data);
+        self.check(signature, |sink, scope, previous| {
+            feed_chunk(sink, scope, previous, &hash);
+        })
+    }
+
+    /// Whether `signature` signs the trailer headers.
+    pub fn verify_trailer(&mut self, trailers: &[(&str, &str)], signature: &[u8]) -> bool {
+        let hash = trailers_hash(trailers);
+        self.check(signature, |sink, scope, previous| {
+            feed_trailer(sink, scope, previous, &hash);
+        })
     }
 }
 

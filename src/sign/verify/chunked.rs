@@ -55,7 +55,8 @@ use core::fmt;
 use crate::sign::chunked::ChunkSigner;
 use crate::sign::constant_time::ct_eq;
 use crate::sign::payload::{
-    STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_PAYLOAD_TRAILER,
+    STREAMING_ECDSA_PAYLOAD, STREAMING_ECDSA_PAYLOAD_TRAILER, STREAMING_PAYLOAD,
+    STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_PAYLOAD_TRAILER,
 };
 
 /// How an aws-chunked body is framed, from its `x-amz-content-sha256`.
@@ -67,6 +68,11 @@ pub enum ChunkedFraming {
     SignedTrailer,
     /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`: plain chunks and an unsigned trailer.
     UnsignedTrailer,
+    /// `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD`: SigV4a-signed chunks.
+    EcdsaSigned,
+    /// `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER`: SigV4a-signed
+    /// chunks and trailer.
+    EcdsaSignedTrailer,
 }
 
 impl ChunkedFraming {
@@ -77,16 +83,28 @@ impl ChunkedFraming {
             STREAMING_PAYLOAD => Some(ChunkedFraming::Signed),
             STREAMING_PAYLOAD_TRAILER => Some(ChunkedFraming::SignedTrailer),
             STREAMING_UNSIGNED_PAYLOAD_TRAILER => Some(ChunkedFraming::UnsignedTrailer),
+            STREAMING_ECDSA_PAYLOAD => Some(ChunkedFraming::EcdsaSigned),
+            STREAMING_ECDSA_PAYLOAD_TRAILER => Some(ChunkedFraming::EcdsaSignedTrailer),
             _ => None,
         }
     }
 
-    fn signed(self) -> bool {
+    /// Whether the chunks carry signatures.
+    pub fn is_signed(self) -> bool {
         !matches!(self, ChunkedFraming::UnsignedTrailer)
     }
 
-    fn has_trailer(self) -> bool {
-        !matches!(self, ChunkedFraming::Signed)
+    /// Whether the signatures are SigV4a's (ECDSA).
+    pub fn is_ecdsa(self) -> bool {
+        matches!(
+            self,
+            ChunkedFraming::EcdsaSigned | ChunkedFraming::EcdsaSignedTrailer
+        )
+    }
+
+    /// Whether trailer headers follow the final chunk.
+    pub fn has_trailer(self) -> bool {
+        !matches!(self, ChunkedFraming::Signed | ChunkedFraming::EcdsaSigned)
     }
 }
 
@@ -101,7 +119,7 @@ pub trait VerifyChunks {
     fn verify_trailer(&mut self, trailers: &[(&str, &str)], signature: &[u8]) -> bool;
 }
 
-impl VerifyChunks for ChunkSigner<'_> {
+impl VerifyChunks for ChunkSigner {
     fn verify_chunk(&mut self, data: &[u8], signature: &[u8]) -> bool {
         ct_eq(self.sign_chunk(data).as_bytes(), signature)
     }
@@ -270,7 +288,7 @@ impl<V> fmt::Debug for ChunkedDecoder<V> {
 }
 
 /// The decoder of an unsigned framing: no verifier type to name.
-impl ChunkedDecoder<ChunkSigner<'static>> {
+impl ChunkedDecoder<ChunkSigner> {
     /// A decoder for [`ChunkedFraming::UnsignedTrailer`].
     pub fn unsigned(limits: ChunkedLimits) -> Self {
         ChunkedDecoder::new(ChunkedFraming::UnsignedTrailer, None, limits)
@@ -284,7 +302,7 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
     /// [`ChunkedError::VerifierMismatch`]).
     pub fn new(framing: ChunkedFraming, verifier: Option<V>, limits: ChunkedLimits) -> Self {
         let failed =
-            (framing.signed() != verifier.is_some()).then_some(ChunkedError::VerifierMismatch);
+            (framing.is_signed() != verifier.is_some()).then_some(ChunkedError::VerifierMismatch);
         ChunkedDecoder {
             framing,
             verifier,
@@ -330,7 +348,7 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
     /// payload is in [`ChunkedStep::data`]) or `input` is used up. Call it again
     /// with `&input[step.consumed..]` while that is not empty. After an
     /// error, every later call fails the same way.
-    pub fn feed(&mut self, input: &[u8]) -> Result<ChunkedStep<'_>, ChunkedError> {
+    pub fn feed<'a>(&'a mut self, input: &'a [u8]) -> Result<ChunkedStep<'a>, ChunkedError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
@@ -468,7 +486,7 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
         let size = size.iter().fold(0u64, |n, &d| {
             (n << 4) | u64::from(char::from(d).to_digit(16).unwrap_or(0))
         });
-        match (self.framing.signed(), signature) {
+        match (self.framing.is_signed(), signature) {
             (true, Some(ext)) => {
                 let sig = ext
                     .strip_prefix(b"chunk-signature=")
@@ -569,7 +587,7 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
         }
         let value = String::from(value.trim());
         if name == "x-amz-trailer-signature" {
-            if !self.framing.signed() {
+            if !self.framing.is_signed() {
                 return Err(self.malformed("a trailer signature in an unsigned body"));
             }
             self.trailer_signature = Some(value);
@@ -587,7 +605,7 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
     }
 
     fn end_trailers(&mut self) -> Result<(), ChunkedError> {
-        if self.framing.signed() {
+        if self.framing.is_signed() {
             let Some(signature) = self.trailer_signature.take() else {
                 return Err(self.malformed("no x-amz-trailer-signature"));
             };
@@ -930,7 +948,7 @@ mod tests {
     fn the_verifier_must_match_the_framing() {
         let c = credentials();
         let p = params(&c);
-        let mut d: ChunkedDecoder<ChunkSigner<'_>> =
+        let mut d: ChunkedDecoder<ChunkSigner> =
             ChunkedDecoder::new(ChunkedFraming::Signed, None, ChunkedLimits::default());
         assert_eq!(d.feed(b"0"), Err(ChunkedError::VerifierMismatch));
         let mut d = ChunkedDecoder::new(

@@ -164,6 +164,10 @@ fn checked<'s>(
         time,
         auth.signed_headers,
         auth.signature,
+        super::Kind {
+            presigned: false,
+            sigv4a: false,
+        },
     ))
 }
 

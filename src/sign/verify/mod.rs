@@ -32,6 +32,8 @@
 //! ```
 
 mod authorization;
+#[cfg(feature = "std")]
+pub mod body;
 pub mod chunked;
 mod header;
 mod options;
@@ -41,6 +43,8 @@ mod rejection;
 mod v4a;
 
 pub use authorization::{parse_authorization, Authorization};
+#[cfg(feature = "std")]
+pub use body::{BodyError, BodyPolicy, BodyVerifier};
 pub use chunked::{
     ChunkedDecoder, ChunkedError, ChunkedFraming, ChunkedLimits, ChunkedStep, VerifyChunks,
 };
@@ -75,6 +79,14 @@ pub struct Verified {
     /// signature start in `text`.
     ends: [usize; 4],
     time: SigningTime,
+    kind: Kind,
+}
+
+/// How a verified request was signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Kind {
+    pub(crate) presigned: bool,
+    pub(crate) sigv4a: bool,
 }
 
 impl Verified {
@@ -85,6 +97,7 @@ impl Verified {
         time: SigningTime,
         signed_headers: &str,
         signature: &str,
+        kind: Kind,
     ) -> Self {
         let mut text = String::with_capacity(
             access_key_id.len()
@@ -102,7 +115,22 @@ impl Verified {
             ends[i] = text.len();
         }
         text.push_str(signature);
-        Verified { text, ends, time }
+        Verified {
+            text,
+            ends,
+            time,
+            kind,
+        }
+    }
+
+    /// Whether the signature was in the query (a presigned URL).
+    pub fn is_presigned(&self) -> bool {
+        self.kind.presigned
+    }
+
+    /// Whether the signature is SigV4a's (ECDSA P-256).
+    pub fn is_sigv4a(&self) -> bool {
+        self.kind.sigv4a
     }
 
     /// The access key id that signed.
@@ -151,6 +179,8 @@ impl core::fmt::Debug for Verified {
             .field("service", &self.service())
             .field("time", &self.time)
             .field("signed_headers", &self.signed_headers_list())
+            .field("presigned", &self.kind.presigned)
+            .field("sigv4a", &self.kind.sigv4a)
             .finish()
     }
 }

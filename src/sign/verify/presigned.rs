@@ -134,8 +134,12 @@ fn checked<'s>(
         ));
         return Err(Error::SignatureMismatch);
     }
+    let kind = super::Kind {
+        presigned: true,
+        sigv4a: false,
+    };
     Ok(Verified::new(
-        akid, region, service, time, &signed, &signature,
+        akid, region, service, time, &signed, &signature, kind,
     ))
 }
 

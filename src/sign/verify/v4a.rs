@@ -304,6 +304,10 @@ fn headers<'s>(
         time,
         auth.signed_headers,
         auth.signature,
+        super::Kind {
+            presigned: false,
+            sigv4a: true,
+        },
     ))
 }
 
@@ -405,5 +409,18 @@ fn presigned<'s>(
         time,
         &signed,
         &signature,
+        super::Kind {
+            presigned: true,
+            sigv4a: true,
+        },
     ))
+}
+
+impl super::VerifyChunks for crate::sign::v4a::chunked::ChunkVerifier {
+    fn verify_chunk(&mut self, data: &[u8], signature: &[u8]) -> bool {
+        crate::sign::v4a::chunked::ChunkVerifier::verify_chunk(self, data, signature)
+    }
+    fn verify_trailer(&mut self, trailers: &[(&str, &str)], signature: &[u8]) -> bool {
+        crate::sign::v4a::chunked::ChunkVerifier::verify_trailer(self, trailers, signature)
+    }
 }
