@@ -11,7 +11,7 @@ use bytes::{Buf, Bytes};
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt;
 
-use super::core_api::{BodyError, BodyVerifier};
+use crate::sign::verify::{BodyError, BodyVerifier};
 
 /// The errors of the bodies this layer wraps.
 pub type BoxError = Box<dyn StdError + Send + Sync>;
@@ -75,10 +75,11 @@ impl VerifiedBody {
         }
     }
 
-    /// Runs `input` through the verifier; returns the payload it released.
-    fn feed(&mut self, input: &[u8]) -> Result<Vec<u8>, BodyError> {
+    /// Runs `input` through the verifier; returns the payload it released
+    /// (`input` itself when released whole, as a plain body's is: no copy).
+    fn feed(&mut self, input: Bytes) -> Result<Bytes, BodyError> {
         let mut out = Vec::new();
-        let mut rest = input;
+        let mut rest = &input[..];
         // Each step consumes input or releases a chunk: at most one step
         // per input byte plus one, so the loop is bounded by the input.
         for _ in 0..=input.len() {
@@ -86,10 +87,14 @@ impl VerifiedBody {
                 break;
             }
             let step = self.verifier.feed(rest)?;
+            let whole = step.data.as_ptr() == input.as_ptr() && step.data.len() == input.len();
+            if out.is_empty() && whole {
+                return Ok(input.clone());
+            }
             out.extend_from_slice(step.data);
             rest = &rest[step.consumed..];
         }
-        Ok(out)
+        Ok(Bytes::from(out))
     }
 }
 
@@ -128,13 +133,13 @@ impl Body for VerifiedBody {
                 // passed on as they are.
                 Err(frame) => return Poll::Ready(Some(Ok(frame))),
             };
-            match this.feed(&data) {
+            match this.feed(data) {
                 Ok(out) if out.is_empty() => continue,
                 Ok(out) => {
                     if let Some(r) = &mut this.remaining {
                         *r = r.saturating_sub(out.len() as u64);
                     }
-                    return Poll::Ready(Some(Ok(Frame::data(Bytes::from(out)))));
+                    return Poll::Ready(Some(Ok(Frame::data(out))));
                 }
                 Err(e) => {
                     this.state = State::Done;

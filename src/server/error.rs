@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bytes::Bytes;
 
 use super::body::VerifiedBodyError;
-use super::core_api::BodyError;
+use crate::sign::verify::BodyError;
 use super::lookup::LookupError;
 use crate::sign::verify::Rejection;
 

@@ -12,12 +12,13 @@ use bytes::Bytes;
 use http_body::Body;
 
 use super::body::{BoxError, ResponseBody, VerifiedBody};
-use super::core_api::{BodyPolicy, BodyVerifier};
 use super::error::ErrorResponse;
 use super::lookup::{SecretLookup, SecretRequest};
 use crate::http::signable_request;
 use crate::sign::names::{X_AMZ_CONTENT_SHA256, X_AMZ_DECODED_CONTENT_LENGTH};
-use crate::sign::verify::{access_key_id, session_token, verify_detailed};
+use crate::sign::verify::{
+    access_key_id, session_token, verify_detailed, BodyPolicy, BodyVerifier,
+};
 use crate::sign::{Error, Payload, SigningSettings, SigningTime, Verified, VerifyOptions};
 
 /// The verifier's clock.

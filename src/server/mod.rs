@@ -80,13 +80,12 @@
 //! ```
 
 pub mod body;
-mod core_api;
 pub mod error;
 pub mod layer;
 pub mod lookup;
 
 pub use body::{BoxError, ResponseBody, VerifiedBody, VerifiedBodyError};
-pub use core_api::{BodyError, BodyPolicy};
+pub use crate::sign::verify::{BodyError, BodyPolicy};
 pub use error::ErrorResponse;
 pub use layer::{verified, Clock, VerifyLayer, VerifyService};
 pub use lookup::{
