@@ -12,6 +12,17 @@ use crate::support::{ExampleS3Server, SERVER_ACCESS_KEY, SERVER_SECRET_KEY};
 
 const ALGORITHMS: [&str; 5] = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
 
+/// A wrong checksum was refused with S3's `BadDigest` and not stored.
+#[track_caller]
+fn assert_wrong_checksum_refused(out: &serde_json::Value) {
+    let wrong = &out["wrong"];
+    assert_eq!(
+        (&wrong["error"], &wrong["status"], &wrong["stored"]),
+        (&"BadDigest".into(), &400.into(), &false.into()),
+        "{wrong}"
+    );
+}
+
 /// Runs `support/boto3_checksums.py` against `server`; its JSON answer.
 fn boto3(server: &ExampleS3Server, ca_bundle: Option<&Path>, size: usize) -> serde_json::Value {
     let script =
@@ -59,6 +70,7 @@ fn boto3_put_object_with_each_checksum_over_http() {
         assert!(sent[&header].is_string(), "{algorithm}: {sent}");
         assert!(sent.get("x-amz-trailer").is_none(), "{algorithm}: {sent}");
     }
+    assert_wrong_checksum_refused(&out);
 }
 
 #[test]

@@ -405,17 +405,6 @@ fn signed_presigned_and_chunked_requests_and_their_tampered_variants() {
             "a chunk changed",
         );
         assert_eq!(stored(&server, "tamper", &key), None, "{key}");
-        // Cut before the final chunk: refused.
-        let cut = find_bytes(&encoded, b"\r\n0;chunk-signature=") + 2;
-        let mut s_cut = s.clone();
-        for (n, v) in &mut s_cut.headers {
-            if n == "content-length" {
-                *v = cut.to_string();
-            }
-        }
-        let r = send(&s_cut, &encoded[..cut]);
-        assert!(!r.is_success(), "a truncated body: {}", r.text());
-        assert_eq!(stored(&server, "tamper", &key), None, "{key}");
         let r = send(&s, &encoded);
         assert!(r.is_success(), "{key}: {} {}", r.status, r.text());
         assert_eq!(stored(&server, "tamper", &key).unwrap(), body, "{key}");

@@ -9,7 +9,8 @@ key, whether the bytes came back equal, and the headers botocore sent with
 the PutObject (x-amz-content-sha256, content-encoding, x-amz-trailer,
 x-amz-checksum-*), which say how the body was framed: over HTTP a signed
 body with the checksum in a header, over HTTPS aws-chunked with an unsigned
-trailer.
+trailer. Then a put_object whose ChecksumSHA256 is not the body's: the
+error code, and whether anything was stored.
 """
 import hashlib
 import json
@@ -54,4 +55,15 @@ for algorithm in ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"]:
         "sha256": hashlib.sha256(data).hexdigest(),
         "sent": headers,
     }
+# A checksum that is not the body's (given, so botocore sends it as is).
+try:
+    client.put_object(Bucket=bucket, Key="checksum/wrong", Body=data, ChecksumSHA256="A" * 43 + "=")
+    out["wrong"] = {"error": None}
+except client.exceptions.ClientError as e:
+    out["wrong"] = {"error": e.response["Error"]["Code"], "status": e.response["ResponseMetadata"]["HTTPStatusCode"]}
+try:
+    client.head_object(Bucket=bucket, Key="checksum/wrong")
+    out["wrong"]["stored"] = True
+except client.exceptions.ClientError:
+    out["wrong"]["stored"] = False
 print(json.dumps(out))
