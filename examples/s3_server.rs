@@ -78,7 +78,7 @@ fn parse_args() -> Result<Args, String> {
             "--max-object-size" => {
                 max_object_size = value()?
                     .parse()
-                    .map_err(|_| "--max-object-size is a number of bytes")?
+                    .map_err(|_| "--max-object-size is a number of bytes")?;
             }
             other => return Err(format!("unknown argument {other:?}")),
         }

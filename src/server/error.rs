@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bytes::Bytes;
 
 use super::body::VerifiedBodyError;
-use crate::sign::verify::BodyError;
 use super::lookup::LookupError;
+use crate::sign::verify::BodyError;
 use crate::sign::verify::Rejection;
 
 /// An S3 error answer: status, code, message, request id, and optional
@@ -30,6 +30,12 @@ use crate::sign::verify::Rejection;
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct ErrorResponse {
+    /// Boxed: handlers return it as their `Err`, small.
+    inner: Box<Fields>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+struct Fields {
     status: u16,
     code: Cow<'static, str>,
     message: String,
@@ -48,12 +54,14 @@ impl ErrorResponse {
         message: impl Into<String>,
     ) -> Self {
         ErrorResponse {
-            status,
-            code: code.into(),
-            message: message.into(),
-            resource: None,
-            request_id: next_request_id(),
-            details: Vec::new(),
+            inner: Box::new(Fields {
+                status,
+                code: code.into(),
+                message: message.into(),
+                resource: None,
+                request_id: next_request_id(),
+                details: Vec::new(),
+            }),
         }
     }
 
@@ -115,46 +123,47 @@ impl ErrorResponse {
 
     /// Adds `<Resource>` (the path the request named).
     pub fn with_resource(mut self, resource: impl Into<String>) -> Self {
-        self.resource = Some(resource.into());
+        self.inner.resource = Some(resource.into());
         self
     }
 
     /// Replaces the request id.
     pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
-        self.request_id = request_id.into();
+        self.inner.request_id = request_id.into();
         self
     }
 
     /// Adds an element after `<Message>` (S3's `<BucketName>`, `<Key>`,
     /// `<AWSAccessKeyId>`, ...). `element` must be an XML name.
     pub fn with_detail(mut self, element: &'static str, value: impl Into<String>) -> Self {
-        self.details.push((element, value.into()));
+        self.inner.details.push((element, value.into()));
         self
     }
 
     /// The HTTP status.
     pub fn status(&self) -> u16 {
-        self.status
+        self.inner.status
     }
 
     /// The S3 error code.
     pub fn code(&self) -> &str {
-        &self.code
+        &self.inner.code
     }
 
     /// The message.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The request id (also the `x-amz-request-id` header of the answer).
     pub fn request_id(&self) -> &str {
-        &self.request_id
+        &self.inner.request_id
     }
 
     /// The value of the extra element `element`, if present.
     pub fn detail(&self, element: &str) -> Option<&str> {
-        self.details
+        self.inner
+            .details
             .iter()
             .find(|(n, _)| *n == element)
             .map(|(_, v)| v.as_str())
@@ -163,23 +172,24 @@ impl ErrorResponse {
     /// The XML document.
     pub fn to_xml(&self) -> String {
         let mut xml = String::with_capacity(
-            160 + self.message.len()
+            160 + self.inner.message.len()
                 + self
+                    .inner
                     .details
                     .iter()
                     .map(|(_, v)| v.len() + 40)
                     .sum::<usize>(),
         );
         xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
-        push_element(&mut xml, "Code", &self.code);
-        push_element(&mut xml, "Message", &self.message);
-        if let Some(r) = &self.resource {
+        push_element(&mut xml, "Code", &self.inner.code);
+        push_element(&mut xml, "Message", &self.inner.message);
+        if let Some(r) = &self.inner.resource {
             push_element(&mut xml, "Resource", r);
         }
-        for (name, value) in &self.details {
+        for (name, value) in &self.inner.details {
             push_element(&mut xml, name, value);
         }
-        push_element(&mut xml, "RequestId", &self.request_id);
+        push_element(&mut xml, "RequestId", &self.inner.request_id);
         xml.push_str("</Error>");
         xml
     }
@@ -203,13 +213,13 @@ impl ErrorResponse {
         };
         let mut response = http::Response::new(B::from(body));
         *response.status_mut() =
-            http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::BAD_REQUEST);
+            http::StatusCode::from_u16(self.inner.status).unwrap_or(http::StatusCode::BAD_REQUEST);
         let headers = response.headers_mut();
         headers.insert(
             http::header::CONTENT_TYPE,
             http::HeaderValue::from_static("application/xml"),
         );
-        if let Ok(id) = http::HeaderValue::from_str(&self.request_id) {
+        if let Ok(id) = http::HeaderValue::from_str(&self.inner.request_id) {
             headers.insert("x-amz-request-id", id);
         }
         response
@@ -221,13 +231,18 @@ impl ErrorResponse {
 impl fmt::Debug for ErrorResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ErrorResponse")
-            .field("status", &self.status)
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
+            .field("status", &self.inner.status)
+            .field("code", &self.inner.code)
+            .field("message", &self.inner.message)
+            .field("request_id", &self.inner.request_id)
             .field(
                 "details",
-                &self.details.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+                &self
+                    .inner
+                    .details
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -235,7 +250,11 @@ impl fmt::Debug for ErrorResponse {
 
 impl fmt::Display for ErrorResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.code, self.status, self.message)
+        write!(
+            f,
+            "{} ({}): {}",
+            self.inner.code, self.inner.status, self.inner.message
+        )
     }
 }
 
@@ -303,7 +322,7 @@ mod tests {
         let shown = format!("{e:?}");
         assert!(!shown.contains("/a&b"), "{shown}");
         let r: http::Response<Bytes> = e.clone().into_head_response();
-        assert_eq!((r.status(), r.body().len()), (403, 0));
+        assert_eq!((r.status().as_u16(), r.body().len()), (403, 0));
         assert_eq!(r.headers()["x-amz-request-id"], "ID1");
     }
 

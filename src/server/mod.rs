@@ -84,8 +84,8 @@ pub mod error;
 pub mod layer;
 pub mod lookup;
 
-pub use body::{BoxError, ResponseBody, VerifiedBody, VerifiedBodyError};
 pub use crate::sign::verify::{BodyError, BodyPolicy};
+pub use body::{BoxError, ResponseBody, VerifiedBody, VerifiedBodyError};
 pub use error::ErrorResponse;
 pub use layer::{verified, Clock, VerifyLayer, VerifyService};
 pub use lookup::{

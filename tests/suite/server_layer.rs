@@ -30,13 +30,15 @@ struct Seen {
     body_error: Option<String>,
 }
 
-/// A service behind the layer whose handler records what it saw; the
-/// number of handler calls.
+/// What the handler saw, request after request.
+type Record = Arc<std::sync::Mutex<Vec<Seen>>>;
+
+/// A service behind the layer whose handler records what it saw.
 fn service(
     layer: VerifyLayer,
 ) -> (
     impl Service<http::Request<Full<Bytes>>, Response = Answer, Error = Infallible> + Clone,
-    Arc<std::sync::Mutex<Vec<Seen>>>,
+    Record,
 ) {
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let record = seen.clone();
