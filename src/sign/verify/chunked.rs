@@ -252,6 +252,32 @@ enum State {
     Done,
 }
 
+/// Where the bytes a feed releases are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Release {
+    Nothing,
+    /// In the decoder's chunk buffer (the chunk came in pieces).
+    Buffered,
+    /// In the input, at this range (the whole chunk came at once).
+    Input(usize, usize),
+}
+
+/// Checks chunk number `chunk`'s `signature` over `data` (no verifier: an
+/// unsigned framing, nothing to check).
+fn check<V: VerifyChunks>(
+    verifier: &mut Option<V>,
+    data: &[u8],
+    signature: &[u8],
+    chunk: u64,
+) -> Result<(), ChunkedError> {
+    if let Some(v) = verifier {
+        if !v.verify_chunk(data, signature) {
+            return Err(ChunkedError::ChunkSignatureMismatch { chunk });
+        }
+    }
+    Ok(())
+}
+
 /// Longest signature in a size line (SigV4a pads to 144).
 const MAX_SIGNATURE: usize = 144;
 
@@ -354,7 +380,11 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
         }
         match self.advance(input) {
             Ok((consumed, released)) => {
-                let data = if released { &self.chunk[..] } else { &[][..] };
+                let data = match released {
+                    Release::Nothing => &[][..],
+                    Release::Buffered => &self.chunk[..],
+                    Release::Input(start, end) => &input[start..end],
+                };
                 Ok(ChunkedStep { consumed, data })
             }
             Err(e) => {
@@ -412,7 +442,7 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
     }
 
     /// One state-machine run over `input`: (consumed, a chunk was released).
-    fn advance(&mut self, input: &[u8]) -> Result<(usize, bool), ChunkedError> {
+    fn advance(&mut self, input: &[u8]) -> Result<(usize, Release), ChunkedError> {
         let mut at = 0;
         if self.state == State::SizeLine && self.remaining == 0 && self.line.is_empty() {
             // A new chunk: the previous one's bytes were handed out.
@@ -429,6 +459,23 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
                     }
                 }
                 State::Data => {
+                    let whole = self.remaining;
+                    if self.chunk.is_empty() && rest.get(whole..whole + 2) == Some(b"\r\n") {
+                        // The whole chunk and its CRLF are in this input:
+                        // checked and released from there, not copied.
+                        check(
+                            &mut self.verifier,
+                            &rest[..whole],
+                            &self.signature[..self.signature_len],
+                            self.chunks,
+                        )?;
+                        self.remaining = 0;
+                        self.count_chunk(whole);
+                        return Ok((at + whole + 2, Release::Input(at, at + whole)));
+                    }
+                    if self.chunk.is_empty() {
+                        self.chunk.reserve(whole);
+                    }
                     let n = self.remaining.min(rest.len());
                     self.chunk.extend_from_slice(&rest[..n]);
                     self.remaining -= n;
@@ -446,8 +493,14 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
                     if seen == 0 {
                         self.state = State::DataEnd(1);
                     } else {
-                        self.end_data_chunk()?;
-                        return Ok((at, true));
+                        check(
+                            &mut self.verifier,
+                            &self.chunk,
+                            &self.signature[..self.signature_len],
+                            self.chunks,
+                        )?;
+                        self.count_chunk(self.chunk.len());
+                        return Ok((at, Release::Buffered));
                     }
                 }
                 State::FinalCrlf => {
@@ -470,7 +523,7 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
                 State::Done => return Err(self.malformed("bytes after the end of the body")),
             }
         }
-        Ok((at, false))
+        Ok((at, Release::Nothing))
     }
 
     /// Parses `hex[;chunk-signature=sig]` in `self.line`.
@@ -518,37 +571,29 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
         if size == 0 {
             return self.end_final_chunk();
         }
-        // `size` fits: it is at most `max_chunk_size`.
-        let size = size as usize;
+        // `size` fits: it is at most `max_chunk_size`. The buffer is
+        // reserved only if the chunk arrives in pieces.
         self.chunk.clear();
-        self.chunk.reserve(size);
-        self.remaining = size;
+        self.remaining = size as usize;
         self.state = State::Data;
         Ok(())
     }
 
-    fn check_signature(&mut self, data_is_chunk: bool) -> Result<(), ChunkedError> {
-        let chunk = self.chunks;
-        if let Some(v) = self.verifier.as_mut() {
-            let data: &[u8] = if data_is_chunk { &self.chunk } else { &[] };
-            if !v.verify_chunk(data, &self.signature[..self.signature_len]) {
-                return Err(ChunkedError::ChunkSignatureMismatch { chunk });
-            }
-        }
-        Ok(())
-    }
-
-    fn end_data_chunk(&mut self) -> Result<(), ChunkedError> {
-        self.check_signature(true)?;
+    /// A data chunk of `len` bytes whose signature held.
+    fn count_chunk(&mut self, len: usize) {
         self.chunks += 1;
-        self.decoded += self.chunk.len() as u64;
+        self.decoded += len as u64;
         self.state = State::SizeLine;
-        Ok(())
     }
 
     fn end_final_chunk(&mut self) -> Result<(), ChunkedError> {
         self.chunk.clear();
-        self.check_signature(false)?;
+        check(
+            &mut self.verifier,
+            &[],
+            &self.signature[..self.signature_len],
+            self.chunks,
+        )?;
         self.chunks += 1;
         if let Some(expected) = self.expected_len {
             if self.decoded != expected {
