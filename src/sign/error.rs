@@ -78,6 +78,10 @@ pub enum Error {
         /// Which part: `"region"` or `"service"`.
         part: &'static str,
     },
+    /// The request carries no signature at all: no `Authorization` header
+    /// and no `X-Amz-Signature`/`X-Amz-Credential` (verification; S3
+    /// answers an anonymous request to a private resource `AccessDenied`).
+    NotSigned,
     /// A presigned request is used outside its validity window (verification).
     Expired,
     /// A header-signed request's signing time is further from the
@@ -161,6 +165,9 @@ impl fmt::Display for Error {
                 write!(f, "the signature is scoped to another {part} than this server's")
             }
             Error::Expired => f.write_str("the presigned URL is expired or not yet valid"),
+            Error::NotSigned => f.write_str(
+                "the request is not signed: no authorization header or X-Amz-Signature",
+            ),
             Error::HeaderNotSigned { name } => {
                 write!(f, "the request's {name} header is not signed")
             }

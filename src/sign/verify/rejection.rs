@@ -138,7 +138,7 @@ pub(crate) fn s3_code(error: &Error, presigned: bool) -> &'static str {
         Error::InvalidSessionToken | Error::SessionTokenConflict => "InvalidToken",
         Error::PayloadHashMismatch => "XAmzContentSHA256Mismatch",
         Error::InvalidPayloadHash | Error::PayloadHashConflict { .. } => "InvalidArgument",
-        Error::InvalidTime | Error::HeaderNotSigned { .. } => "AccessDenied",
+        Error::InvalidTime | Error::HeaderNotSigned { .. } | Error::NotSigned => "AccessDenied",
         _ => "InvalidRequest",
     }
 }
@@ -206,6 +206,8 @@ mod tests {
                 400,
             ),
             (Error::InvalidSessionToken, false, "InvalidToken", 400),
+            (Error::NotSigned, false, "AccessDenied", 403),
+            (Error::NotSigned, true, "AccessDenied", 403),
         ];
         for (error, presigned, code, status) in cases {
             let mut r = Rejection::from(error.clone());
