@@ -33,6 +33,7 @@ struct Config {
     settings: Option<SigningSettings>,
     max_skew: Duration,
     body_policy: BodyPolicy,
+    require_signed_amz: bool,
     clock: Clock,
 }
 
@@ -57,7 +58,7 @@ impl fmt::Debug for VerifyLayer {
 
 impl VerifyLayer {
     /// Verifies with secrets from `lookup`: any region and service, S3's
-    /// 15 minutes of clock skew, the system clock, and
+    /// 15 minutes of clock skew, every `x-amz-*` header signed, the system clock, and
     /// [`BodyPolicy::new`] (payloads must be signed).
     pub fn new(lookup: impl SecretLookup + 'static) -> Self {
         Self::from_shared(Arc::new(lookup))
@@ -73,6 +74,7 @@ impl VerifyLayer {
                 settings: None,
                 max_skew: VerifyOptions::DEFAULT_MAX_SKEW,
                 body_policy: BodyPolicy::new(),
+                require_signed_amz: true,
                 clock: Arc::new(SigningTime::now),
             }),
         }
@@ -107,6 +109,14 @@ impl VerifyLayer {
     /// How far a request's signing time may be from the clock.
     pub fn with_max_skew(mut self, max_skew: Duration) -> Self {
         self.config_mut().max_skew = max_skew;
+        self
+    }
+
+    /// Whether every `x-amz-*` header a request carries must be signed (on
+    /// by default, as S3 requires; off for services that take headers added
+    /// after signing). An unsigned one is refused `AccessDenied`.
+    pub fn require_signed_amz_headers(mut self, on: bool) -> Self {
+        self.config_mut().require_signed_amz = on;
         self
     }
 
@@ -200,7 +210,9 @@ where
 {
     let resource = request.uri().path().to_string();
     let options = {
-        let mut o = VerifyOptions::new((config.clock)()).with_max_skew(config.max_skew);
+        let mut o = VerifyOptions::new((config.clock)())
+            .with_max_skew(config.max_skew)
+            .require_signed_amz_headers(config.require_signed_amz);
         if let Some(s) = config.settings {
             o = o.with_settings(s);
         }

@@ -239,3 +239,27 @@ fn the_lookup_decides_on_keys_and_session_tokens() {
     );
     assert_eq!((status, text.as_str()), (403, ""));
 }
+
+#[test]
+fn an_unsigned_amz_header_is_refused_unless_allowed() {
+    let credentials = Credentials::new("AKIDLAYER", "secret");
+    let with_added = || {
+        let mut r = received(signed(&credentials, "PUT", b"hello"));
+        r.headers_mut()
+            .insert("x-amz-acl", "public-read".parse().unwrap());
+        r
+    };
+    let strict = VerifyLayer::new(StaticSecrets::new().with_key("AKIDLAYER", "secret"));
+    let (svc, seen) = service(strict);
+    let (status, text) = run(svc, with_added());
+    assert_eq!((status, code(&text)), (403, "AccessDenied"), "{text}");
+    assert!(text.contains("x-amz-acl"), "{text}");
+    assert!(seen.lock().unwrap().is_empty());
+
+    let lenient = VerifyLayer::new(StaticSecrets::new().with_key("AKIDLAYER", "secret"))
+        .require_signed_amz_headers(false);
+    let (svc, seen) = service(lenient);
+    let (status, text) = run(svc, with_added());
+    assert_eq!((status, text.as_str()), (200, "ok"));
+    assert_eq!(seen.lock().unwrap().pop().unwrap().body, b"hello");
+}
