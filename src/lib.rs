@@ -97,7 +97,7 @@ pub mod runtime;
 #[cfg(feature = "async")]
 pub mod transport_async;
 
-#[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
+#[cfg(feature = "async")]
 pub mod middleware;
 
 #[cfg(feature = "std")]
