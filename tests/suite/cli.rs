@@ -39,7 +39,12 @@ const RUN_DEADLINE: Duration = Duration::from_secs(60);
 /// Runs the binary to completion, within [`RUN_DEADLINE`]: its output is
 /// read on threads, and the child is killed (and the test fails) if it
 /// has not exited by then.
-pub(crate) fn run(mut c: Command) -> Output {
+pub(crate) fn run(c: Command) -> Output {
+    run_within(c, RUN_DEADLINE)
+}
+
+/// [`run`] with another deadline (a peer's long transfer).
+pub(crate) fn run_within(mut c: Command, deadline: Duration) -> Output {
     let mut child = c
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -68,15 +73,16 @@ pub(crate) fn run(mut c: Command) -> Output {
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let deadline = Instant::now() + RUN_DEADLINE;
+    let limit = deadline;
+    let deadline = Instant::now() + limit;
     let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for sigv4") {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
             break status;
         }
         if Instant::now() >= deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("sigv4 did not exit within {RUN_DEADLINE:?}");
+            panic!("{:?} did not exit within {limit:?}", c.get_program());
         }
         // Polling the child's exit (std has no wait with a timeout); the
         // loop is bounded by the deadline.

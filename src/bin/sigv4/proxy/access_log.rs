@@ -59,6 +59,10 @@ impl LogEntry {
     pub fn answered(&mut self, status: http::StatusCode, note: Option<String>) {
         self.status = Some(status.as_u16());
         self.note = note;
+        // These answers have no body on the wire, whatever the body says.
+        if self.method == http::Method::HEAD || matches!(status.as_u16(), 204 | 304) {
+            self.complete = true;
+        }
     }
 
     fn line(&self) -> String {
