@@ -425,4 +425,56 @@ mod tests {
         assert!(!format!("{e:?}{e}{headers:?}").contains("secret"));
         assert!(!format!("{headers:?}").contains("TOKEN"));
     }
+
+    /// The details are what was signed; a declared unsigned aws-chunked
+    /// body is signed as declared; SigV4a signs for the region set.
+    #[test]
+    fn details_declared_trailer_and_sigv4a() {
+        let c = Credentials::new("AKIDEXAMPLE", "secret");
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-amz-content-sha256",
+            HeaderValue::from_static(STREAMING_UNSIGNED_PAYLOAD_TRAILER),
+        );
+        let details = signer("s3")
+            .sign_with_details(
+                &c,
+                &http::Method::PUT,
+                "http://127.0.0.1:9/b/k",
+                &mut headers,
+                BodyToSign::Streaming,
+            )
+            .unwrap();
+        assert!(
+            details
+                .canonical_request
+                .ends_with(STREAMING_UNSIGNED_PAYLOAD_TRAILER),
+            "{details:?}"
+        );
+        assert!(details.string_to_sign.starts_with("AWS4-HMAC-SHA256\n"));
+        assert_eq!(
+            headers["x-amz-content-sha256"],
+            STREAMING_UNSIGNED_PAYLOAD_TRAILER
+        );
+        assert!(!format!("{details:?}").contains("x-amz-content-sha256:"));
+        #[cfg(feature = "sigv4a")]
+        {
+            let v4a = signer("s3").with_region_set("*");
+            assert_eq!(v4a.region_set(), Some("*"));
+            let mut headers = HeaderMap::new();
+            v4a.sign_with(
+                &c,
+                &http::Method::GET,
+                "http://127.0.0.1:9/b/k",
+                &mut headers,
+                BodyToSign::Bytes(b""),
+            )
+            .unwrap();
+            assert_eq!(headers["x-amz-region-set"], "*");
+            assert!(headers["authorization"]
+                .to_str()
+                .unwrap()
+                .starts_with("AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/"));
+        }
+    }
 }

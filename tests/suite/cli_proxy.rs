@@ -179,14 +179,23 @@ fn s3_proxy(server: &S3Server, secret: &str, extra: &[&str]) -> Proxy {
 /// `--path-as-is`: dot segments go on the wire as written.
 fn curl_within(args: &[&str], deadline: Duration) -> (u16, Vec<u8>) {
     let mut c = Command::new("curl");
-    c.args(["-sS", "--path-as-is", "--max-time", "600", "-w", "%{http_code}"])
-        .args(args)
-        .stdin(Stdio::null());
+    c.args([
+        "-sS",
+        "--path-as-is",
+        "--max-time",
+        "600",
+        "-w",
+        "%{http_code}",
+    ])
+    .args(args)
+    .stdin(Stdio::null());
     let o = run_within(c, deadline);
     assert!(o.status.success(), "curl {args:?} failed: {}", stderr(&o));
     let mut out = o.stdout;
     assert!(out.len() >= 3, "curl printed no status: {out:?}");
-    let code = String::from_utf8_lossy(&out[out.len() - 3..]).parse().unwrap();
+    let code = String::from_utf8_lossy(&out[out.len() - 3..])
+        .parse()
+        .unwrap();
     out.truncate(out.len() - 3);
     (code, out)
 }
@@ -254,7 +263,11 @@ fn proxy_to_s3s_fs_get_head_put_list_and_tricky_keys() {
         }
         assert_eq!(code, 200, "put {key:?}: {body}");
         let (code, body) = curl(&[&url]);
-        assert_eq!((code, body), (200, format!("content of {key}")), "get {key:?}");
+        assert_eq!(
+            (code, body),
+            (200, format!("content of {key}")),
+            "get {key:?}"
+        );
     }
     let (code, listing) = curl(&[&proxy.url("/proxy-bucket?list-type=2&max-keys=1000")]);
     assert_eq!(code, 200, "{listing}");
@@ -280,12 +293,23 @@ fn proxy_to_s3s_fs_get_head_put_list_and_tricky_keys() {
     // Keep-alive: two URLs in one curl run share one connection.
     let out = {
         let mut c = Command::new("curl");
-        c.args(["-sS", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{num_connects} "])
-            .arg(proxy.url("/proxy-bucket/dir/small.txt"))
-            .arg(proxy.url("/proxy-bucket/dir/small.txt"));
+        c.args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{num_connects} ",
+        ])
+        .arg(proxy.url("/proxy-bucket/dir/small.txt"))
+        .arg(proxy.url("/proxy-bucket/dir/small.txt"));
         run(c)
     };
-    assert_eq!(stdout(&out).split_whitespace().collect::<Vec<_>>(), ["1", "0"]);
+    assert_eq!(
+        stdout(&out).split_whitespace().collect::<Vec<_>>(),
+        ["1", "0"]
+    );
 
     // Many connections at once.
     let url = proxy.url("/proxy-bucket/dir/small.txt");
@@ -357,10 +381,16 @@ fn proxy_streams_a_gibibyte_both_ways_in_bounded_memory() {
 
     let long = Duration::from_secs(600);
     assert_eq!(curl(&["-X", "PUT", &proxy.url("/big")]).0, 200);
-    let (code, body) = curl_within(&["-T", up.to_str().unwrap(), &proxy.url("/big/one.bin")], long);
+    let (code, body) = curl_within(
+        &["-T", up.to_str().unwrap(), &proxy.url("/big/one.bin")],
+        long,
+    );
     assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
     std::fs::remove_file(&up).unwrap();
-    let (code, _) = curl_within(&["-o", down.to_str().unwrap(), &proxy.url("/big/one.bin")], long);
+    let (code, _) = curl_within(
+        &["-o", down.to_str().unwrap(), &proxy.url("/big/one.bin")],
+        long,
+    );
     assert_eq!(code, 200);
     assert_eq!(std::fs::metadata(&down).unwrap().len(), SIZE as u64);
     assert_eq!(sha256sum(&down), want);
@@ -369,8 +399,12 @@ fn proxy_streams_a_gibibyte_both_ways_in_bounded_memory() {
     proxy.log_line(&["\"PUT /big/one.bin\"", " 200 ", &format!("in={SIZE}")]);
     proxy.log_line(&["\"GET /big/one.bin\"", " 200 ", &format!("out={SIZE}")]);
     let peak = proxy.peak_rss_kib();
+    eprintln!("the proxy's peak RSS after 1 GiB each way: {peak} KiB");
     assert!(peak < 64 * 1024, "peak RSS {peak} KiB, over 64 MiB");
-    assert_eq!(http("DELETE", &proxy.url("/big/one.bin"), &[], b"").status, 204);
+    assert_eq!(
+        http("DELETE", &proxy.url("/big/one.bin"), &[], b"").status,
+        204
+    );
 }
 
 /// `aws s3 cp` (unsigned, to the proxy) both ways, a multipart upload
@@ -395,12 +429,29 @@ fn proxy_serves_the_aws_cli() {
             .args(["--no-sign-request", "--endpoint-url", &proxy.url("")])
             .args(args);
         let o = run_within(c, Duration::from_secs(120));
-        assert!(o.status.success(), "aws {args:?}: {}{}", stdout(&o), stderr(&o));
+        assert!(
+            o.status.success(),
+            "aws {args:?}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
         stdout(&o)
     };
     aws(&["s3", "mb", "s3://cli-bucket"]);
-    aws(&["s3", "cp", "--only-show-errors", up.to_str().unwrap(), "s3://cli-bucket/data/up.bin"]);
-    aws(&["s3", "cp", "--only-show-errors", "s3://cli-bucket/data/up.bin", down.to_str().unwrap()]);
+    aws(&[
+        "s3",
+        "cp",
+        "--only-show-errors",
+        up.to_str().unwrap(),
+        "s3://cli-bucket/data/up.bin",
+    ]);
+    aws(&[
+        "s3",
+        "cp",
+        "--only-show-errors",
+        "s3://cli-bucket/data/up.bin",
+        down.to_str().unwrap(),
+    ]);
     assert_eq!(sha256sum(&down), sha256sum(&up));
     let listing = aws(&["s3", "ls", "--recursive", "s3://cli-bucket/"]);
     assert!(listing.contains("20971520 data/up.bin"), "{listing}");
@@ -417,21 +468,39 @@ fn proxy_to_moto_sts_signs_form_posts() {
     let proxy = Proxy::start(proxy_command(
         &moto.endpoint(),
         Some((&moto.access_key, &moto.secret_key)),
-        &["--service", "sts", "--region", "us-east-1", "--max-body-bytes", "200", "--debug"],
+        &[
+            "--service",
+            "sts",
+            "--region",
+            "us-east-1",
+            "--max-body-bytes",
+            "200",
+            "--debug",
+        ],
     ));
     let form = ["-H", "content-type: application/x-www-form-urlencoded"];
     let whoami = |proxy: &Proxy| {
         let mut args = form.to_vec();
         let url = proxy.url("/");
-        args.extend(["-d", "Action=GetCallerIdentity&Version=2011-06-15", url.as_str()]);
+        args.extend([
+            "-d",
+            "Action=GetCallerIdentity&Version=2011-06-15",
+            url.as_str(),
+        ]);
         curl(&args)
     };
     let (code, body) = whoami(&proxy);
     assert_eq!(code, 200, "{body}");
-    assert!(body.contains("<Arn>arn:aws:iam::") && body.contains("user/sigv4-test</Arn>"), "{body}");
+    assert!(
+        body.contains("<Arn>arn:aws:iam::") && body.contains("user/sigv4-test</Arn>"),
+        "{body}"
+    );
 
     // Over the limit: 413 naming the flag, before or while reading.
-    let big = format!("Action=GetCallerIdentity&Version=2011-06-15&Pad={}", "x".repeat(300));
+    let big = format!(
+        "Action=GetCallerIdentity&Version=2011-06-15&Pad={}",
+        "x".repeat(300)
+    );
     let mut args = form.to_vec();
     let url = proxy.url("/");
     args.extend(["-d", big.as_str(), url.as_str()]);
@@ -439,14 +508,23 @@ fn proxy_to_moto_sts_signs_form_posts() {
     assert_eq!(code, 413, "{body}");
     assert!(body.contains("--max-body-bytes (200 bytes)"), "{body}");
     let mut args = form.to_vec();
-    args.extend(["-H", "transfer-encoding: chunked", "-d", big.as_str(), url.as_str()]);
+    args.extend([
+        "-H",
+        "transfer-encoding: chunked",
+        "-d",
+        big.as_str(),
+        url.as_str(),
+    ]);
     let (code, body) = curl(&args);
     assert_eq!(code, 413, "chunked: {body}");
 
     // Still serving; --debug showed the canonical request, no secret.
     assert_eq!(whoami(&proxy).0, 200);
     let line = proxy.log_line(&["\"POST /\"", " 413 "]);
-    assert!(line.contains("proxy: the body is larger than --max-body-bytes"), "{line}");
+    assert!(
+        line.contains("proxy: the body is larger than --max-body-bytes"),
+        "{line}"
+    );
     let log = proxy.log();
     assert!(log.contains("[debug] canonical request (POST /):"), "{log}");
     assert!(log.contains("content-type;host;x-amz-date\n"), "{log}");
@@ -477,7 +555,10 @@ fn proxy_passes_a_signature_mismatch_through() {
     let proxy = s3_proxy(&server, "not-the-secret", &[]);
     let (code, body) = curl(&[&proxy.url("/any-bucket/key")]);
     assert_eq!(code, 403, "{body}");
-    assert!(body.contains("<Code>SignatureDoesNotMatch</Code>"), "{body}");
+    assert!(
+        body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{body}"
+    );
     proxy.log_line(&["\"GET /any-bucket/key\"", " 403 "]);
     assert_eq!(proxy.health(), 200);
     assert!(!proxy.log().contains("not-the-secret"));
@@ -498,25 +579,45 @@ fn assert_signed(seen: &crate::support::Seen, port: u16, payload: Payload<'_>) {
 
 #[test]
 fn proxy_forwards_what_it_signs_to_a_stub_upstream() {
-    let stub = StubServer::start(vec![Step::xml(200, "<ok/>").with_header("keep-alive", "timeout=5")]);
+    let stub = StubServer::start(vec![
+        Step::xml(200, "<ok/>").with_header("keep-alive", "timeout=5")
+    ]);
     let proxy = Proxy::start(proxy_command(
         &stub.url("/base"),
         Some((ACCESS_KEY, SECRET_KEY)),
-        &["--service", "execute-api", "--region", "eu-west-1", "--strip-header", "x-drop"],
+        &[
+            "--service",
+            "execute-api",
+            "--region",
+            "eu-west-1",
+            "--strip-header",
+            "x-drop",
+        ],
     ));
     let headers = [
         ("x-custom".to_string(), "kept".to_string()),
         ("x-drop".to_string(), "dropped".to_string()),
-        ("x-amz-security-token".to_string(), "client-token".to_string()),
+        (
+            "x-amz-security-token".to_string(),
+            "client-token".to_string(),
+        ),
         ("content-type".to_string(), "application/json".to_string()),
     ];
-    let r = http("POST", &proxy.url("/items/a%2Fb?z=1&a=2&X-Amz-Signature=00"), &headers, b"{\"k\":1}");
+    let r = http(
+        "POST",
+        &proxy.url("/items/a%2Fb?z=1&a=2&X-Amz-Signature=00"),
+        &headers,
+        b"{\"k\":1}",
+    );
     assert_eq!((r.status, r.text().as_str()), (200, "<ok/>"));
     assert_eq!(r.header("keep-alive"), None, "hop-by-hop header forwarded");
     assert_eq!(r.header("content-type"), Some("text/xml"));
     let seen = stub.seen_at_least(1, Duration::from_secs(5)).remove(0);
     assert_eq!(seen.target, "/base/items/a%2Fb?z=1&a=2");
-    assert_eq!(seen.header("host"), Some(format!("127.0.0.1:{}", stub.port()).as_str()));
+    assert_eq!(
+        seen.header("host"),
+        Some(format!("127.0.0.1:{}", stub.port()).as_str())
+    );
     assert_eq!(seen.header("x-custom"), Some("kept"));
     assert_eq!(seen.header("x-drop"), None);
     assert_eq!(seen.header("x-amz-security-token"), None);
@@ -536,15 +637,28 @@ fn proxy_keeps_the_host_and_signs_sigv4a_when_asked() {
     let proxy = Proxy::start(proxy_command(
         &stub.endpoint(),
         Some((ACCESS_KEY, SECRET_KEY)),
-        &["--service", "s3", "--host-header", "keep", "--region-set", "*"],
+        &[
+            "--service",
+            "s3",
+            "--host-header",
+            "keep",
+            "--region-set",
+            "*",
+        ],
     ));
     let (code, body) = curl(&["-H", "Host: bucket.example.test:9", &proxy.url("/key")]);
     assert_eq!((code, body.as_str()), (200, "<ok/>"));
     let seen = stub.seen_at_least(1, Duration::from_secs(5)).remove(0);
     assert_eq!(seen.header("host"), Some("bucket.example.test:9"));
     assert_eq!(seen.header("x-amz-region-set"), Some("*"));
-    assert_eq!(seen.header("x-amz-content-sha256"), Some("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
-    assert!(seen.header("authorization").unwrap().starts_with("AWS4-ECDSA-P256-SHA256 "));
+    assert_eq!(
+        seen.header("x-amz-content-sha256"),
+        Some("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    );
+    assert!(seen
+        .header("authorization")
+        .unwrap()
+        .starts_with("AWS4-ECDSA-P256-SHA256 "));
     assert_signed(&seen, stub.port(), Payload::EMPTY);
 }
 
@@ -562,21 +676,33 @@ fn proxy_upstream_failures_come_back_with_a_reason() {
     let failing = StubServer::start(vec![Step::xml(503, "<Error><Code>SlowDown</Code></Error>")]);
     let proxy = with(&failing.endpoint(), &[]);
     let r = http("GET", &proxy.url("/b/k"), &[], b"");
-    assert_eq!((r.status, r.text().as_str()), (503, "<Error><Code>SlowDown</Code></Error>"));
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (503, "<Error><Code>SlowDown</Code></Error>")
+    );
     assert_eq!(proxy.health(), 200);
 
     let dropping = StubServer::start(vec![Step::Drop]);
     let proxy = with(&dropping.endpoint(), &[]);
     let r = http("GET", &proxy.url("/b/k"), &[], b"");
     assert_eq!(r.status, 502, "{}", r.text());
-    assert!(r.text().starts_with("sigv4 proxy: the upstream 127.0.0.1:"), "{}", r.text());
+    assert!(
+        r.text().starts_with("sigv4 proxy: the upstream 127.0.0.1:"),
+        "{}",
+        r.text()
+    );
     assert_eq!(proxy.health(), 200);
 
     let closed = format!("http://127.0.0.1:{}", crate::support::closed_port());
     let proxy = with(&closed, &[]);
     let r = http("GET", &proxy.url("/b/k"), &[], b"");
     assert_eq!(r.status, 502, "{}", r.text());
-    assert!(r.text().contains("cannot connect to the upstream 127.0.0.1:"), "{}", r.text());
+    assert!(
+        r.text()
+            .contains("cannot connect to the upstream 127.0.0.1:"),
+        "{}",
+        r.text()
+    );
     assert_eq!(proxy.health(), 200);
     proxy.log_line(&["\"GET /b/k\"", " 502 ", "proxy: cannot connect"]);
 
@@ -589,7 +715,12 @@ fn proxy_upstream_failures_come_back_with_a_reason() {
     let r = http("GET", &proxy.url("/b/k"), &[], b"");
     let took = started.elapsed();
     assert_eq!(r.status, 504, "{}", r.text());
-    assert!(r.text().contains("did not answer within 1 s (--upstream-timeout)"), "{}", r.text());
+    assert!(
+        r.text()
+            .contains("did not answer within 1 s (--upstream-timeout)"),
+        "{}",
+        r.text()
+    );
     assert!(took < Duration::from_secs(3), "took {took:?}");
     assert_eq!(proxy.health(), 200);
 }
@@ -612,7 +743,10 @@ fn proxy_shuts_down_gracefully_within_its_timeout() {
     assert_eq!((r.status, r.text().as_str()), (200, "<done/>"));
     assert_eq!(proxy.wait_exit(Duration::from_secs(10)), Some(0));
     let log = proxy.log();
-    assert!(log.contains("SIGTERM: not accepting") && log.contains("sigv4 proxy: stopped"), "{log}");
+    assert!(
+        log.contains("SIGTERM: not accepting") && log.contains("sigv4 proxy: stopped"),
+        "{log}"
+    );
     assert!(std::net::TcpStream::connect(("127.0.0.1", proxy.port)).is_err());
 
     let slower = StubServer::start(vec![Step::Delay(
@@ -634,9 +768,20 @@ fn proxy_shuts_down_gracefully_within_its_timeout() {
     let started = Instant::now();
     proxy.signal("INT");
     assert_eq!(proxy.wait_exit(Duration::from_secs(6)), Some(0));
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
-    assert!(proxy.log().contains("still in flight after 1 s"), "{}", proxy.log());
-    assert!(!stuck.join().unwrap().status.success(), "the cut request did not fail");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        proxy.log().contains("still in flight after 1 s"),
+        "{}",
+        proxy.log()
+    );
+    assert!(
+        !stuck.join().unwrap().status.success(),
+        "the cut request did not fail"
+    );
 }
 
 fn startup_failure(c: Command) -> String {
@@ -651,12 +796,29 @@ fn startup_failure(c: Command) -> String {
 #[test]
 fn proxy_startup_errors_are_one_clear_line() {
     let keys = Some((ACCESS_KEY, SECRET_KEY));
-    let err = startup_failure(proxy_command("ftp://example.com", keys, &["--service", "s3"]));
-    assert!(err.contains("invalid --upstream \"ftp://example.com\": the scheme must be http or https"), "{err}");
-    let err = startup_failure(proxy_command("https://user:hunter2@example.com", keys, &["--service", "s3"]));
-    assert!(err.contains("user info is not allowed") && !err.contains("hunter2"), "{err}");
+    let err = startup_failure(proxy_command(
+        "ftp://example.com",
+        keys,
+        &["--service", "s3"],
+    ));
+    assert!(
+        err.contains("invalid --upstream \"ftp://example.com\": the scheme must be http or https"),
+        "{err}"
+    );
+    let err = startup_failure(proxy_command(
+        "https://user:hunter2@example.com",
+        keys,
+        &["--service", "s3"],
+    ));
+    assert!(
+        err.contains("user info is not allowed") && !err.contains("hunter2"),
+        "{err}"
+    );
     let err = startup_failure(proxy_command("http://127.0.0.1:9", keys, &[]));
-    assert!(err.contains("cannot infer the service from \"127.0.0.1:9\": pass --service"), "{err}");
+    assert!(
+        err.contains("cannot infer the service from \"127.0.0.1:9\": pass --service"),
+        "{err}"
+    );
 
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
@@ -666,13 +828,25 @@ fn proxy_startup_errors_are_one_clear_line() {
         &["--service", "s3", "--listen", &port],
     ));
     assert!(
-        err.contains(&format!("cannot listen on 127.0.0.1:{port}")) && err.contains("another process"),
+        err.contains(&format!("cannot listen on 127.0.0.1:{port}"))
+            && err.contains("another process"),
         "{err}"
     );
 
-    let err = startup_failure(proxy_command("http://127.0.0.1:9", None, &["--service", "s3"]));
-    assert!(err.starts_with("sigv4: error: no credentials to sign with: "), "{err}");
-    for reason in ["AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY not set", "environment", "imds"] {
+    let err = startup_failure(proxy_command(
+        "http://127.0.0.1:9",
+        None,
+        &["--service", "s3"],
+    ));
+    assert!(
+        err.starts_with("sigv4: error: no credentials to sign with: "),
+        "{err}"
+    );
+    for reason in [
+        "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY not set",
+        "environment",
+        "imds",
+    ] {
         assert!(err.contains(reason), "{reason:?} not in {err}");
     }
 }

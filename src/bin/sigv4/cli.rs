@@ -113,7 +113,8 @@ pub enum Command {
     #[command(subcommand)]
     Sso(SsoCommand),
     /// A local signing reverse proxy: tools that speak plain HTTP send to it, it signs and forwards.
-    #[command(after_help = "Every request is stripped of incoming Authorization and X-Amz-* \
+    #[command(
+        after_help = "Every request is stripped of incoming Authorization and X-Amz-* \
         signing headers and presigned query parameters, signed with the default credential chain \
         (refreshed before expiry), and forwarded; the answer streams back unchanged. One access-log \
         line per request goes to stderr; the first line on stdout is the address listened on.\n\n\
@@ -123,7 +124,8 @@ pub enum Command {
         sigv4 proxy --upstream https://aps-workspaces.eu-west-1.amazonaws.com --listen 127.0.0.1:8005\n  \
         sigv4 --profile search proxy --upstream https://search-logs-abc.eu-west-1.es.amazonaws.com --health-path /_proxy/health\n  \
         sigv4 proxy --upstream https://my-bucket.s3.eu-west-1.amazonaws.com --listen 127.0.0.1:0\n  \
-        aws --no-sign-request --endpoint-url http://127.0.0.1:8080 s3 ls s3://my-bucket/   # through a proxy to S3")]
+        aws --no-sign-request --endpoint-url http://127.0.0.1:8080 s3 ls s3://my-bucket/   # through a proxy to S3"
+    )]
     Proxy(ProxyArgs),
 }
 

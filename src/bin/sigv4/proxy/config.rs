@@ -30,7 +30,11 @@ impl Upstream {
     /// Parses `http(s)://host[:port][/base/path]`: no user info, query or fragment.
     pub fn parse(url: &str) -> Result<Upstream, Failure> {
         // User info could be a password: never echoed.
-        let shown = if url.contains('@') { "(a URL with user info)" } else { url };
+        let shown = if url.contains('@') {
+            "(a URL with user info)"
+        } else {
+            url
+        };
         let bad = |why: &str| Failure::new(format!("invalid --upstream {shown:?}: {why}"));
         let uri: http::Uri = url
             .parse()
@@ -43,7 +47,9 @@ impl Upstream {
         };
         let authority = uri.authority().ok_or_else(|| bad("no host"))?.as_str();
         if authority.contains('@') {
-            return Err(bad("user info is not allowed (credentials come from the chain)"));
+            return Err(bad(
+                "user info is not allowed (credentials come from the chain)",
+            ));
         }
         if uri.host().is_none_or(str::is_empty) {
             return Err(bad("no host"));
@@ -193,10 +199,14 @@ mod tests {
         assert_eq!(u.scheme, "https");
         assert_eq!(u.authority, "search-logs.eu-west-1.es.amazonaws.com");
         assert_eq!(u.base_path, "");
-        let u = Upstream::parse("https://abc.execute-api.eu-west-1.amazonaws.com:443/prod/").unwrap();
+        let u =
+            Upstream::parse("https://abc.execute-api.eu-west-1.amazonaws.com:443/prod/").unwrap();
         assert_eq!(u.host, "abc.execute-api.eu-west-1.amazonaws.com");
         assert_eq!(u.base_path, "/prod");
-        assert_eq!(u.origin(), "https://abc.execute-api.eu-west-1.amazonaws.com:443");
+        assert_eq!(
+            u.origin(),
+            "https://abc.execute-api.eu-west-1.amazonaws.com:443"
+        );
         let u = Upstream::parse("http://127.0.0.1:9000").unwrap();
         assert_eq!(u.host, "127.0.0.1:9000");
         for bad in [
@@ -210,7 +220,11 @@ mod tests {
             "http://exa mple.com",
         ] {
             let e = Upstream::parse(bad).unwrap_err();
-            assert!(e.message.contains("invalid --upstream"), "{bad}: {}", e.message);
+            assert!(
+                e.message.contains("invalid --upstream"),
+                "{bad}: {}",
+                e.message
+            );
             assert!(!e.message.contains("pass@"), "{}", e.message);
         }
     }

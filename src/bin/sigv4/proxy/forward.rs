@@ -58,7 +58,11 @@ impl Refusal {
 }
 
 fn text(status: StatusCode, body: String) -> Response<OutBody> {
-    let mut response = Response::new(Full::new(Bytes::from(body)).map_err(|n| match n {}).boxed_unsync());
+    let mut response = Response::new(
+        Full::new(Bytes::from(body))
+            .map_err(|n| match n {})
+            .boxed_unsync(),
+    );
     *response.status_mut() = status;
     response.headers_mut().insert(
         CONTENT_TYPE,
@@ -118,7 +122,11 @@ impl Forwarder {
 
     /// Answers one request; never fails (errors are answers with a
     /// reason), and writes its access-log line.
-    pub async fn handle(&self, request: Request<Incoming>, peer: SocketAddr) -> Response<ClientBody> {
+    pub async fn handle(
+        &self,
+        request: Request<Incoming>,
+        peer: SocketAddr,
+    ) -> Response<ClientBody> {
         let meter = Meter::new();
         let mut entry = LogEntry::new(
             peer,
@@ -165,7 +173,10 @@ impl Forwarder {
             target.push_str(&query);
         }
         let uri: http::Uri = target.parse().map_err(|_| {
-            Refusal::new(StatusCode::BAD_REQUEST, "the request target cannot be forwarded")
+            Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "the request target cannot be forwarded",
+            )
         })?;
         let host = match self.config.host_header {
             HostHeader::Upstream => Host::Upstream(&self.config.upstream.host),
@@ -182,7 +193,9 @@ impl Forwarder {
         } else {
             let bytes = self.read_body(&headers, body, meter).await?;
             headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-            let out = Full::new(bytes.clone()).map_err(|n| match n {}).boxed_unsync();
+            let out = Full::new(bytes.clone())
+                .map_err(|n| match n {})
+                .boxed_unsync();
             (out, Some(bytes))
         };
         let to_sign = match &hashed {

@@ -193,8 +193,8 @@ mod tests {
             ("host", "127.0.0.1:8080"),
         ]);
         let strip = [HeaderName::from_static("x-drop-me")];
-        let out = request_headers(incoming.clone(), &strip, Host::Upstream("s3.amazonaws.com"))
-            .unwrap();
+        let out =
+            request_headers(incoming.clone(), &strip, Host::Upstream("s3.amazonaws.com")).unwrap();
         let mut names: Vec<&str> = out.keys().map(HeaderName::as_str).collect();
         names.sort_unstable();
         assert_eq!(
@@ -213,10 +213,17 @@ mod tests {
     fn aws_chunked_bodies() {
         let unsigned = map(&[("x-amz-content-sha256", STREAMING_UNSIGNED_PAYLOAD_TRAILER)]);
         let out = request_headers(unsigned, &[], Host::Upstream("h")).unwrap();
-        assert_eq!(out["x-amz-content-sha256"], STREAMING_UNSIGNED_PAYLOAD_TRAILER);
+        assert_eq!(
+            out["x-amz-content-sha256"],
+            STREAMING_UNSIGNED_PAYLOAD_TRAILER
+        );
         for marker in SIGNED_CHUNKS {
-            let e = request_headers(map(&[("x-amz-content-sha256", marker)]), &[], Host::Upstream("h"))
-                .unwrap_err();
+            let e = request_headers(
+                map(&[("x-amz-content-sha256", marker)]),
+                &[],
+                Host::Upstream("h"),
+            )
+            .unwrap_err();
             assert!(e.contains("--no-sign-request"), "{e}");
         }
     }
@@ -224,7 +231,10 @@ mod tests {
     #[test]
     fn presigned_query_parameters_go() {
         assert_eq!(strip_auth_query(""), "");
-        assert_eq!(strip_auth_query("list-type=2&prefix=a%20b"), "list-type=2&prefix=a%20b");
+        assert_eq!(
+            strip_auth_query("list-type=2&prefix=a%20b"),
+            "list-type=2&prefix=a%20b"
+        );
         assert_eq!(
             strip_auth_query(
                 "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20240101&uploads&\

@@ -110,9 +110,8 @@ fn provider(ctx: &Context) -> Provider {
 async fn first_credentials(provider: &Provider) -> Result<Credentials, Failure> {
     match provider.provide_async().await {
         Ok(credentials) => Ok(credentials),
-        Err(_) => credentials_from_report(provider.inner().explain().await).map_err(|f| {
-            Failure::new(format!("no credentials to sign with: {}", f.message))
-        }),
+        Err(_) => credentials_from_report(provider.inner().explain().await)
+            .map_err(|f| Failure::new(format!("no credentials to sign with: {}", f.message))),
     }
 }
 

@@ -54,5 +54,7 @@ impl Signals {
 /// Waits for the watched connections to finish, at most `timeout`.
 /// Returns whether they all did.
 pub async fn drain(graceful: GracefulShutdown, timeout: Duration) -> bool {
-    tokio::time::timeout(timeout, graceful.shutdown()).await.is_ok()
+    tokio::time::timeout(timeout, graceful.shutdown())
+        .await
+        .is_ok()
 }
