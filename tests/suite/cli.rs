@@ -421,6 +421,7 @@ fn every_command_has_help_with_an_example() {
         &["imds", "get"],
         &["imds", "ls"],
         &["imds", "serve"],
+        &["proxy"],
     ] {
         let mut c = sigv4();
         c.args(cmd).arg("--help");
