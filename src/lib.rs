@@ -20,7 +20,7 @@
 //! | read `~/.aws/config` and `~/.aws/credentials` | [`config`] | `std` |
 //! | call STS, S3, query-protocol APIs with retries | [`Client`] (sans-IO pieces in [`api`]) | `client` |
 //! | talk to the EC2 instance metadata service | [`imds`] | `http` |
-//! | async credentials, client, reqwest-middleware / tower signing | `credentials::asynchronous`, `client::AsyncClient`, `middleware` | `reqwest`, `reqwest-middleware`, `tower` |
+//! | async credentials, client, reqwest-middleware / tower signing | `credentials::asynchronous`, `client::AsyncClient`, `middleware` (its `RequestSigner`: `async`) | `reqwest`, `reqwest-middleware`, `tower` |
 //! | do all of it from a shell | the `sigv4` binary: `cargo install sigv4 --features cli` | `cli` |
 //!
 //! # Features
@@ -37,7 +37,7 @@
 //! | `tower` | no | the signing tower layer |
 //! | `server` | no | the verifying tower layer (no runtime or client stack) |
 //! | `imds-emulator` | no | a local IMDS emulator |
-//! | `cli` | no | the `sigv4` command-line tool |
+//! | `cli` | no | the `sigv4` command-line tool, `sigv4 proxy` included (implies `reqwest`) |
 //!
 //! With `default-features = false` the crate is `#![no_std]` and needs only
 //! `alloc`. The default features pull no TLS, async or CLI stack.
@@ -100,7 +100,7 @@ pub mod runtime;
 #[cfg(feature = "async")]
 pub mod transport_async;
 
-#[cfg(any(feature = "reqwest-middleware", feature = "tower"))]
+#[cfg(feature = "async")]
 pub mod middleware;
 
 #[cfg(feature = "std")]

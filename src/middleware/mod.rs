@@ -4,7 +4,7 @@
 //!
 //! | concern | file | feature |
 //! | --- | --- | --- |
-//! | what both sign with, the body rules, the errors | [`signer`] ([`RequestSigner`], [`BodyToSign`], [`SigningError`]) | either |
+//! | what both sign with (and `sigv4 proxy`), the body rules, the errors, SigV4a (`with_region_set`) | [`signer`] ([`RequestSigner`], [`BodyToSign`], [`SignedDetails`], [`SigningError`]) | `async` |
 //! | `reqwest-middleware` | [`reqwest`](mod@self::reqwest) (`SigningMiddleware`) | `reqwest-middleware` |
 //! | a `tower` layer for `http::Request<B>` | [`tower`](mod@self::tower) (`SigningLayer`) | `tower` |
 //!
@@ -26,4 +26,4 @@ pub mod reqwest;
 #[cfg(feature = "tower")]
 pub mod tower;
 
-pub use signer::{BodyToSign, RequestSigner, SigningError};
+pub use signer::{BodyToSign, RequestSigner, SignedDetails, SigningError};

@@ -11,6 +11,8 @@ use http::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 
 use crate::credentials::asynchronous::ProvideCredentialsAsync;
 use crate::credentials::CredentialsError;
+use crate::sign::names::X_AMZ_CONTENT_SHA256;
+use crate::sign::payload::STREAMING_UNSIGNED_PAYLOAD_TRAILER;
 use crate::sign::{
     self, sign_headers, Credentials, Payload, SignableRequest, SigningParams, SigningSettings,
     SigningTime,
@@ -24,8 +26,30 @@ pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 pub enum BodyToSign<'a> {
     /// In memory: hashed (an empty slice for no body).
     Bytes(&'a [u8]),
-    /// Streamed: `UNSIGNED-PAYLOAD` where the service allows it.
+    /// Streamed: `UNSIGNED-PAYLOAD` where the service allows it (or, when
+    /// the request's `x-amz-content-sha256` already says
+    /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`, an unsigned aws-chunked body,
+    /// signed as declared).
     Streaming,
+}
+
+/// What a signature was computed over, for debugging
+/// ([`RequestSigner::sign_with_details`]). The canonical request carries
+/// the session token when one is signed: redact it before showing it.
+#[derive(Clone, Default)]
+pub struct SignedDetails {
+    /// The canonical request.
+    pub canonical_request: String,
+    /// The string to sign.
+    pub string_to_sign: String,
+}
+
+impl fmt::Debug for SignedDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedDetails")
+            .field("string_to_sign", &self.string_to_sign)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a request was not signed. Messages never contain secrets.
@@ -118,6 +142,9 @@ pub struct RequestSigner {
     unsigned_streaming: bool,
     max_buffered_body: u64,
     clock: Clock,
+    /// SigV4a: the region set signed for instead of the region.
+    #[cfg(feature = "sigv4a")]
+    region_set: Option<String>,
 }
 
 impl fmt::Debug for RequestSigner {
@@ -156,7 +183,24 @@ impl RequestSigner {
             credentials,
             max_buffered_body: Self::DEFAULT_MAX_BUFFERED_BODY,
             clock: Arc::new(SystemTime::now),
+            #[cfg(feature = "sigv4a")]
+            region_set: None,
         }
+    }
+
+    /// Signs with SigV4a (ECDSA P-256) for `region_set` (`*`, one region or
+    /// `r1,r2`) instead of SigV4 for the region (feature `sigv4a`). An
+    /// invalid set is a [`SigningError::Signing`] at the first signature.
+    #[cfg(feature = "sigv4a")]
+    pub fn with_region_set(mut self, region_set: impl Into<String>) -> Self {
+        self.region_set = Some(region_set.into());
+        self
+    }
+
+    /// The SigV4a region set, when signing with SigV4a.
+    #[cfg(feature = "sigv4a")]
+    pub fn region_set(&self) -> Option<&str> {
+        self.region_set.as_deref()
     }
 
     /// Replaces the rules chosen from the service.
@@ -195,6 +239,12 @@ impl RequestSigner {
         &self.region
     }
 
+    /// Whether streaming bodies are signed as `UNSIGNED-PAYLOAD` (see
+    /// [`with_unsigned_streaming`](Self::with_unsigned_streaming)).
+    pub fn unsigned_streaming(&self) -> bool {
+        self.unsigned_streaming
+    }
+
     /// See [`with_max_buffered_body`](Self::with_max_buffered_body).
     pub fn max_buffered_body(&self) -> u64 {
         self.max_buffered_body
@@ -228,8 +278,9 @@ impl RequestSigner {
 
     /// Signs a request (`method`, absolute `uri`, `headers`, `body`) with
     /// `credentials`: adds `authorization`, `x-amz-date` and, as
-    /// applicable, `x-amz-security-token` and `x-amz-content-sha256` to
-    /// `headers`.
+    /// applicable, `x-amz-security-token`, `x-amz-content-sha256` and (SigV4a)
+    /// `x-amz-region-set` to `headers`. A `host` header in `headers` is
+    /// signed instead of the URI's authority.
     pub fn sign_with(
         &self,
         credentials: &Credentials,
@@ -238,26 +289,86 @@ impl RequestSigner {
         headers: &mut HeaderMap,
         body: BodyToSign<'_>,
     ) -> Result<(), SigningError> {
+        self.sign_inner(credentials, method, uri, headers, body, false)
+            .map(drop)
+    }
+
+    /// [`sign_with`](Self::sign_with), also returning the canonical request
+    /// and the string to sign (a `--debug` view).
+    pub fn sign_with_details(
+        &self,
+        credentials: &Credentials,
+        method: &http::Method,
+        uri: &str,
+        headers: &mut HeaderMap,
+        body: BodyToSign<'_>,
+    ) -> Result<SignedDetails, SigningError> {
+        self.sign_inner(credentials, method, uri, headers, body, true)
+            .map(Option::unwrap_or_default)
+    }
+
+    fn sign_inner(
+        &self,
+        credentials: &Credentials,
+        method: &http::Method,
+        uri: &str,
+        headers: &mut HeaderMap,
+        body: BodyToSign<'_>,
+        keep_details: bool,
+    ) -> Result<Option<SignedDetails>, SigningError> {
         self.check(headers)?;
+        let declared_unsigned_trailer = matches!(body, BodyToSign::Streaming)
+            && self.unsigned_streaming
+            && headers
+                .get(X_AMZ_CONTENT_SHA256)
+                .is_some_and(|v| v.as_bytes() == STREAMING_UNSIGNED_PAYLOAD_TRAILER.as_bytes());
         let payload = self.payload(body)?;
         let time = SigningTime::from((self.clock)());
-        let params = SigningParams::new(credentials, &self.region, &self.service, time)
-            .with_settings(self.settings);
-        let mut request = SignableRequest::new(method.as_str(), uri)?.payload(payload);
+        let mut request = SignableRequest::new(method.as_str(), uri)?;
+        if !declared_unsigned_trailer {
+            // Otherwise the header is the payload hash signed.
+            request = request.payload(payload);
+        }
         for (name, value) in headers.iter() {
             request = request.header_bytes(name.as_str(), value.as_bytes());
         }
-        let signature = sign_headers(&request, &params)?;
-        for (name, value) in signature.headers() {
-            let mut value =
-                HeaderValue::from_str(value).map_err(|_| sign::Error::InvalidSessionToken)?;
-            if name == "authorization" || name == "x-amz-security-token" {
-                value.set_sensitive(true);
-            }
-            headers.insert(HeaderName::from_static(name), value);
+        #[cfg(feature = "sigv4a")]
+        if let Some(set) = &self.region_set {
+            let params = sign::v4a::SigningParams::new(credentials, set, &self.service, time)
+                .with_settings(self.settings);
+            let signature = sign::v4a::sign_headers(&request, &params)?;
+            set_headers(headers, signature.headers())?;
+            return Ok(keep_details.then(|| SignedDetails {
+                canonical_request: signature.canonical_request().to_owned(),
+                string_to_sign: signature.string_to_sign(),
+            }));
         }
-        Ok(())
+        let params = SigningParams::new(credentials, &self.region, &self.service, time)
+            .with_settings(self.settings);
+        let signature = sign_headers(&request, &params)?;
+        set_headers(headers, signature.headers())?;
+        Ok(keep_details.then(|| SignedDetails {
+            canonical_request: signature.canonical_request().to_owned(),
+            string_to_sign: signature.string_to_sign(),
+        }))
     }
+}
+
+/// Puts the signature's headers on the request (each replacing any of the
+/// same name); the secret-bearing ones are marked sensitive.
+fn set_headers<'v>(
+    headers: &mut HeaderMap,
+    added: impl Iterator<Item = (&'static str, &'v str)>,
+) -> Result<(), SigningError> {
+    for (name, value) in added {
+        let mut value =
+            HeaderValue::from_str(value).map_err(|_| sign::Error::InvalidSessionToken)?;
+        if name == "authorization" || name == "x-amz-security-token" {
+            value.set_sensitive(true);
+        }
+        headers.insert(HeaderName::from_static(name), value);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -313,5 +424,57 @@ mod tests {
         );
         assert!(!format!("{e:?}{e}{headers:?}").contains("secret"));
         assert!(!format!("{headers:?}").contains("TOKEN"));
+    }
+
+    /// The details are what was signed; a declared unsigned aws-chunked
+    /// body is signed as declared; SigV4a signs for the region set.
+    #[test]
+    fn details_declared_trailer_and_sigv4a() {
+        let c = Credentials::new("AKIDEXAMPLE", "secret");
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-amz-content-sha256",
+            HeaderValue::from_static(STREAMING_UNSIGNED_PAYLOAD_TRAILER),
+        );
+        let details = signer("s3")
+            .sign_with_details(
+                &c,
+                &http::Method::PUT,
+                "http://127.0.0.1:9/b/k",
+                &mut headers,
+                BodyToSign::Streaming,
+            )
+            .unwrap();
+        assert!(
+            details
+                .canonical_request
+                .ends_with(STREAMING_UNSIGNED_PAYLOAD_TRAILER),
+            "{details:?}"
+        );
+        assert!(details.string_to_sign.starts_with("AWS4-HMAC-SHA256\n"));
+        assert_eq!(
+            headers["x-amz-content-sha256"],
+            STREAMING_UNSIGNED_PAYLOAD_TRAILER
+        );
+        assert!(!format!("{details:?}").contains("x-amz-content-sha256:"));
+        #[cfg(feature = "sigv4a")]
+        {
+            let v4a = signer("s3").with_region_set("*");
+            assert_eq!(v4a.region_set(), Some("*"));
+            let mut headers = HeaderMap::new();
+            v4a.sign_with(
+                &c,
+                &http::Method::GET,
+                "http://127.0.0.1:9/b/k",
+                &mut headers,
+                BodyToSign::Bytes(b""),
+            )
+            .unwrap();
+            assert_eq!(headers["x-amz-region-set"], "*");
+            assert!(headers["authorization"]
+                .to_str()
+                .unwrap()
+                .starts_with("AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/"));
+        }
     }
 }

@@ -43,6 +43,11 @@ pub(crate) fn run(c: Command) -> Output {
     run_watched(c, RUN_DEADLINE, |_| {})
 }
 
+/// [`run`] with another deadline (a peer's long transfer).
+pub(crate) fn run_within(c: Command, deadline: Duration) -> Output {
+    run_watched(c, deadline, |_| {})
+}
+
 /// [`run`] within `deadline`, calling `watch` with the child's process id
 /// every few milliseconds while it runs.
 pub(crate) fn run_watched(
@@ -82,13 +87,13 @@ pub(crate) fn run_watched(
     let deadline = Instant::now() + limit;
     let status = loop {
         watch(child.id());
-        if let Some(status) = child.try_wait().expect("wait for sigv4") {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
             break status;
         }
         if Instant::now() >= deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("sigv4 did not exit within {limit:?}");
+            panic!("{:?} did not exit within {limit:?}", c.get_program());
         }
         // Polling the child's exit (std has no wait with a timeout); the
         // loop is bounded by the deadline.
@@ -427,6 +432,7 @@ fn every_command_has_help_with_an_example() {
         &["imds", "get"],
         &["imds", "ls"],
         &["imds", "serve"],
+        &["proxy"],
     ] {
         let mut c = sigv4();
         c.args(cmd).arg("--help");

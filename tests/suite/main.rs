@@ -12,6 +12,7 @@ mod async_middleware;
 mod chunked_v4a;
 mod cli;
 mod cli_presign_post;
+mod cli_proxy;
 mod cli_sigv4a;
 mod cli_sso;
 mod cli_streaming;

@@ -117,6 +117,71 @@ pub enum Command {
     /// IAM Identity Center: log in (device authorization) and out, writing the AWS CLI's token cache.
     #[command(subcommand)]
     Sso(SsoCommand),
+    /// A local signing reverse proxy: tools that speak plain HTTP send to it, it signs and forwards.
+    #[command(
+        after_help = "Every request is stripped of incoming Authorization and X-Amz-* \
+        signing headers and presigned query parameters, signed with the default credential chain \
+        (refreshed before expiry), and forwarded; the answer streams back unchanged. One access-log \
+        line per request goes to stderr; the first line on stdout is the address listened on.\n\n\
+        Bodies: S3 (and any service with --unsigned-payload) streams them as UNSIGNED-PAYLOAD; \
+        other services get bodies hashed and signed, up to --max-body-bytes (413 beyond).\n\n\
+        Examples:\n  \
+        sigv4 proxy --upstream https://aps-workspaces.eu-west-1.amazonaws.com --listen 127.0.0.1:8005\n  \
+        sigv4 --profile search proxy --upstream https://search-logs-abc.eu-west-1.es.amazonaws.com --health-path /_proxy/health\n  \
+        sigv4 proxy --upstream https://my-bucket.s3.eu-west-1.amazonaws.com --listen 127.0.0.1:0\n  \
+        aws --no-sign-request --endpoint-url http://127.0.0.1:8080 s3 ls s3://my-bucket/   # through a proxy to S3"
+    )]
+    Proxy(ProxyArgs),
+}
+
+/// Which `Host` the forwarded request carries (and signs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HostHeader {
+    /// The upstream URL's host (and port).
+    Upstream,
+    /// The client's own `Host` header, as it was sent to the proxy.
+    Keep,
+}
+
+/// Arguments of `proxy`.
+#[derive(Debug, Args, Clone)]
+pub struct ProxyArgs {
+    /// Where requests go: http(s)://host[:port][/base/path] (a base path is put before every request path).
+    #[arg(long, value_name = "URL")]
+    pub upstream: String,
+    /// Address to listen on: HOST:PORT, or a PORT alone for 127.0.0.1 (0: any free port, printed on start).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: String,
+    /// Service to sign for (default: inferred from the upstream host name).
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// Stream every body as UNSIGNED-PAYLOAD (x-amz-content-sha256), whatever the service.
+    #[arg(long)]
+    pub unsigned_payload: bool,
+    /// Largest body hashed and signed when bodies are signed (larger: 413).
+    #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
+    pub max_body_bytes: u64,
+    /// The Host the upstream sees and the signature covers.
+    #[arg(long, value_enum, default_value_t = HostHeader::Upstream)]
+    pub host_header: HostHeader,
+    /// A header removed from every request before signing (repeatable).
+    #[arg(long = "strip-header", value_name = "NAME")]
+    pub strip_headers: Vec<String>,
+    /// Sign with SigV4a (ECDSA P-256) for the region set of --region-set, else for the region alone.
+    #[arg(long)]
+    pub sigv4a: bool,
+    /// SigV4a region set: `R1,R2,...` or `*` (implies --sigv4a).
+    #[arg(long, value_name = "R1,R2|*")]
+    pub region_set: Option<String>,
+    /// Seconds to wait for the upstream: to connect, for the response head, and between reads of a body.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub upstream_timeout: u64,
+    /// Answer GET/HEAD on this path with 200 without going upstream (off by default: it could hide an upstream path).
+    #[arg(long, value_name = "/PATH")]
+    pub health_path: Option<String>,
+    /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub shutdown_timeout: u64,
 }
 
 /// `sso` subcommands.

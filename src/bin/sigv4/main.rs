@@ -1,12 +1,13 @@
 //! `sigv4`: sign and send AWS requests, presign S3 URLs, explain where
 //! credentials come from, query and emulate the EC2 instance metadata
-//! service, and run the STS flows.
+//! service, run the STS flows, and run a local signing reverse proxy.
 
 mod cli;
 mod commands;
 mod infer;
 mod output;
 mod progress;
+mod proxy;
 
 use std::process::ExitCode;
 

@@ -33,12 +33,21 @@ pub fn header_pairs(headers: &[(String, String)]) -> Value {
     Value::Array(headers.iter().map(|(n, v)| json!([n, v])).collect())
 }
 
-/// Writes a debug line to stderr when `enabled`.
+/// Writes a debug block to stderr when `enabled`.
 pub fn debug(enabled: bool, what: &str, text: &str) {
     if enabled {
-        eprintln!("[debug] {what}:");
-        for line in text.lines() {
-            eprintln!("[debug]   {line}");
-        }
+        eprint!("{}", debug_block(what, text));
     }
+}
+
+/// The lines of a debug block: `[debug] what:`, then each line of `text`
+/// indented (written at once, so concurrent blocks do not interleave).
+pub fn debug_block(what: &str, text: &str) -> String {
+    let mut block = format!("[debug] {what}:\n");
+    for line in text.lines() {
+        block.push_str("[debug]   ");
+        block.push_str(line);
+        block.push('\n');
+    }
+    block
 }

@@ -6,6 +6,8 @@ mod imds;
 mod presign;
 mod presign_post;
 mod sign;
+
+pub use sign::region_set;
 mod sso;
 mod sts;
 
@@ -40,6 +42,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Sts(cmd) => sts::run(&ctx, &cmd),
         Command::Ec2(cmd) => sts::run_ec2(&ctx, &cmd),
         Command::Sso(cmd) => sso::run(&ctx, &cmd),
+        Command::Proxy(args) => crate::proxy::run(&ctx, &args),
     }
 }
 
@@ -101,12 +104,27 @@ impl Context {
     /// identity, MFA codes read from the terminal; only the example keys
     /// with `--example-credentials`.
     pub fn chain(&self) -> CredentialsChain {
-        if self.global.example_credentials {
-            let example = Credentials::new(EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY)
-                .with_source("example keys");
+        if let Some(example) = self.example_credentials() {
             return CredentialsChain::new()
                 .with(StaticProvider::NAME, StaticProvider::new(example));
         }
+        self.chain_builder()
+            .transport(Arc::new(UreqTransport::new()))
+            .build()
+    }
+
+    /// The AWS documentation's example keys with `--example-credentials`.
+    pub fn example_credentials(&self) -> Option<Credentials> {
+        self.global.example_credentials.then(|| {
+            Credentials::new(EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY)
+                .with_source("example keys")
+        })
+    }
+
+    /// The settings of the default chain (environment, `--profile`, MFA
+    /// codes read from the terminal), without a transport: the blocking
+    /// chain above and the proxy's async chain are both built from it.
+    pub fn chain_builder(&self) -> DefaultChainBuilder {
         let mfa: MfaTokenProvider = Arc::new(|profile: &str, serial: &str| {
             eprint!("MFA code for {serial} (profile {profile}): ");
             let mut line = String::new();
@@ -117,12 +135,11 @@ impl Context {
         });
         let mut builder = DefaultChainBuilder::new()
             .env(self.env.clone())
-            .transport(Arc::new(UreqTransport::new()))
             .mfa_token_provider(mfa);
         if let Some(profile) = &self.global.profile {
             builder = builder.profile(profile.clone());
         }
-        builder.build()
+        builder
     }
 
     /// Runs the credential chain and reports on each provider.
@@ -152,7 +169,12 @@ impl Context {
 }
 
 fn load_chain_credentials(ctx: &Context) -> Result<Credentials, Failure> {
-    let report = ctx.explain_credentials()?;
+    credentials_from_report(ctx.explain_credentials()?)
+}
+
+/// The credentials of a chain's report, or a failure naming each
+/// provider's reason (never a secret).
+pub fn credentials_from_report(report: ChainReport) -> Result<Credentials, Failure> {
     let summary = report
         .to_string()
         .lines()
