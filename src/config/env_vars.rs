@@ -16,6 +16,12 @@ pub const AWS_SECURITY_TOKEN: &str = "AWS_SECURITY_TOKEN";
 /// When the credentials expire (RFC 3339).
 pub const AWS_CREDENTIAL_EXPIRATION: &str = "AWS_CREDENTIAL_EXPIRATION";
 
+// TLS.
+
+/// A PEM bundle of the certificate authorities to trust instead of the
+/// built-in roots (the AWS CLI's `--ca-bundle`; `sigv4 proxy` reads it).
+pub const AWS_CA_BUNDLE: &str = "AWS_CA_BUNDLE";
+
 // Shared config files and profile selection.
 
 /// Overrides the config file path.

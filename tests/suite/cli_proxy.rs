@@ -850,3 +850,57 @@ fn proxy_startup_errors_are_one_clear_line() {
         assert!(err.contains(reason), "{reason:?} not in {err}");
     }
 }
+
+/// An https upstream (the example S3 server with a self-signed certificate,
+/// which verifies every signature): trusted through `--ca-bundle` or
+/// `AWS_CA_BUNDLE`, refused (502, naming the certificate) with the built-in
+/// roots.
+#[test]
+fn proxy_to_an_https_upstream_trusts_the_ca_bundle_it_is_given() {
+    use crate::support::{ExampleS3Server, SERVER_ACCESS_KEY, SERVER_SECRET_KEY};
+    let server = ExampleS3Server::start_tls(&["tls-bucket"]);
+    let keys = Some((SERVER_ACCESS_KEY, SERVER_SECRET_KEY));
+    let bundle = server.ca_bundle();
+    let bundle = bundle.to_str().unwrap();
+    let args = ["--service", "s3", "--region", "us-east-1"];
+
+    let mut flag = args.to_vec();
+    flag.extend(["--ca-bundle", bundle]);
+    let proxy = Proxy::start(proxy_command(server.endpoint(), keys, &flag));
+    let dir = TempDir::new("proxy-tls");
+    let file = dir.path().join("up.txt");
+    std::fs::write(&file, b"over TLS, signed by the proxy").unwrap();
+    let put = curl(&[
+        "-T",
+        file.to_str().unwrap(),
+        &proxy.url("/tls-bucket/a.txt"),
+    ]);
+    assert_eq!(put.0, 200, "{}", put.1);
+    let get = curl(&[&proxy.url("/tls-bucket/a.txt")]);
+    assert_eq!(get, (200, "over TLS, signed by the proxy".to_string()));
+
+    let mut env = proxy_command(server.endpoint(), keys, &args);
+    env.env("AWS_CA_BUNDLE", bundle);
+    let proxy = Proxy::start(env);
+    assert_eq!(
+        curl(&[&proxy.url("/tls-bucket/a.txt")]),
+        (200, "over TLS, signed by the proxy".to_string())
+    );
+
+    let proxy = Proxy::start(proxy_command(server.endpoint(), keys, &args));
+    let (code, body) = curl(&[&proxy.url("/tls-bucket/a.txt")]);
+    assert_eq!(code, 502, "{body}");
+    assert!(body.to_ascii_lowercase().contains("certificate"), "{body}");
+
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, b"").unwrap();
+    let mut flag = args.to_vec();
+    flag.extend(["--ca-bundle", empty.to_str().unwrap()]);
+    let o = run(proxy_command(server.endpoint(), keys, &flag));
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("no certificate in it"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -176,6 +176,10 @@ pub struct ProxyArgs {
     /// Seconds to wait for the upstream: to connect, for the response head, and between reads of a body.
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub upstream_timeout: u64,
+    /// Trust the certificate authorities in this PEM file for an https
+    /// upstream, instead of the built-in (webpki) roots; default: AWS_CA_BUNDLE.
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<std::path::PathBuf>,
     /// Answer GET/HEAD on this path with 200 without going upstream (off by default: it could hide an upstream path).
     #[arg(long, value_name = "/PATH")]
     pub health_path: Option<String>,

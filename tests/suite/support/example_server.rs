@@ -1,6 +1,6 @@
 //! The example S3 server (`examples/s3_server.rs`, the verifying tower
 //! layer in front of an in-memory store) as a child process on
-//! 127.0.0.1, over HTTP or HTTPS with a fresh self-signed certificate.
+//! 127.0.0.1, over HTTP or HTTPS with a fresh certificate from a test CA.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -33,7 +33,7 @@ impl ExampleS3Server {
         Self::spawn(buckets, false)
     }
 
-    /// Over HTTPS with a self-signed certificate for 127.0.0.1
+    /// Over HTTPS with a certificate for 127.0.0.1 from a fresh test CA
     /// ([`ca_bundle`](Self::ca_bundle) trusts it).
     pub fn start_tls(buckets: &[&str]) -> Self {
         Self::spawn(buckets, true)
@@ -50,7 +50,7 @@ impl ExampleS3Server {
             c.args(["--bucket", b]);
         }
         if tls {
-            self_signed_certificate(dir.path());
+            test_certificates(dir.path());
             c.arg("--tls-cert")
                 .arg(dir.path().join("cert.pem"))
                 .arg("--tls-key")
@@ -101,9 +101,10 @@ impl ExampleS3Server {
         &self.endpoint
     }
 
-    /// The PEM certificate clients trust for HTTPS (`AWS_CA_BUNDLE`).
+    /// The PEM certificate of the authority that signed the server's
+    /// (what clients trust for HTTPS: `AWS_CA_BUNDLE`).
     pub fn ca_bundle(&self) -> PathBuf {
-        self.dir.path().join("cert.pem")
+        self.dir.path().join("ca.pem")
     }
 
     /// What the server wrote to standard error so far (connection errors).
@@ -112,21 +113,21 @@ impl ExampleS3Server {
     }
 }
 
-/// Writes `cert.pem` and `key.pem` (a self-signed certificate for
+/// Writes `ca.pem`, `cert.pem` and `key.pem` (a test CA and the certificate it signed for
 /// 127.0.0.1 and localhost) into `dir`, with python's `cryptography`.
-fn self_signed_certificate(dir: &Path) {
+fn test_certificates(dir: &Path) {
     let python =
         on_path("python3").unwrap_or_else(|| panic!("python3 is not installed: {INSTALL_HINT}"));
     let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suite/support/self_signed_cert.py");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suite/support/test_certificates.py");
     let out = Command::new(python)
         .arg(script)
         .arg(dir)
         .output()
-        .expect("run self_signed_cert.py");
+        .expect("run test_certificates.py");
     assert!(
         out.status.success(),
-        "self_signed_cert.py: {} ({INSTALL_HINT})",
+        "test_certificates.py: {} ({INSTALL_HINT})",
         String::from_utf8_lossy(&out.stderr)
     );
 }

@@ -114,6 +114,8 @@ pub struct Config {
     /// `--strip-header` names.
     pub strip_headers: Vec<HeaderName>,
     pub upstream_timeout: Duration,
+    /// The PEM bundle to trust instead of the built-in roots.
+    pub ca_bundle: Option<std::path::PathBuf>,
     pub health_path: Option<String>,
     pub shutdown_timeout: Duration,
     pub debug: bool,
@@ -182,6 +184,11 @@ impl Config {
             host_header: args.host_header,
             strip_headers,
             upstream_timeout: Duration::from_secs(args.upstream_timeout),
+            ca_bundle: args.ca_bundle.clone().or_else(|| {
+                ctx.env
+                    .get_non_blank(sigv4::config::env_vars::AWS_CA_BUNDLE)
+                    .map(Into::into)
+            }),
             health_path: args.health_path.clone(),
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
             debug: ctx.global.debug,

@@ -88,6 +88,37 @@ fn chain(error: &dyn StdError) -> String {
     text
 }
 
+/// The upstream's TLS: rustls with ring, trusting the webpki roots, or
+/// only the authorities of `ca_bundle` (as the AWS CLI's `--ca-bundle` and
+/// `AWS_CA_BUNDLE` do).
+fn tls_config(ca_bundle: Option<&std::path::Path>) -> Result<rustls::ClientConfig, Failure> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let mut roots = rustls::RootCertStore::empty();
+    match ca_bundle {
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(path) => {
+            let bad = |why: String| Failure::new(format!("CA bundle {}: {why}", path.display()));
+            let certs = CertificateDer::pem_file_iter(path)
+                .map_err(|e| bad(e.to_string()))?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| bad(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(bad("no certificate in it".into()));
+            }
+            for cert in certs {
+                roots.add(cert).map_err(|e| bad(e.to_string()))?;
+            }
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Failure::new(format!("cannot set up TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
 /// Forwards requests; shared by every connection.
 pub struct Forwarder {
     config: Config,
@@ -104,8 +135,7 @@ impl Forwarder {
         http.set_nodelay(true);
         http.set_connect_timeout(Some(config.upstream_timeout));
         let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-            .map_err(|e| Failure::new(format!("cannot set up TLS: {e}")))?
+            .with_tls_config(tls_config(config.ca_bundle.as_deref())?)
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
