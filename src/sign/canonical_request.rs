@@ -5,6 +5,7 @@ use super::canonical_query::{parse_query, write_canonical_query_with, QueryParam
 use super::canonical_uri::write_canonical_path;
 use super::encoding::Input;
 use super::names::{PRESIGN_PARAMS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
+use super::request::Header;
 use super::{Error, PayloadHash, SignableRequest, SigningSettings};
 use alloc::string::String;
 use smallvec::SmallVec;
@@ -61,7 +62,7 @@ impl<'a> CanonicalHeaders<'a> {
     #[cfg(feature = "sigv4a")]
     pub(crate) fn new(req: &'a SignableRequest<'_>, added: &Added<'a>) -> Result<Self, Error> {
         let mut headers = Self::empty();
-        headers.fill(req, added)?;
+        headers.fill(&req.headers, req.authority_host, added)?;
         Ok(headers)
     }
 
@@ -72,17 +73,19 @@ impl<'a> CanonicalHeaders<'a> {
         }
     }
 
-    /// Collects the headers of `req` and the signer's own, in canonical
-    /// order, into `self` (in place: the list is large to move).
+    /// Collects a request's `headers` and the signer's own, in canonical
+    /// order, into `self` (in place: the list is large to move);
+    /// `authority_host` is the `host` value when no header gives one.
     pub(crate) fn fill(
         &mut self,
-        req: &'a SignableRequest<'_>,
+        headers: &'a [Header<'_>],
+        authority_host: Option<&'a str>,
         added: &Added<'a>,
     ) -> Result<(), Error> {
         let entries = &mut self.entries;
         entries.clear();
         let mut has_host = false;
-        for (index, &(name, value)) in req.headers.iter().enumerate() {
+        for (index, &(name, value)) in headers.iter().enumerate() {
             let checked = headers::checked(index, name, value)?;
             let skip = headers::NEVER_SIGNED
                 .iter()
@@ -100,7 +103,7 @@ impl<'a> CanonicalHeaders<'a> {
                 plain: checked.plain,
             });
         }
-        let n = req.headers.len();
+        let n = headers.len();
         let ours = |name, value, index| Entry {
             name,
             value,
@@ -109,7 +112,7 @@ impl<'a> CanonicalHeaders<'a> {
             plain: true,
         };
         if !has_host {
-            let host = req.authority_host.ok_or(Error::MissingHost)?;
+            let host = authority_host.ok_or(Error::MissingHost)?;
             let mut entry = ours(super::names::HOST, host, n);
             // An authority set through `SignableRequest::authority` was not
             // checked like a parsed URI's: fold it like any value.

@@ -219,8 +219,14 @@ impl ChunkSigner {
 
     /// Signs the next chunk (`data` empty for the final chunk); returns its hex signature.
     pub fn sign_chunk(&mut self, data: &[u8]) -> &str {
+        self.sign_chunk_sha256(&Sha256::digest(data).into())
+    }
+
+    /// Signs the next chunk from the SHA-256 of its data (hashed as it
+    /// streamed); the same signature as [`sign_chunk`](Self::sign_chunk).
+    pub fn sign_chunk_sha256(&mut self, sha256: &[u8; 32]) -> &str {
         let mut hash = [0u8; 64];
-        let _ = hex::encode_to_slice(Sha256::digest(data), &mut hash);
+        let _ = hex::encode_to_slice(sha256, &mut hash);
         self.sign_parts(CHUNK_ALGORITHM, &[EMPTY_SHA256.as_bytes(), &hash])
     }
 

@@ -19,16 +19,17 @@ use alloc::string::ToString;
 use super::canonical_headers::check_value;
 use super::names::{X_AMZ_CONTENT_SHA256, X_AMZ_SECURITY_TOKEN};
 use super::payload::{PayloadHash, STREAMING_MARKERS};
+use super::request::Header;
 use super::{Error, Payload, SignableRequest};
 
 /// The value of a signing header the caller set, if any. Repeats with the
 /// same value count once; different values are an error.
 pub(crate) fn caller_header<'r>(
-    req: &'r SignableRequest<'_>,
+    headers: &'r [Header<'_>],
     name: &'static str,
 ) -> Result<Option<&'r str>, Error> {
     let mut found: Option<&'r str> = None;
-    for &(n, v) in req.headers.iter() {
+    for &(n, v) in headers {
         if !n.eq_ignore_ascii_case(name) {
             continue;
         }
@@ -50,11 +51,19 @@ pub(crate) fn caller_header<'r>(
 /// `x-amz-content-sha256` header (checked against the chosen payload; the
 /// chosen payload, or an empty body, when there is no such header).
 pub(crate) fn payload_hash(req: &SignableRequest<'_>) -> Result<(PayloadHash, bool), Error> {
-    let Some(header) = caller_header(req, X_AMZ_CONTENT_SHA256)? else {
-        return Ok((req.payload.unwrap_or(Payload::EMPTY).resolve()?, false));
+    payload_hash_of(&req.headers, req.payload)
+}
+
+/// [`payload_hash`] of a request with these headers and this payload.
+pub(crate) fn payload_hash_of(
+    headers: &[Header<'_>],
+    payload: Option<Payload<'_>>,
+) -> Result<(PayloadHash, bool), Error> {
+    let Some(header) = caller_header(headers, X_AMZ_CONTENT_SHA256)? else {
+        return Ok((payload.unwrap_or(Payload::EMPTY).resolve()?, false));
     };
     let from_header = PayloadHash::parse(header)?;
-    let Some(chosen) = req.payload else {
+    let Some(chosen) = payload else {
         return Ok((from_header, true));
     };
     let agrees = match (chosen, from_header) {
@@ -97,7 +106,15 @@ pub(crate) fn session_token<'t>(
     req: &'t SignableRequest<'_>,
     params_token: Option<&'t str>,
 ) -> Result<Token<'t>, Error> {
-    let caller = caller_header(req, X_AMZ_SECURITY_TOKEN)?;
+    session_token_of(&req.headers, params_token)
+}
+
+/// [`session_token`] of a request with these headers.
+pub(crate) fn session_token_of<'t>(
+    headers: &'t [Header<'_>],
+    params_token: Option<&'t str>,
+) -> Result<Token<'t>, Error> {
+    let caller = caller_header(headers, X_AMZ_SECURITY_TOKEN)?;
     Ok(match (params_token, caller) {
         (Some(p), Some(c)) if p != c => return Err(Error::SessionTokenConflict),
         (Some(p), _) => Token::Params(p),

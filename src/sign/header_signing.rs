@@ -6,10 +6,11 @@ use core::fmt;
 use super::canonical_request::{write_canonical_request, Added, CanonicalHeaders};
 use super::header_rules::{self, Token};
 use super::names::{AUTHORIZATION, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
+use super::request::Header;
 use super::signature::{
     authorization_len, hash_hex, sign_hash, write_authorization_value, SigningDetails,
 };
-use super::{Error, PayloadHash, SessionTokenMode, SignableRequest, SigningParams};
+use super::{Error, Payload, PayloadHash, SessionTokenMode, SignableRequest, SigningParams};
 
 /// The result of header signing: the headers to add, and (through
 /// [`SigningDetails`], which it dereferences to) the intermediate strings
@@ -240,9 +241,22 @@ pub(crate) fn sign_into<'r>(
     params: &SigningParams<'r>,
     creq: &mut String,
 ) -> Result<Core<'r>, Error> {
+    sign_parts(req, &req.headers, req.payload, params, creq)
+}
+
+/// [`sign_into`] of `req` with `headers` and `payload` in place of its own
+/// (the verifier signs the signed headers only, without copying the request).
+#[inline]
+pub(crate) fn sign_parts<'r>(
+    req: &'r SignableRequest<'_>,
+    headers: &'r [Header<'_>],
+    payload: Option<Payload<'_>>,
+    params: &SigningParams<'r>,
+    creq: &mut String,
+) -> Result<Core<'r>, Error> {
     params.validate()?;
-    let (payload, from_header) = header_rules::payload_hash(req)?;
-    let token = header_rules::session_token(req, params.session_token)?;
+    let (payload, from_header) = header_rules::payload_hash_of(headers, payload)?;
+    let token = header_rules::session_token_of(headers, params.session_token)?;
     let settings = &params.settings;
     // Sent (and signed) once whenever the service wants it or the caller set it.
     let content_sha256 = (settings.content_sha256_header || from_header).then_some(payload);
@@ -264,10 +278,10 @@ pub(crate) fn sign_into<'r>(
         region_set: None,
         replaced: &replaced,
     };
-    let mut headers = CanonicalHeaders::empty();
-    headers.fill(req, &added)?;
+    let mut canonical = CanonicalHeaders::empty();
+    canonical.fill(headers, req.authority_host, &added)?;
     let start = creq.len();
-    let signed = write_canonical_request(creq, req, settings, &headers, &[], &payload);
+    let signed = write_canonical_request(creq, req, settings, &canonical, &[], &payload);
     let creq_hash = hash_hex(&creq[start..]);
     let signature = sign_hash(params, &creq_hash);
     Ok(Core {

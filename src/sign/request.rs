@@ -83,6 +83,7 @@ impl<'a> HeaderList<'a> {
         self.len += 1;
     }
 
+    #[cfg(test)]
     pub(crate) fn clear(&mut self) {
         self.len = 0;
         self.spill.clear();

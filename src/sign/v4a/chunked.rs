@@ -354,7 +354,15 @@ impl ChunkVerifier {
     /// Whether `signature` (as the body carries it, padding allowed) signs
     /// the next chunk `data`; the chain moves on to it either way.
     pub fn verify_chunk(&mut self, data: &[u8], signature: &[u8]) -> bool {
-        let hash = hex_sha256(data);
+        self.verify_chunk_sha256(&Sha256::digest(data).into(), signature)
+    }
+
+    /// [`verify_chunk`](Self::verify_chunk) of a chunk whose data has the
+    /// SHA-256 `sha256` (hashed as it arrived).
+    pub fn verify_chunk_sha256(&mut self, sha256: &[u8; 32], signature: &[u8]) -> bool {
+        let mut hash = [0u8; 64];
+        // Encoding 32 bytes into 64 always fits.
+        let _ = hex::encode_to_slice(sha256, &mut hash);
         self.check(signature, |sink, scope, previous| {
             feed_chunk(sink, scope, previous, &hash);
         })

@@ -20,19 +20,75 @@ pub struct Authorization<'a> {
     pub signature: &'a str,
 }
 
+/// `str::trim`, without decoding characters when both ends are printable
+/// ASCII (nothing to trim: every whitespace character is a control, a
+/// space or beyond ASCII).
+#[inline]
+pub(super) fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let printable = |c: &u8| (0x21..0x80).contains(c);
+    if b.first().is_some_and(printable) && b.last().is_some_and(printable) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
+const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// 0x80 in exactly the bytes of `word` that equal `needle` (no false
+/// positives, unlike the borrow trick, so the highest flag is exact too).
+#[inline(always)]
+fn matches(word: &[u8], needle: u8) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(word);
+    let x = u64::from_le_bytes(w) ^ (0x0101_0101_0101_0101 * u64::from(needle));
+    !(((x & LO7).wrapping_add(LO7)) | x | LO7)
+}
+
+/// The first `needle` in `hay`, eight bytes at a time (`str::find` goes
+/// through a char searcher and `memchr`, slow on strings this short).
+#[inline]
+pub(super) fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
+    let mut i = 0;
+    while let Some(word) = hay.get(i..i + 8) {
+        let m = matches(word, needle);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    hay[i..].iter().position(|&b| b == needle).map(|p| i + p)
+}
+
+/// The last `needle` in `hay`, eight bytes at a time.
+#[inline]
+pub(super) fn rfind_byte(hay: &[u8], needle: u8) -> Option<usize> {
+    let mut end = hay.len();
+    while end >= 8 {
+        let m = matches(&hay[end - 8..end], needle);
+        if m != 0 {
+            return Some(end - 8 + (7 - m.leading_zeros() / 8) as usize);
+        }
+        end -= 8;
+    }
+    hay[..end].iter().rposition(|&b| b == needle)
+}
+
 /// Splits `AKID/YYYYMMDD/region/service/aws4_request`.
 pub(super) fn parse_credential(credential: &str) -> Result<(&str, &str, &str, &str), Error> {
-    // The last four `/` (the access key id may hold more), found with a byte
-    // loop: `rsplitn` goes through `memrchr`, slow on strings this short.
+    // The last four `/` (the access key id may hold more).
     let mut cuts = [0usize; 4];
     let mut found = 0;
-    for (i, &b) in credential.as_bytes().iter().enumerate().rev() {
-        if b == b'/' {
-            cuts[found] = i;
-            found += 1;
-            if found == 4 {
-                break;
+    let mut end = credential.len();
+    while found < 4 {
+        match rfind_byte(&credential.as_bytes()[..end], b'/') {
+            Some(i) => {
+                cuts[found] = i;
+                found += 1;
+                end = i;
             }
+            None => break,
         }
     }
     let missing = [
@@ -64,29 +120,36 @@ pub(super) fn parse_credential(credential: &str) -> Result<(&str, &str, &str, &s
 
 /// Parses an `Authorization` header value.
 pub fn parse_authorization(value: &str) -> Result<Authorization<'_>, Error> {
-    let rest = value
-        .trim()
+    let rest = trim(value)
         .strip_prefix(ALGORITHM)
         .ok_or(malformed("not an AWS4-HMAC-SHA256 authorization"))?;
     let (mut credential, mut signed, mut signature) = (None, None, None);
-    // The `,`-separated parts, as `split(',')` gives them.
+    // The `,`-separated parts, as `split(',')` gives them, found with byte
+    // loops: `str::find` goes through a char searcher and `memchr`, slow on
+    // strings this short.
     let mut rest = rest;
     loop {
-        let end = rest.find(',').unwrap_or(rest.len());
-        let part = rest[..end].trim();
-        let last = end == rest.len();
-        rest = rest.get(end + 1..).unwrap_or("");
-        let eq = part
-            .find('=')
-            .ok_or(malformed("authorization part without `=`"))?;
-        let (k, v) = (&part[..eq], &part[eq + 1..]);
-        let slot = match k {
-            "Credential" => &mut credential,
-            "SignedHeaders" => &mut signed,
-            "Signature" => &mut signature,
-            _ => return Err(malformed("unknown authorization part")),
+        let bytes = rest.as_bytes();
+        let end = find_byte(bytes, b',').unwrap_or(bytes.len());
+        let last = end == bytes.len();
+        // `,` is ASCII: both cuts are on character boundaries.
+        let part = trim(&rest[..end]);
+        rest = if last { "" } else { &rest[end + 1..] };
+        // The key is what precedes the first `=`: a part starting with a
+        // known key and `=` is that key (no search for the `=`).
+        let p = part.as_bytes();
+        let (slot, key_len) = if p.starts_with(b"Credential=") {
+            (&mut credential, 10)
+        } else if p.starts_with(b"SignedHeaders=") {
+            (&mut signed, 13)
+        } else if p.starts_with(b"Signature=") {
+            (&mut signature, 9)
+        } else if p.contains(&b'=') {
+            return Err(malformed("unknown authorization part"));
+        } else {
+            return Err(malformed("authorization part without `=`"));
         };
-        if slot.replace(v).is_some() {
+        if slot.replace(&part[key_len + 1..]).is_some() {
             return Err(malformed("repeated authorization part"));
         }
         if last {
@@ -152,6 +215,47 @@ mod tests {
             "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7,"
         )
         .is_err());
+    }
+
+    #[test]
+    fn byte_searches_agree_with_the_iterators() {
+        let hay: alloc::vec::Vec<u8> = (0..40usize).map(|i| b"ab,/;x"[i * 7 % 6]).collect();
+        for start in 0..hay.len() {
+            for end in start..=hay.len() {
+                let h = &hay[start..end];
+                for needle in [b',', b'/', b';', b'q', 0x80] {
+                    assert_eq!(find_byte(h, needle), h.iter().position(|&b| b == needle));
+                    assert_eq!(rfind_byte(h, needle), h.iter().rposition(|&b| b == needle));
+                }
+            }
+        }
+        // Bytes around a match that the borrow trick would flag falsely.
+        let tricky = [0x01, 0x00, 0x01, 0x2c, 0x2d, 0x2b, 0xac, 0x2c, 0x01, 0x2c];
+        for n in 0..=tricky.len() {
+            let h = &tricky[..n];
+            for needle in [0x2c, 0x00, 0x01, 0xac] {
+                assert_eq!(find_byte(h, needle), h.iter().position(|&b| b == needle));
+                assert_eq!(rfind_byte(h, needle), h.iter().rposition(|&b| b == needle));
+            }
+        }
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{b}a",
+            "a\u{85}",
+            "\u{a0}x\u{3000}",
+            "\u{7f}",
+            "x\u{1f}",
+            "é",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]

@@ -242,6 +242,16 @@ impl super::VerifyChunks for Chain {
             Chain::V4a(c) => c.verify_chunk(data, signature),
         }
     }
+    fn verifies_sha256(&self) -> bool {
+        true
+    }
+    fn verify_chunk_sha256(&mut self, sha256: &[u8; 32], signature: &[u8]) -> bool {
+        match self {
+            Chain::V4(c) => c.verify_chunk_sha256(sha256, signature),
+            #[cfg(feature = "sigv4a")]
+            Chain::V4a(c) => c.verify_chunk_sha256(sha256, signature),
+        }
+    }
     fn verify_trailer(&mut self, trailers: &[(&str, &str)], signature: &[u8]) -> bool {
         match self {
             Chain::V4(c) => c.verify_trailer(trailers, signature),

@@ -58,6 +58,7 @@ use crate::sign::payload::{
     STREAMING_ECDSA_PAYLOAD, STREAMING_ECDSA_PAYLOAD_TRAILER, STREAMING_PAYLOAD,
     STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_PAYLOAD_TRAILER,
 };
+use sha2::{Digest, Sha256};
 
 /// How an aws-chunked body is framed, from its `x-amz-content-sha256`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,11 +118,33 @@ pub trait VerifyChunks {
     fn verify_chunk(&mut self, data: &[u8], signature: &[u8]) -> bool;
     /// Whether `signature` signs the trailer headers after the final chunk.
     fn verify_trailer(&mut self, trailers: &[(&str, &str)], signature: &[u8]) -> bool;
+    /// Whether this verifier checks a chunk from the SHA-256 of its data
+    /// alone ([`verify_chunk_sha256`](Self::verify_chunk_sha256)). When it
+    /// does, the decoder hashes a chunk that arrives in pieces as the pieces
+    /// come, instead of in a second pass over the buffered chunk. Default:
+    /// no.
+    fn verifies_sha256(&self) -> bool {
+        false
+    }
+    /// [`verify_chunk`](Self::verify_chunk) of a chunk whose data has the
+    /// SHA-256 `sha256`; called only when
+    /// [`verifies_sha256`](Self::verifies_sha256) says so (the default
+    /// refuses).
+    fn verify_chunk_sha256(&mut self, sha256: &[u8; 32], signature: &[u8]) -> bool {
+        let _ = (sha256, signature);
+        false
+    }
 }
 
 impl VerifyChunks for ChunkSigner {
     fn verify_chunk(&mut self, data: &[u8], signature: &[u8]) -> bool {
         ct_eq(self.sign_chunk(data).as_bytes(), signature)
+    }
+    fn verifies_sha256(&self) -> bool {
+        true
+    }
+    fn verify_chunk_sha256(&mut self, sha256: &[u8; 32], signature: &[u8]) -> bool {
+        ct_eq(self.sign_chunk_sha256(sha256).as_bytes(), signature)
     }
     fn verify_trailer(&mut self, trailers: &[(&str, &str)], signature: &[u8]) -> bool {
         ct_eq(self.sign_trailer(trailers).as_bytes(), signature)
@@ -289,6 +312,9 @@ pub struct ChunkedDecoder<V> {
     state: State,
     line: Vec<u8>,
     chunk: Vec<u8>,
+    /// The SHA-256 of the buffered part of the current chunk, kept as its
+    /// pieces arrive when the verifier checks chunks from their hash.
+    hasher: Option<Sha256>,
     /// Data bytes of the current chunk still to read.
     remaining: usize,
     signature: [u8; MAX_SIGNATURE],
@@ -336,6 +362,7 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
             state: State::SizeLine,
             line: Vec::new(),
             chunk: Vec::new(),
+            hasher: None,
             remaining: 0,
             signature: [0; MAX_SIGNATURE],
             signature_len: 0,
@@ -475,8 +502,18 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
                     }
                     if self.chunk.is_empty() {
                         self.chunk.reserve(whole);
+                        // Hashed piece by piece while the bytes are hot,
+                        // not in a second pass over the buffer.
+                        self.hasher = self
+                            .verifier
+                            .as_ref()
+                            .filter(|v| v.verifies_sha256())
+                            .map(|_| Sha256::new());
                     }
                     let n = self.remaining.min(rest.len());
+                    if let Some(h) = &mut self.hasher {
+                        h.update(&rest[..n]);
+                    }
                     self.chunk.extend_from_slice(&rest[..n]);
                     self.remaining -= n;
                     at += n;
@@ -493,12 +530,17 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
                     if seen == 0 {
                         self.state = State::DataEnd(1);
                     } else {
-                        check(
-                            &mut self.verifier,
-                            &self.chunk,
-                            &self.signature[..self.signature_len],
-                            self.chunks,
-                        )?;
+                        let signature = &self.signature[..self.signature_len];
+                        match (self.hasher.take(), &mut self.verifier) {
+                            (Some(h), Some(v)) => {
+                                if !v.verify_chunk_sha256(&h.finalize().into(), signature) {
+                                    return Err(ChunkedError::ChunkSignatureMismatch {
+                                        chunk: self.chunks,
+                                    });
+                                }
+                            }
+                            _ => check(&mut self.verifier, &self.chunk, signature, self.chunks)?,
+                        }
                         self.count_chunk(self.chunk.len());
                         return Ok((at, Release::Buffered));
                     }
@@ -757,6 +799,64 @@ mod tests {
             );
             assert!(d.is_done());
         }
+    }
+
+    /// A verifier that needs the chunk's bytes (the trait's defaults).
+    struct BytesOnly(ChunkSigner);
+
+    impl VerifyChunks for BytesOnly {
+        fn verify_chunk(&mut self, data: &[u8], signature: &[u8]) -> bool {
+            self.0.verify_chunk(data, signature)
+        }
+        fn verify_trailer(&mut self, trailers: &[(&str, &str)], signature: &[u8]) -> bool {
+            self.0.verify_trailer(trailers, signature)
+        }
+    }
+
+    #[test]
+    fn chunks_in_pieces_are_checked_from_their_hash_or_their_bytes() {
+        let body = aws_example();
+        let c = credentials();
+        let p = params(&c);
+        for piece in [1, 1000, 16_384, body.len()] {
+            let mut d = ChunkedDecoder::new(
+                ChunkedFraming::Signed,
+                Some(BytesOnly(ChunkSigner::new(&p, SEED).unwrap())),
+                ChunkedLimits::default(),
+            );
+            assert_eq!(decode(&mut d, &body, piece).unwrap(), vec![b'a'; 66_560]);
+            let mut bad = body.clone();
+            let at = bad.len() - 300;
+            bad[at] ^= 1;
+            for verifies_sha256 in [false, true] {
+                let signer = ChunkSigner::new(&p, SEED).unwrap();
+                let r = if verifies_sha256 {
+                    let mut d = ChunkedDecoder::new(
+                        ChunkedFraming::Signed,
+                        Some(signer),
+                        ChunkedLimits::default(),
+                    );
+                    decode(&mut d, &bad, piece)
+                } else {
+                    let mut d = ChunkedDecoder::new(
+                        ChunkedFraming::Signed,
+                        Some(BytesOnly(signer)),
+                        ChunkedLimits::default(),
+                    );
+                    decode(&mut d, &bad, piece)
+                };
+                assert_eq!(
+                    r,
+                    Err(ChunkedError::ChunkSignatureMismatch { chunk: 1 }),
+                    "{piece}"
+                );
+            }
+        }
+        // The signer signs a chunk from its hash as from its bytes.
+        let mut a = ChunkSigner::new(&p, SEED).unwrap();
+        let mut b = ChunkSigner::new(&p, SEED).unwrap();
+        let digest: [u8; 32] = Sha256::digest(b"some data").into();
+        assert_eq!(a.sign_chunk(b"some data"), b.sign_chunk_sha256(&digest));
     }
 
     #[test]

@@ -2,13 +2,14 @@
 
 use super::authorization::parse_authorization;
 use super::rejection::{with_details, Rejection, Signed};
-use super::{equal, malformed, signed_only_seen, Verified, VerifyOptions};
-use crate::sign::header_signing::sign_into;
+use super::{equal, equal_bytes, malformed, signed_headers_into, Verified, VerifyOptions};
+use crate::sign::header_signing::sign_parts;
 use crate::sign::names::{AUTHORIZATION, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
-use crate::sign::signature::ascii;
+use crate::sign::request::Header;
 use crate::sign::string_to_sign::string_to_sign;
 use crate::sign::{Error, Payload, SessionTokenMode, SignableRequest, SigningParams, SigningTime};
 use alloc::string::String;
+use smallvec::SmallVec;
 
 /// The signing headers of a received request, each at most once.
 struct SigningHeaders<'a> {
@@ -28,22 +29,23 @@ impl<'a> SigningHeaders<'a> {
             security_token: None,
         };
         for &(name, value) in req.headers.iter() {
-            let (slot, repeated) = if name.eq_ignore_ascii_case(AUTHORIZATION) {
-                (&mut found.authorization, "repeated authorization header")
-            } else if name.eq_ignore_ascii_case(X_AMZ_DATE) {
-                (&mut found.amz_date, "repeated x-amz-date header")
-            } else if name.eq_ignore_ascii_case(X_AMZ_CONTENT_SHA256) {
-                (
+            // By length first: most headers are none of the four.
+            let (slot, repeated) = match name.len() {
+                13 if name.eq_ignore_ascii_case(AUTHORIZATION) => {
+                    (&mut found.authorization, "repeated authorization header")
+                }
+                10 if name.eq_ignore_ascii_case(X_AMZ_DATE) => {
+                    (&mut found.amz_date, "repeated x-amz-date header")
+                }
+                20 if name.eq_ignore_ascii_case(X_AMZ_CONTENT_SHA256) => (
                     &mut found.content_sha256,
                     "repeated x-amz-content-sha256 header",
-                )
-            } else if name.eq_ignore_ascii_case(X_AMZ_SECURITY_TOKEN) {
-                (
+                ),
+                20 if name.eq_ignore_ascii_case(X_AMZ_SECURITY_TOKEN) => (
                     &mut found.security_token,
                     "repeated x-amz-security-token header",
-                )
-            } else {
-                continue;
+                ),
+                _ => continue,
             };
             if slot.is_some() {
                 return Err(malformed(repeated));
@@ -104,17 +106,21 @@ fn checked<'s>(
     options.check_skew(time)?;
     let payload = req.payload.unwrap_or(Payload::EMPTY);
     options.check_amz_signed(req, auth.signed_headers)?;
-    let (filtered, seen) = signed_only_seen(
+    // The signed headers, in a list on the stack (left uninitialized until
+    // pushed): the request is not copied.
+    let mut signed: SmallVec<[Header<'_>; 12]> = SmallVec::new();
+    let seen = signed_headers_into(
         req,
         auth.signed_headers,
         &[X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_CONTENT_SHA256],
+        &mut signed,
     )?;
     if !seen.host() {
         return Err(malformed("host is not signed"));
     }
     settings.content_sha256_header = seen.skipped(2);
     let body_hash_header = found.content_sha256;
-    let filtered = match (settings.content_sha256_header, body_hash_header) {
+    let payload = match (settings.content_sha256_header, body_hash_header) {
         (true, Some(h)) => {
             // A hash in the header must be the body's (a marker such as
             // UNSIGNED-PAYLOAD says the body is not hashed).
@@ -124,10 +130,10 @@ fn checked<'s>(
                     return Err(Error::PayloadHashMismatch);
                 }
             }
-            filtered.payload(stated)
+            stated
         }
         (true, None) => return Err(malformed("x-amz-content-sha256 is signed but missing")),
-        (false, _) => filtered.payload(payload),
+        (false, _) => payload,
     };
     let token = found.security_token;
     settings.session_token = if seen.skipped(1) {
@@ -145,14 +151,13 @@ fn checked<'s>(
         time,
     )
     .with_settings(settings);
-    let mut creq = String::with_capacity(
-        256 + filtered.path.len() + filtered.query.len() + 48 * filtered.headers.len(),
-    );
-    let expected = sign_into(&filtered, &params, &mut creq)?;
+    let mut creq =
+        String::with_capacity(256 + req.path.len() + req.query.len() + 48 * signed.len());
+    let expected = sign_parts(req, &signed, Some(payload), &params, &mut creq)?;
     // The recomputed list must be the client's list exactly (same headers, same order).
     let recomputed = creq.get(expected.signed_headers).unwrap_or("");
     let same_list = equal(recomputed, auth.signed_headers);
-    if !(equal(ascii(&expected.signature), auth.signature) & same_list) {
+    if !(equal_bytes(&expected.signature, auth.signature.as_bytes()) & same_list) {
         let string_to_sign = string_to_sign(&params.scope(), &expected.creq_hash);
         *mismatch = Some((creq, string_to_sign));
         return Err(Error::SignatureMismatch);

@@ -63,6 +63,7 @@ use alloc::string::String;
 
 use super::canonical_query::parse_query;
 use super::names::{AUTHORIZATION, HOST, Q_SIGNATURE};
+use super::request::{Header, HeaderList};
 use super::{Error, SignableRequest, SigningTime};
 
 /// What a successful verification establishes: who signed, for which
@@ -323,10 +324,21 @@ pub(super) fn signed_only<'a>(
     signed: &str,
     skip: &[&str],
 ) -> Result<SignableRequest<'a>, Error> {
-    signed_only_seen(req, signed, skip).map(|(r, _)| r)
+    let mut out = SignableRequest {
+        method: req.method,
+        scheme: req.scheme,
+        authority: req.authority,
+        authority_host: req.authority_host,
+        path: req.path.clone(),
+        query: req.query.clone(),
+        headers: HeaderList::new(),
+        payload: req.payload,
+    };
+    signed_headers_into(req, signed, skip, &mut out.headers)?;
+    Ok(out)
 }
 
-/// A signed-headers list seen by [`signed_only_seen`]: which of the
+/// A signed-headers list seen by [`signed_headers_into`]: which of the
 /// skipped names it held (bit `i` for `skip[i]`), and whether it held `host`.
 #[derive(Clone, Copy)]
 pub(super) struct Seen(u32);
@@ -343,42 +355,65 @@ impl Seen {
     }
 }
 
-/// [`signed_only`], in the same pass telling which names the list held.
-pub(super) fn signed_only_seen<'a>(
+/// Pushes onto `out` the headers of `req` that the `;`-separated list
+/// `signed` names (in the list's order; a name's headers in the request's
+/// order), leaving out the names in `skip`; tells which names the list held.
+///
+/// One byte pass over the list; each name is compared with the request's
+/// headers by length first. No request is copied: the signer takes the
+/// headers as a separate list.
+pub(super) fn signed_headers_into<'a>(
     req: &SignableRequest<'a>,
     signed: &str,
     skip: &[&str],
-) -> Result<(SignableRequest<'a>, Seen), Error> {
-    let mut out = req.clone();
-    out.headers.clear();
+    out: &mut impl Extend<Header<'a>>,
+) -> Result<Seen, Error> {
     let mut seen = 0u32;
-    for name in signed.split(';') {
-        if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) {
+    let list = signed.as_bytes();
+    // Uppercase anywhere, found in one branch-free pass; the names are
+    // checked one by one only then (the error comes at the first such name).
+    let any_upper = list
+        .iter()
+        .fold(false, |up, &b| up | (b.wrapping_sub(b'A') < 26));
+    let mut start = 0;
+    loop {
+        let end = authorization::find_byte(&list[start..], b';').map_or(list.len(), |i| start + i);
+        let name = &list[start..end];
+        if name.is_empty() || (any_upper && name.iter().any(u8::is_ascii_uppercase)) {
             return Err(malformed("signed headers must be lowercase names"));
         }
-        if name == HOST {
+        let is_host = name == HOST.as_bytes();
+        if is_host {
             seen |= Seen::HOST;
         }
-        if let Some(i) = skip.iter().position(|s| *s == name) {
-            seen |= 1 << i;
-            continue;
-        }
-        let mut found = false;
-        for &(n, v) in req.headers.iter() {
-            if n.eq_ignore_ascii_case(name) {
-                out.headers.push((n, v));
-                found = true;
+        match skip.iter().position(|s| s.as_bytes() == name) {
+            Some(i) => seen |= 1 << i,
+            None => {
+                let mut found = false;
+                for &(n, v) in req.headers.iter() {
+                    if n.len() == name.len() && n.as_bytes().eq_ignore_ascii_case(name) {
+                        out.extend(core::iter::once((n, v)));
+                        found = true;
+                    }
+                }
+                if !found && !is_host {
+                    return Err(malformed("a signed header is missing from the request"));
+                }
             }
         }
-        if !found && name != HOST {
-            return Err(malformed("a signed header is missing from the request"));
+        if end == list.len() {
+            return Ok(Seen(seen));
         }
+        start = end + 1;
     }
-    Ok((out, Seen(seen)))
 }
 
 pub(super) fn equal(a: &str, b: &str) -> bool {
-    crate::sign::constant_time::ct_eq(a.as_bytes(), b.as_bytes())
+    equal_bytes(a.as_bytes(), b.as_bytes())
+}
+
+pub(super) fn equal_bytes(a: &[u8], b: &[u8]) -> bool {
+    crate::sign::constant_time::ct_eq(a, b)
 }
 
 pub(super) fn malformed(reason: &'static str) -> Error {

@@ -420,6 +420,12 @@ impl super::VerifyChunks for crate::sign::v4a::chunked::ChunkVerifier {
     fn verify_chunk(&mut self, data: &[u8], signature: &[u8]) -> bool {
         crate::sign::v4a::chunked::ChunkVerifier::verify_chunk(self, data, signature)
     }
+    fn verifies_sha256(&self) -> bool {
+        true
+    }
+    fn verify_chunk_sha256(&mut self, sha256: &[u8; 32], signature: &[u8]) -> bool {
+        crate::sign::v4a::chunked::ChunkVerifier::verify_chunk_sha256(self, sha256, signature)
+    }
     fn verify_trailer(&mut self, trailers: &[(&str, &str)], signature: &[u8]) -> bool {
         crate::sign::v4a::chunked::ChunkVerifier::verify_trailer(self, trailers, signature)
     }
