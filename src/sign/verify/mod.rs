@@ -228,29 +228,27 @@ pub fn verify_detailed<'s>(
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
 ) -> Result<Verified, Rejection> {
-    let has_header = header_value(req, AUTHORIZATION).is_some();
+    let authorization = header_value(req, AUTHORIZATION);
     let has_query = parse_query(&req.query).any(|p| p.key == Q_SIGNATURE);
-    match (has_header, has_query) {
+    match (authorization, has_query) {
+        (Some(_), true) => {
+            Err(malformed("signed both in the authorization header and in the query").into())
+        }
+        (None, false) => Err(Error::NotSigned.into()),
         #[cfg(feature = "sigv4a")]
-        (true, false)
-            if header_value(req, AUTHORIZATION).is_some_and(v4a::is_v4a_authorization) =>
-        {
+        (Some(value), false) if v4a::is_v4a_authorization(value) => {
             v4a::verify_headers_detailed(req, lookup, options)
         }
+        (Some(_), false) => header::verify_headers_detailed(req, lookup, options),
         #[cfg(feature = "sigv4a")]
-        (false, true)
+        (None, true)
             if parse_query(&req.query).any(|p| {
                 p.key == super::names::Q_ALGORITHM && p.value == super::v4a::ALGORITHM
             }) =>
         {
             v4a::verify_presigned_detailed(req, lookup, options)
         }
-        (true, false) => header::verify_headers_detailed(req, lookup, options),
-        (false, true) => presigned::verify_presigned_detailed(req, lookup, options),
-        (true, true) => {
-            Err(malformed("signed both in the authorization header and in the query").into())
-        }
-        (false, false) => Err(Error::NotSigned.into()),
+        (None, true) => presigned::verify_presigned_detailed(req, lookup, options),
     }
 }
 
