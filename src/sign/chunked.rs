@@ -498,6 +498,8 @@ mod tests {
     use super::*;
     use crate::sign::Credentials;
     use crate::sign::{sign_headers, Payload, SignableRequest, SigningTime};
+    #[allow(unused_imports)] // the prelude's names, for the no_std build of the tests
+    use alloc::{format, string::ToString, vec, vec::Vec};
 
     /// AWS S3 documentation, "Signature calculations for the Authorization
     /// header: Transferring payload in multiple chunks": 66560 bytes of `a`

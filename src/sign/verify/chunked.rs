@@ -719,7 +719,8 @@ mod tests {
     use super::*;
     use crate::sign::chunked::ChunkedLayout;
     use crate::sign::{Credentials, SigningParams, SigningTime};
-    use alloc::vec;
+    #[allow(unused_imports)] // the prelude's names, for the no_std build of the tests
+    use alloc::{format, string::ToString, vec, vec::Vec};
 
     const SEED: &str = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
 

@@ -193,7 +193,8 @@ mod tests {
     use super::super::test_support::*;
     use super::*;
     use crate::sign::sign_headers;
-    use alloc::vec::Vec;
+    #[allow(unused_imports)] // the prelude's names, for the no_std build of the tests
+    use alloc::{format, string::ToString, vec, vec::Vec};
 
     #[test]
     fn header_signatures_verify_and_tampering_fails() {

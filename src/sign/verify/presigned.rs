@@ -147,6 +147,8 @@ fn checked<'s>(
 mod tests {
     use super::super::test_support::*;
     use super::*;
+    #[allow(unused_imports)] // the prelude's names, for the no_std build of the tests
+    use alloc::{format, string::ToString, vec, vec::Vec};
 
     #[test]
     fn presigned_urls_verify_within_their_window() {
