@@ -354,6 +354,19 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
         self
     }
 
+    /// The capacities of the decoder's buffers (chunk, line) and the bytes
+    /// its trailers hold: what the fuzz targets check against the limits.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn buffer_sizes(&self) -> (usize, usize, usize) {
+        let trailers = self
+            .trailers
+            .iter()
+            .map(|(n, v)| n.capacity() + v.capacity())
+            .sum::<usize>()
+            + self.trailer_signature.as_ref().map_or(0, String::capacity);
+        (self.chunk.capacity(), self.line.capacity(), trailers)
+    }
+
     /// Payload bytes released so far.
     pub fn decoded_len(&self) -> u64 {
         self.decoded
