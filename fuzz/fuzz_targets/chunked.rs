@@ -85,7 +85,6 @@ fn run<V: VerifyChunks>(
     body: &[u8],
     sizes: &[u16],
     limits: ChunkedLimits,
-    payload: &[u8],
 ) -> (Result<(), ChunkedError>, Vec<u8>, Vec<(String, String)>) {
     let mut out = Vec::new();
     let bound = limits.max_chunk_size
@@ -183,14 +182,12 @@ fuzz_target!(|input: Input| {
             &body,
             &input.pieces,
             limits,
-            &payload,
         ),
         Framing::UnsignedTrailer => run(
             ChunkedDecoder::unsigned(limits).expect_decoded_len(len as u64),
             &body,
             &input.pieces,
             limits,
-            &payload,
         ),
         Framing::Ecdsa | Framing::EcdsaTrailer => {
             let key = v4a_params.public_key().unwrap();
@@ -200,7 +197,6 @@ fuzz_target!(|input: Input| {
                 &body,
                 &input.pieces,
                 limits,
-                &payload,
             )
         }
     };

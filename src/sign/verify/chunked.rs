@@ -487,7 +487,9 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
                         return Ok((at + whole + 2, Release::Input(at, at + whole)));
                     }
                     if self.chunk.is_empty() {
-                        self.chunk.reserve(whole);
+                        // Exact: amortized growth could reserve up to
+                        // twice `max_chunk_size`.
+                        self.chunk.reserve_exact(whole);
                     }
                     let n = self.remaining.min(rest.len());
                     self.chunk.extend_from_slice(&rest[..n]);
@@ -1000,6 +1002,34 @@ mod tests {
             d.feed(b"00000000000000001\r\n"),
             Err(ChunkedError::Malformed { .. })
         ));
+    }
+
+    /// The chunk buffer holds at most `max_chunk_size` bytes, even after a
+    /// smaller chunk came in pieces (amortized growth would double it).
+    #[test]
+    fn the_chunk_buffer_stays_within_the_limit() {
+        let limits = ChunkedLimits {
+            max_chunk_size: 1000,
+            ..ChunkedLimits::default()
+        };
+        let mut body = b"258\r\n".to_vec();
+        body.extend_from_slice(&[b'a'; 600]);
+        body.extend_from_slice(b"\r\n3e8\r\n");
+        body.extend_from_slice(&[b'b'; 1000]);
+        body.extend_from_slice(b"\r\n0\r\n\r\n");
+        let mut d = ChunkedDecoder::unsigned(limits);
+        let mut out = Vec::new();
+        for piece in body.chunks(100) {
+            let mut input = piece;
+            while !input.is_empty() {
+                let step = d.feed(input).unwrap();
+                out.extend_from_slice(step.data);
+                input = &input[step.consumed..];
+                assert!(d.chunk.capacity() <= 1000, "{}", d.chunk.capacity());
+            }
+        }
+        d.finish().unwrap();
+        assert_eq!(out.len(), 1600);
     }
 
     #[test]
