@@ -115,6 +115,11 @@ pub mod api;
 #[cfg(feature = "client")]
 pub mod client;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzz;
+
 pub use sign::{Credentials, Payload, SignableRequest, SigningParams, SigningTime};
 
 #[cfg(feature = "std")]

@@ -11,22 +11,35 @@
 use std::io;
 use std::path::Path;
 
+/// The parser's whitespace (`parse.rs`): space, tab, a stray CR.
+const WS: [char; 3] = [' ', '\t', '\r'];
+
+/// The section a line opens, read as the parser reads it: `[` in the first
+/// column, a comment cut at the first `#` or `;`, the name between the
+/// brackets.
 fn section_name(line: &str) -> Option<&str> {
-    let t = line.trim();
-    let inner = t.strip_prefix('[')?;
-    let end = inner.find(']')?;
-    Some(inner[..end].trim())
+    if !line.starts_with('[') {
+        return None;
+    }
+    let header = line.split(['#', ';']).next().unwrap_or("").trim_matches(WS);
+    let header = header.trim_end_matches('\n').trim_matches(WS);
+    Some(
+        header
+            .strip_prefix('[')?
+            .strip_suffix(']')?
+            .trim_matches(WS),
+    )
 }
 
 fn property_key(line: &str) -> Option<&str> {
     if line.starts_with([' ', '\t']) {
         return None;
     }
-    let t = line.trim_start();
+    let t = line.trim_start_matches(WS);
     if t.starts_with(['#', ';', '[']) {
         return None;
     }
-    Some(t.split_once('=')?.0.trim())
+    Some(t.split_once('=')?.0.trim_matches(WS))
 }
 
 /// Returns `text` with `keys` set in section `[section]` (the last one of
@@ -183,6 +196,24 @@ mod tests {
             format!("{FILE}\n\n[mfa]\naws_access_key_id = A\naws_secret_access_key = B\n")
         );
         assert_eq!(update_profile_text("", "p", &[("k", "v")]), "[p]\nk = v\n");
+    }
+
+    /// Found by the `config` fuzz target: a section is where the parser
+    /// reads one. A header it ignores (`[default]x]`) or an indented one
+    /// (a continuation line) is not where the keys go.
+    #[test]
+    fn sections_are_read_as_the_parser_reads_them() {
+        use crate::config::ProfileSet;
+        for text in [
+            "[default]default]\nname = value\n",
+            "[a]\nk = v\n  [default]\n",
+        ] {
+            let out = update_profile_text(text, "default", &[("region", "us-west-1")]);
+            let set = ProfileSet::parse("", &out).unwrap();
+            assert_eq!(set.get("default", "region"), Some("us-west-1"), "{out:?}");
+        }
+        assert_eq!(section_name("[ dev ] # comment\r\n"), Some("dev"));
+        assert_ne!(section_name("[dev]x]\n"), Some("dev"));
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub use crate::sign::Credentials;
 pub use crate::util::time::format_rfc3339;
 
 mod error;
-mod process;
+pub(crate) mod process;
 
 #[cfg(feature = "client")]
 pub mod assume_role;

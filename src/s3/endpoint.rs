@@ -90,11 +90,13 @@ pub fn parse_host(host: &str) -> Option<S3Host<'_>> {
     let rest = host
         .strip_suffix(".amazonaws.com")
         .or_else(|| host.strip_suffix(".amazonaws.com.cn"))?;
-    // Find the `s3` label: everything before it is the bucket.
+    // Find the `s3` label: everything before it is the bucket. The last
+    // one: a bucket may be named `s3-logs` (only region, `dualstack` and
+    // `accelerate` labels come after the service's).
     let labels: Vec<&str> = rest.split('.').collect();
     let pos = labels
         .iter()
-        .position(|l| *l == "s3" || l.starts_with("s3-"))?;
+        .rposition(|l| *l == "s3" || l.starts_with("s3-"))?;
     let bucket_len = labels[..pos].iter().map(|l| l.len() + 1).sum::<usize>();
     let bucket = (pos > 0).then(|| &rest[..bucket_len - 1]);
     let region = match labels[pos].strip_prefix("s3-") {
@@ -141,6 +143,25 @@ mod tests {
         );
         assert_eq!(p("example.com"), None);
         assert_eq!(p("sts.amazonaws.com"), None);
+    }
+
+    /// Found by the `s3_location` fuzz target: a bucket whose name starts
+    /// with `s3-` (or is `s3`) is not the service label.
+    #[test]
+    fn buckets_named_like_the_service() {
+        let p = |h| parse_host(h).map(|h| (h.bucket, h.region));
+        assert_eq!(p("s3-logs.s3.amazonaws.com"), Some((Some("s3-logs"), None)));
+        assert_eq!(
+            p("s3.s3.eu-west-1.amazonaws.com"),
+            Some((Some("s3"), Some("eu-west-1")))
+        );
+        assert_eq!(
+            p("a.s3-b.s3-us-west-2.amazonaws.com"),
+            Some((Some("a.s3-b"), Some("us-west-2")))
+        );
+        let l = crate::s3::S3Location::parse("s3://s3-c", "us-east-1").unwrap();
+        let again = crate::s3::S3Location::parse(&l.url().unwrap(), "us-east-1").unwrap();
+        assert_eq!((again.bucket(), again.key()), ("s3-c", ""));
     }
 
     /// `s3-external-1` is the legacy name of the us-east-1 endpoint: sign for us-east-1.

@@ -381,6 +381,19 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
         self
     }
 
+    /// The capacities of the decoder's buffers (chunk, line) and the bytes
+    /// its trailers hold: what the fuzz targets check against the limits.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn buffer_sizes(&self) -> (usize, usize, usize) {
+        let trailers = self
+            .trailers
+            .iter()
+            .map(|(n, v)| n.capacity() + v.capacity())
+            .sum::<usize>()
+            + self.trailer_signature.as_ref().map_or(0, String::capacity);
+        (self.chunk.capacity(), self.line.capacity(), trailers)
+    }
+
     /// Payload bytes released so far.
     pub fn decoded_len(&self) -> u64 {
         self.decoded
@@ -501,7 +514,9 @@ impl<V: VerifyChunks> ChunkedDecoder<V> {
                         return Ok((at + whole + 2, Release::Input(at, at + whole)));
                     }
                     if self.chunk.is_empty() {
-                        self.chunk.reserve(whole);
+                        // Exact: amortized growth could reserve up to
+                        // twice `max_chunk_size`.
+                        self.chunk.reserve_exact(whole);
                         // Hashed piece by piece while the bytes are hot,
                         // not in a second pass over the buffer.
                         self.hasher = self
@@ -1088,6 +1103,34 @@ mod tests {
             d.feed(b"00000000000000001\r\n"),
             Err(ChunkedError::Malformed { .. })
         ));
+    }
+
+    /// The chunk buffer holds at most `max_chunk_size` bytes, even after a
+    /// smaller chunk came in pieces (amortized growth would double it).
+    #[test]
+    fn the_chunk_buffer_stays_within_the_limit() {
+        let limits = ChunkedLimits {
+            max_chunk_size: 1000,
+            ..ChunkedLimits::default()
+        };
+        let mut body = b"258\r\n".to_vec();
+        body.extend_from_slice(&[b'a'; 600]);
+        body.extend_from_slice(b"\r\n3e8\r\n");
+        body.extend_from_slice(&[b'b'; 1000]);
+        body.extend_from_slice(b"\r\n0\r\n\r\n");
+        let mut d = ChunkedDecoder::unsigned(limits);
+        let mut out = Vec::new();
+        for piece in body.chunks(100) {
+            let mut input = piece;
+            while !input.is_empty() {
+                let step = d.feed(input).unwrap();
+                out.extend_from_slice(step.data);
+                input = &input[step.consumed..];
+                assert!(d.chunk.capacity() <= 1000, "{}", d.chunk.capacity());
+            }
+        }
+        d.finish().unwrap();
+        assert_eq!(out.len(), 1600);
     }
 
     #[test]
