@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes the seed inputs of the fuzz targets into fuzz/seeds/<target>/ from
-test-vectors/ and small fixtures like those of the unit tests. run-all and
-the README's commands merge them into fuzz/corpus/<target>/ (`cargo fuzz
-cmin` keeps what adds coverage)."""
-import glob, hashlib, json, os
+"""Writes the seed inputs of the fuzz targets into fuzz/corpus/<target>/
+(or the directory given as the first argument) from test-vectors/ and
+small fixtures like those of the unit tests. `cargo fuzz cmin` then keeps
+what adds coverage (see fuzz/README.md)."""
+import glob, hashlib, json, os, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 vectors = os.path.join(here, "..", "test-vectors")
@@ -12,7 +12,7 @@ vectors = os.path.join(here, "..", "test-vectors")
 def put(target, data):
     if isinstance(data, str):
         data = data.encode()
-    d = os.path.join(here, "seeds", target)
+    d = os.path.join(sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus"), target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, hashlib.sha1(data).hexdigest()), "wb") as f:
         f.write(data)

@@ -31,6 +31,17 @@ fn section_name(line: &str) -> Option<&str> {
     )
 }
 
+/// A line the parser skips: blank, or a comment in the first column.
+fn is_skipped(line: &str) -> bool {
+    line.trim_matches(WS).trim_end_matches('\n').trim_matches(WS).is_empty()
+        || line.starts_with(['#', ';'])
+}
+
+/// A continuation line: indented, not blank.
+fn is_continuation(line: &str) -> bool {
+    line.starts_with([' ', '\t']) && !is_skipped(line)
+}
+
 fn property_key(line: &str) -> Option<&str> {
     if line.starts_with([' ', '\t']) {
         return None;
@@ -91,16 +102,24 @@ pub fn update_profile_text(text: &str, section: &str, keys: &[(&str, &str)]) -> 
                 out.push(format!("{key_text} = {}{newline}", keys[j].1));
                 done[j] = true;
                 i += 1;
-                // Drop the old value's continuation lines.
-                while i < end && lines[i].starts_with([' ', '\t']) && !lines[i].trim().is_empty() {
-                    i += 1;
+                // Drop the old value's continuation lines; blank and
+                // comment lines between them do not end the value (for the
+                // parser), so they are looked past, and kept.
+                loop {
+                    let mut j = i;
+                    while j < end && is_skipped(lines[j]) {
+                        j += 1;
+                    }
+                    if j == end || !is_continuation(lines[j]) {
+                        break;
+                    }
+                    out.extend(lines[i..j].iter().map(|l| l.to_string()));
+                    i = j + 1;
                 }
                 last_property = out.len();
             }
             None => {
-                if property_key(line).is_some()
-                    || (line.starts_with([' ', '\t']) && !line.trim().is_empty())
-                {
+                if property_key(line).is_some() || is_continuation(line) {
                     last_property = out.len() + 1;
                 }
                 out.push(line.to_string());
@@ -200,7 +219,8 @@ mod tests {
 
     /// Found by the `config` fuzz target: a section is where the parser
     /// reads one. A header it ignores (`[default]x]`) or an indented one
-    /// (a continuation line) is not where the keys go.
+    /// (a continuation line) is not where the keys go; a value's
+    /// continuation lines go with it, blank lines between them or not.
     #[test]
     fn sections_are_read_as_the_parser_reads_them() {
         use crate::config::ProfileSet;
@@ -213,6 +233,12 @@ mod tests {
             assert_eq!(set.get("default", "region"), Some("us-west-1"), "{out:?}");
         }
         assert_eq!(section_name("[ dev ] # comment\r\n"), Some("dev"));
+        // A continuation after a blank line is still the old value's.
+        let text = "[default]\nn = old\n\t \n  more old\n# c\n  and more\nx = 1\n";
+        let out = update_profile_text(text, "default", &[("n", "new")]);
+        let set = ProfileSet::parse("", &out).unwrap();
+        assert_eq!(set.get("default", "n"), Some("new"), "{out:?}");
+        assert_eq!(set.get("default", "x"), Some("1"), "{out:?}");
         assert_ne!(section_name("[dev]x]\n"), Some("dev"));
     }
 

@@ -110,6 +110,11 @@ pub fn parse_host(host: &str) -> Option<S3Host<'_>> {
             .copied()
             .find(|l| *l != "dualstack" && *l != "accelerate"),
     };
+    // No region is named like the service (`s3-s3-x`): such a host would
+    // not read back from the URL made of its parts.
+    if region.is_some_and(|r| r == "s3" || r.starts_with("s3-")) {
+        return None;
+    }
     Some(S3Host { bucket, region })
 }
 
@@ -146,7 +151,8 @@ mod tests {
     }
 
     /// Found by the `s3_location` fuzz target: a bucket whose name starts
-    /// with `s3-` (or is `s3`) is not the service label.
+    /// with `s3-` (or is `s3`) is not the service label, and no region is
+    /// named like it.
     #[test]
     fn buckets_named_like_the_service() {
         let p = |h| parse_host(h).map(|h| (h.bucket, h.region));
@@ -159,9 +165,13 @@ mod tests {
             p("a.s3-b.s3-us-west-2.amazonaws.com"),
             Some((Some("a.s3-b"), Some("us-west-2")))
         );
-        let l = crate::s3::S3Location::parse("s3://s3-c", "us-east-1").unwrap();
-        let again = crate::s3::S3Location::parse(&l.url().unwrap(), "us-east-1").unwrap();
-        assert_eq!((again.bucket(), again.key()), ("s3-c", ""));
+        assert_eq!(p("b.s3-s3-x.amazonaws.com"), None);
+        for target in ["s3://s3-c", "https://b.c.s3-s3-x.amazonaws.com/k"] {
+            let l = crate::s3::S3Location::parse(target, "us-east-1").unwrap();
+            let url = l.url().unwrap();
+            let again = crate::s3::S3Location::parse(&url, "us-east-1").unwrap();
+            assert_eq!((again.bucket(), again.key()), (l.bucket(), l.key()), "{url}");
+        }
     }
 
     /// `s3-external-1` is the legacy name of the us-east-1 endpoint: sign for us-east-1.
