@@ -33,7 +33,10 @@ fn section_name(line: &str) -> Option<&str> {
 
 /// A line the parser skips: blank, or a comment in the first column.
 fn is_skipped(line: &str) -> bool {
-    line.trim_matches(WS).trim_end_matches('\n').trim_matches(WS).is_empty()
+    line.trim_matches(WS)
+        .trim_end_matches('\n')
+        .trim_matches(WS)
+        .is_empty()
         || line.starts_with(['#', ';'])
 }
 

@@ -170,7 +170,11 @@ mod tests {
             let l = crate::s3::S3Location::parse(target, "us-east-1").unwrap();
             let url = l.url().unwrap();
             let again = crate::s3::S3Location::parse(&url, "us-east-1").unwrap();
-            assert_eq!((again.bucket(), again.key()), (l.bucket(), l.key()), "{url}");
+            assert_eq!(
+                (again.bucket(), again.key()),
+                (l.bucket(), l.key()),
+                "{url}"
+            );
         }
     }
 
