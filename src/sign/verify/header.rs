@@ -80,9 +80,7 @@ pub(super) fn verify_headers_detailed<'s>(
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
 ) -> Result<Verified, Rejection> {
-    let mut signed = None;
-    let result = checked(req, lookup, options, &mut signed);
-    with_details(result, signed)
+    with_details(|signed| checked(req, lookup, options, signed))
 }
 
 fn checked<'s>(

@@ -37,9 +37,7 @@ pub(super) fn verify_presigned_detailed<'s>(
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
 ) -> Result<Verified, Rejection> {
-    let mut signed = None;
-    let result = checked(req, lookup, options, &mut signed);
-    with_details(result, signed).map_err(Rejection::in_query)
+    with_details(|signed| checked(req, lookup, options, signed)).map_err(Rejection::in_query)
 }
 
 fn checked<'s>(

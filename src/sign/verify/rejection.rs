@@ -108,8 +108,13 @@ impl std::error::Error for Rejection {
 /// checked against, filled in by a verifier on its mismatch path.
 pub(crate) type Signed = Option<(String, String)>;
 
-/// A verifier's result with the strings of a mismatch attached.
-pub(crate) fn with_details<T>(result: Result<T, Error>, signed: Signed) -> Result<T, Rejection> {
+/// Runs a verifier that fills in the strings of a mismatch, and attaches
+/// them to its error.
+pub(crate) fn with_details<T>(
+    verify: impl FnOnce(&mut Signed) -> Result<T, Error>,
+) -> Result<T, Rejection> {
+    let mut signed = None;
+    let result = verify(&mut signed);
     result.map_err(|e| match (e, signed) {
         (Error::SignatureMismatch, Some((creq, sts))) => Rejection::mismatch(creq, sts),
         (e, _) => e.into(),

@@ -186,9 +186,7 @@ pub(super) fn verify_headers_detailed<'s>(
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
 ) -> Result<Verified, Rejection> {
-    let mut signed = None;
-    let result = headers(req, lookup, options, &mut signed);
-    with_details(result, signed)
+    with_details(|signed| headers(req, lookup, options, signed))
 }
 
 /// [`verify_presigned`], reporting a mismatch with the strings the server signed.
@@ -197,9 +195,7 @@ pub(super) fn verify_presigned_detailed<'s>(
     lookup: impl FnOnce(&str) -> Option<&'s str>,
     options: &VerifyOptions<'_>,
 ) -> Result<Verified, Rejection> {
-    let mut signed = None;
-    let result = presigned(req, lookup, options, &mut signed);
-    with_details(result, signed).map_err(Rejection::in_query)
+    with_details(|signed| presigned(req, lookup, options, signed)).map_err(Rejection::in_query)
 }
 
 fn headers<'s>(
