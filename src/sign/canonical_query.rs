@@ -11,6 +11,7 @@ use super::encoding::{encode_into, encoded_bytes, is_unreserved_str, Input};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
+use smallvec::SmallVec;
 
 /// One query parameter as it enters the canonical query string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +82,34 @@ pub fn write_canonical_query(out: &mut String, params: &mut [QueryParam<'_>]) {
     write_canonical_query_with(out, params, |_, _| {});
 }
 
+/// A parameter with whether its key and value are their own encoding
+/// (all unreserved bytes: no `%`, so the same in both input modes), found
+/// once rather than at every comparison of the sort.
+#[derive(Clone, Copy)]
+struct Sortable<'a> {
+    param: QueryParam<'a>,
+    key_plain: bool,
+    value_plain: bool,
+}
+
+impl Sortable<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (a, b) = (&self.param, &other.param);
+        let by_key = if self.key_plain && other.key_plain {
+            a.key.as_bytes().cmp(b.key.as_bytes())
+        } else {
+            encoded_bytes(a.key, a.input, false).cmp(encoded_bytes(b.key, b.input, false))
+        };
+        by_key.then_with(|| {
+            if self.value_plain && other.value_plain {
+                a.value.as_bytes().cmp(b.value.as_bytes())
+            } else {
+                encoded_bytes(a.value, a.input, false).cmp(encoded_bytes(b.value, b.input, false))
+            }
+        })
+    }
+}
+
 /// [`write_canonical_query`], telling `on_value` where each parameter's
 /// encoded value went in `out`.
 pub(crate) fn write_canonical_query_with(
@@ -88,16 +117,36 @@ pub(crate) fn write_canonical_query_with(
     params: &mut [QueryParam<'_>],
     mut on_value: impl FnMut(&QueryParam<'_>, core::ops::Range<usize>),
 ) {
-    params.sort_unstable_by(QueryParam::canonical_cmp);
-    for (i, p) in params.iter().enumerate() {
+    let mut sorted: SmallVec<[Sortable<'_>; 12]> = params
+        .iter()
+        .map(|&param| Sortable {
+            param,
+            key_plain: is_unreserved_str(param.key),
+            value_plain: is_unreserved_str(param.value),
+        })
+        .collect();
+    sorted.sort_unstable_by(Sortable::cmp);
+    for (i, s) in sorted.iter().enumerate() {
+        let p = &s.param;
         if i > 0 {
             out.push('&');
         }
-        encode_into(out, p.key, p.input, false);
+        if s.key_plain {
+            out.push_str(p.key);
+        } else {
+            encode_into(out, p.key, p.input, false);
+        }
         out.push('=');
         let start = out.len();
-        encode_into(out, p.value, p.input, false);
+        if s.value_plain {
+            out.push_str(p.value);
+        } else {
+            encode_into(out, p.value, p.input, false);
+        }
         on_value(p, start..out.len());
+    }
+    for (dst, s) in params.iter_mut().zip(&sorted) {
+        *dst = s.param;
     }
 }
 

@@ -62,7 +62,7 @@ impl<'a> CanonicalHeaders<'a> {
     #[cfg(feature = "sigv4a")]
     pub(crate) fn new(req: &'a SignableRequest<'_>, added: &Added<'a>) -> Result<Self, Error> {
         let mut headers = Self::empty();
-        headers.fill(&req.headers, req.authority_host, added)?;
+        headers.fill(&req.headers, req.signed_authority_host(), added)?;
         Ok(headers)
     }
 
@@ -75,11 +75,12 @@ impl<'a> CanonicalHeaders<'a> {
 
     /// Collects a request's `headers` and the signer's own, in canonical
     /// order, into `self` (in place: the list is large to move);
-    /// `authority_host` is the `host` value when no header gives one.
+    /// `authority_host` is the `host` value when no header gives one, and
+    /// whether it is already canonical.
     pub(crate) fn fill(
         &mut self,
         headers: &'a [Header<'_>],
-        authority_host: Option<&'a str>,
+        authority_host: Option<(&'a str, bool)>,
         added: &Added<'a>,
     ) -> Result<(), Error> {
         let entries = &mut self.entries;
@@ -112,11 +113,11 @@ impl<'a> CanonicalHeaders<'a> {
             plain: true,
         };
         if !has_host {
-            let host = authority_host.ok_or(Error::MissingHost)?;
+            let (host, plain) = authority_host.ok_or(Error::MissingHost)?;
             let mut entry = ours(super::names::HOST, host, n);
-            // An authority set through `SignableRequest::authority` was not
-            // checked like a parsed URI's: fold it like any value.
-            entry.plain = headers::is_canonical_value(host);
+            // An authority set through `SignableRequest::authority` is
+            // folded like any value when it is not canonical.
+            entry.plain = plain;
             entries.push(entry);
         }
         for (k, (name, value)) in [

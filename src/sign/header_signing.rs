@@ -279,7 +279,7 @@ pub(crate) fn sign_parts<'r>(
         replaced: &replaced,
     };
     let mut canonical = CanonicalHeaders::empty();
-    canonical.fill(headers, req.authority_host, &added)?;
+    canonical.fill(headers, req.signed_authority_host(), &added)?;
     let start = creq.len();
     let signed = write_canonical_request(creq, req, settings, &canonical, &[], &payload);
     let creq_hash = hash_hex(&creq[start..]);

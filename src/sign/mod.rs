@@ -65,6 +65,7 @@ pub mod header_rules;
 pub mod header_signing;
 pub mod key;
 pub mod key_cache;
+mod lower_hex;
 pub mod names;
 pub mod params;
 pub mod payload;

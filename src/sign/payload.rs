@@ -106,10 +106,7 @@ impl PayloadHash {
 
     /// Lowercase hex of a SHA-256 digest.
     pub fn from_digest(digest: &[u8; 32]) -> Self {
-        let mut buf = [0u8; 64];
-        // Encoding 32 bytes into 64 always fits.
-        let _ = hex::encode_to_slice(digest, &mut buf);
-        PayloadHash::Hex(buf)
+        PayloadHash::Hex(super::lower_hex::hex32(digest))
     }
 
     /// The text written into the canonical request and `x-amz-content-sha256`.

@@ -233,7 +233,7 @@ fn presign_into(
         replaced: &replaced,
     };
     let mut headers = CanonicalHeaders::empty();
-    headers.fill(&req.headers, req.authority_host, &added)?;
+    headers.fill(&req.headers, req.signed_authority_host(), &added)?;
     let scope = params.scope();
     let expires_buf = Decimal::new(expires_in_secs);
     let expires = expires_buf.as_str();

@@ -33,6 +33,10 @@ pub struct SignableRequest<'a> {
     pub(crate) authority: Option<&'a str>,
     /// The `host` value the authority gives (user info and default port removed).
     pub(crate) authority_host: Option<&'a str>,
+    /// `authority_host` is already a canonical header value (a parsed URI's
+    /// host is checked for spaces and controls; one set through
+    /// [`authority`](Self::authority) is scanned when set).
+    pub(crate) authority_host_plain: bool,
     pub(crate) path: Cow<'a, str>,
     pub(crate) query: Cow<'a, str>,
     pub(crate) headers: HeaderList<'a>,
@@ -274,6 +278,7 @@ impl<'a> SignableRequest<'a> {
         req.scheme = t.scheme;
         req.authority = t.authority;
         req.authority_host = t.host;
+        req.authority_host_plain = true;
         if t.needs_wire_form {
             req.path = wire_form(t.path_raw);
             req.query = wire_form(t.query_raw);
@@ -296,6 +301,7 @@ impl<'a> SignableRequest<'a> {
             scheme: None,
             authority: None,
             authority_host: None,
+            authority_host_plain: true,
             path: Cow::Borrowed(path),
             query: Cow::Borrowed(query),
             headers: HeaderList::new(),
@@ -310,7 +316,9 @@ impl<'a> SignableRequest<'a> {
     pub fn authority(mut self, scheme: Option<&'a str>, authority: &'a str) -> Self {
         self.scheme = scheme;
         self.authority = Some(authority);
-        self.authority_host = Some(host_from_authority(scheme, authority));
+        let host = host_from_authority(scheme, authority);
+        self.authority_host = Some(host);
+        self.authority_host_plain = headers::is_canonical_value(host);
         self
     }
 
@@ -375,6 +383,12 @@ impl<'a> SignableRequest<'a> {
             return core::str::from_utf8(v).ok();
         }
         self.authority_host
+    }
+
+    /// The authority's `host` value and whether it is already canonical.
+    #[inline]
+    pub(crate) fn signed_authority_host(&self) -> Option<(&'a str, bool)> {
+        self.authority_host.map(|h| (h, self.authority_host_plain))
     }
 
     /// The scheme and authority, when built from an absolute URI.

@@ -10,9 +10,7 @@ use super::{Scope, SigningParams, ALGORITHM};
 
 /// SHA-256 of the canonical request, as 64 lowercase hex digits.
 pub(crate) fn hash_hex(s: &str) -> [u8; 64] {
-    let mut out = [0u8; 64];
-    let _ = hex::encode_to_slice(super::sha256::sha256(s.as_bytes()), &mut out);
-    out
+    super::lower_hex::hex32(&super::sha256::sha256(s.as_bytes()))
 }
 
 /// The hex signature of the canonical request whose SHA-256 is `creq_hash`.
@@ -26,9 +24,7 @@ pub(crate) fn sign_hash(params: &SigningParams<'_>, creq_hash: &[u8; 64]) -> [u8
         Some(bytes) => key.sign(bytes),
         None => key.sign(string_to_sign(&scope, creq_hash).as_bytes()),
     };
-    let mut out = [0u8; 64];
-    let _ = hex::encode_to_slice(sig, &mut out);
-    out
+    super::lower_hex::hex32(&sig)
 }
 
 /// A fixed buffer that remembers whether everything pushed fitted.

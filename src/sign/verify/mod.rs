@@ -327,6 +327,7 @@ pub(super) fn signed_only<'a>(
         scheme: req.scheme,
         authority: req.authority,
         authority_host: req.authority_host,
+        authority_host_plain: req.authority_host_plain,
         path: req.path.clone(),
         query: req.query.clone(),
         headers: HeaderList::new(),
