@@ -2,7 +2,8 @@
 //! `parse_host`). Input: a target, then optionally a 0 byte and a region
 //! (used when it is a valid region name: the region is the caller's).
 //! - nothing panics;
-//! - `parse_host` returns pieces of the host it was given;
+//! - `parse_host` returns pieces of the host it was given (but for
+//!   `s3-external-1`, which names us-east-1);
 //! - a location that renders a URL parses back from it to the same bucket,
 //!   key, region and URL.
 #![no_main]
@@ -25,7 +26,9 @@ fuzz_target!(|data: &[u8]| {
             assert!(target.contains(b));
         }
         if let Some(r) = h.region {
-            assert!(target.contains(r));
+            // `s3-external-1` is the legacy name of us-east-1: the one
+            // region that is not a piece of the host.
+            assert!(target.contains(r) || (r == "us-east-1" && target.contains("s3-external-1")), "{r}");
         }
     }
     let _ = is_dns_compatible(target);
