@@ -74,7 +74,7 @@ pub fn check_value(value: &[u8]) -> Result<&str, &'static str> {
 /// [`check_value`], also telling whether the value is already canonical
 /// (nothing to trim, no run of whitespace to collapse, no tab or fold).
 fn scan_value(value: &[u8]) -> Result<(&str, bool), &'static str> {
-    let s = core::str::from_utf8(value).map_err(|_| "not valid UTF-8")?;
+    let s = super::text::utf8(value).map_err(|_| "not valid UTF-8")?;
     let b = s.as_bytes();
     let mut plain = true;
     // Starts true so that leading whitespace is not plain.

@@ -77,6 +77,7 @@ mod sha256;
 pub mod signature;
 mod slot_cache;
 pub mod string_to_sign;
+mod text;
 pub mod time;
 #[cfg(feature = "sigv4a")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sigv4a")))]

@@ -52,7 +52,7 @@ impl<'a> SigningHeaders<'a> {
             }
             // A value that is not UTF-8 counts as present and empty: it
             // fails its own check later (a malformed or mismatched signature).
-            *slot = Some(core::str::from_utf8(value).unwrap_or(""));
+            *slot = Some(crate::sign::text::utf8(value).unwrap_or(""));
         }
         Ok(found)
     }
