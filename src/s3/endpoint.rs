@@ -24,6 +24,10 @@ impl Endpoint {
         if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
             return Err(bad());
         }
+        // One `:`, before the port, outside an IPv6 literal.
+        if !authority.starts_with('[') && authority.matches(':').count() > 1 {
+            return Err(bad());
+        }
         // Reuse the core's URI checks (port range, brackets, characters).
         SignableRequest::new("GET", url).map_err(|_| bad())?;
         Ok(Endpoint {
@@ -87,6 +91,14 @@ pub struct S3Host<'a> {
 /// assert_eq!(parse_host("example.com"), None);
 /// ```
 pub fn parse_host(host: &str) -> Option<S3Host<'_>> {
+    // An AWS host is a DNS name: anything else (a `:` left of a port, say)
+    // is not one of ours.
+    if !host
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return None;
+    }
     let rest = host
         .strip_suffix(".amazonaws.com")
         .or_else(|| host.strip_suffix(".amazonaws.com.cn"))?;
@@ -153,6 +165,23 @@ mod tests {
     /// Found by the `s3_location` fuzz target: a bucket whose name starts
     /// with `s3-` (or is `s3`) is not the service label, and no region is
     /// named like it.
+    #[test]
+    /// Found by the `s3_location` fuzz target: `https://a.s3-g:obal.amazonaws.com:8/k`
+    /// read region `g:obal`, and the URL made from it did not parse back.
+    #[test]
+    fn hosts_that_are_not_dns_names() {
+        assert_eq!(parse_host("a.s3-g:obal.amazonaws.com"), None);
+        assert_eq!(parse_host("a_b.s3.amazonaws.com"), None);
+        assert!(Endpoint::parse("https://a.s3-g:obal.amazonaws.com:8").is_err());
+        assert!(Endpoint::parse("http://[::1]:9000").is_ok());
+        assert!(Endpoint::parse("http://127.0.0.1:9000").is_ok());
+        assert!(crate::s3::S3Location::parse(
+            "Https://http.accesspoint.s3-g:obal.amazonaws.com:8/.sp",
+            "us-east-1"
+        )
+        .is_err());
+    }
+
     #[test]
     fn buckets_named_like_the_service() {
         let p = |h| parse_host(h).map(|h| (h.bucket, h.region));
