@@ -15,7 +15,13 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let (target, region) = text.split_once('\0').unwrap_or((text, "us-east-1"));
     // The region is the caller's (configuration, not the URL): a valid one.
-    let region = if !region.is_empty() && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+    // No region is named like the service (`s3`, `s3-...`): parse_host
+    // reads such a host as a custom endpoint.
+    let region = if !region.is_empty()
+        && region != "s3"
+        && !region.starts_with("s3-")
+        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
         region
     } else {
         "us-east-1"
