@@ -45,24 +45,7 @@ impl<'a> QueryParam<'a> {
 
     /// Orders parameters by encoded key, then encoded value.
     pub fn canonical_cmp(&self, other: &Self) -> Ordering {
-        // Keys of unreserved bytes only (all of the presign parameters, most
-        // keys) are their own encoding: compare them as they are.
-        let by_key = if is_unreserved_str(self.key) && is_unreserved_str(other.key) {
-            self.key.as_bytes().cmp(other.key.as_bytes())
-        } else {
-            encoded_bytes(self.key, self.input, false).cmp(encoded_bytes(
-                other.key,
-                other.input,
-                false,
-            ))
-        };
-        by_key.then_with(|| {
-            encoded_bytes(self.value, self.input, false).cmp(encoded_bytes(
-                other.value,
-                other.input,
-                false,
-            ))
-        })
+        Sortable::new(*self).cmp(&Sortable::new(*other))
     }
 }
 
@@ -92,7 +75,18 @@ struct Sortable<'a> {
     value_plain: bool,
 }
 
-impl Sortable<'_> {
+impl<'a> Sortable<'a> {
+    fn new(param: QueryParam<'a>) -> Self {
+        Sortable {
+            param,
+            key_plain: is_unreserved_str(param.key),
+            value_plain: is_unreserved_str(param.value),
+        }
+    }
+
+    /// [`QueryParam::canonical_cmp`]: keys of unreserved bytes only (all
+    /// of the presign parameters, most keys) are their own encoding, and
+    /// are compared as they are.
     fn cmp(&self, other: &Self) -> Ordering {
         let (a, b) = (&self.param, &other.param);
         let by_key = if self.key_plain && other.key_plain {
@@ -117,14 +111,8 @@ pub(crate) fn write_canonical_query_with(
     params: &mut [QueryParam<'_>],
     mut on_value: impl FnMut(&QueryParam<'_>, core::ops::Range<usize>),
 ) {
-    let mut sorted: SmallVec<[Sortable<'_>; 12]> = params
-        .iter()
-        .map(|&param| Sortable {
-            param,
-            key_plain: is_unreserved_str(param.key),
-            value_plain: is_unreserved_str(param.value),
-        })
-        .collect();
+    let mut sorted: SmallVec<[Sortable<'_>; 12]> =
+        params.iter().map(|&param| Sortable::new(param)).collect();
     sorted.sort_unstable_by(Sortable::cmp);
     for (i, s) in sorted.iter().enumerate() {
         let p = &s.param;

@@ -213,7 +213,7 @@ impl ChunkSigner {
             mac.update(b"\n");
             mac.update(part);
         }
-        let _ = hex::encode_to_slice(mac.finalize().into_bytes(), &mut self.previous);
+        self.previous = super::lower_hex::hex32(&mac.finalize().into_bytes().into());
         core::str::from_utf8(&self.previous).unwrap_or("")
     }
 
@@ -225,8 +225,7 @@ impl ChunkSigner {
     /// Signs the next chunk from the SHA-256 of its data (hashed as it
     /// streamed); the same signature as [`sign_chunk`](Self::sign_chunk).
     pub fn sign_chunk_sha256(&mut self, sha256: &[u8; 32]) -> &str {
-        let mut hash = [0u8; 64];
-        let _ = hex::encode_to_slice(sha256, &mut hash);
+        let hash = super::lower_hex::hex32(sha256);
         self.sign_parts(CHUNK_ALGORITHM, &[EMPTY_SHA256.as_bytes(), &hash])
     }
 
@@ -234,8 +233,7 @@ impl ChunkSigner {
     pub fn sign_trailer(&mut self, trailers: &[(&str, &str)]) -> &str {
         let mut h = Sha256::new();
         feed_trailers(trailers, &mut |b| h.update(b));
-        let mut hash = [0u8; 64];
-        let _ = hex::encode_to_slice(h.finalize(), &mut hash);
+        let hash = super::lower_hex::hex32(&h.finalize().into());
         self.sign_parts(TRAILER_ALGORITHM, &[&hash])
     }
 

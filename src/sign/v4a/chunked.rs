@@ -146,18 +146,13 @@ fn feed_trailer(
 }
 
 fn hex_sha256(data: &[u8]) -> [u8; 64] {
-    let mut hash = [0u8; 64];
-    // Encoding 32 bytes into 64 always fits.
-    let _ = hex::encode_to_slice(Sha256::digest(data), &mut hash);
-    hash
+    crate::sign::lower_hex::hex32(&Sha256::digest(data).into())
 }
 
 fn trailers_hash(trailers: &[(&str, &str)]) -> [u8; 64] {
     let mut h = Sha256::new();
     feed_trailers(trailers, &mut |b| h.update(b));
-    let mut hash = [0u8; 64];
-    let _ = hex::encode_to_slice(h.finalize(), &mut hash);
-    hash
+    crate::sign::lower_hex::hex32(&h.finalize().into())
 }
 
 fn collect(feed: impl FnOnce(&mut dyn FnMut(&[u8]))) -> String {
@@ -360,9 +355,7 @@ impl ChunkVerifier {
     /// [`verify_chunk`](Self::verify_chunk) of a chunk whose data has the
     /// SHA-256 `sha256` (hashed as it arrived).
     pub fn verify_chunk_sha256(&mut self, sha256: &[u8; 32], signature: &[u8]) -> bool {
-        let mut hash = [0u8; 64];
-        // Encoding 32 bytes into 64 always fits.
-        let _ = hex::encode_to_slice(sha256, &mut hash);
+        let hash = crate::sign::lower_hex::hex32(sha256);
         self.check(signature, |sink, scope, previous| {
             feed_chunk(sink, scope, previous, &hash);
         })
