@@ -200,6 +200,13 @@ fn wire_form(s: &str) -> Cow<'_, str> {
 /// Splits `scheme://rest` when `uri` starts with a valid scheme (RFC 3986:
 /// a letter, then letters, digits, `+`, `-`, `.`).
 fn split_scheme(uri: &str) -> Option<(&str, &str)> {
+    // The two schemes nearly every request has, without the scan.
+    if let Some(rest) = uri.strip_prefix("https://") {
+        return Some((&uri[..5], rest));
+    }
+    if let Some(rest) = uri.strip_prefix("http://") {
+        return Some((&uri[..4], rest));
+    }
     let b = uri.as_bytes();
     if !b.first().is_some_and(u8::is_ascii_alphabetic) {
         return None;
@@ -224,7 +231,12 @@ struct Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    fn parse(uri: &'a str) -> Result<Self, Error> {
+    /// Checks `method` too, so that [`SignableRequest::new`] has one
+    /// result to test.
+    fn parse(method: &str, uri: &'a str) -> Result<Self, Error> {
+        if !headers::is_valid_name(method) {
+            return Err(Error::InvalidMethod);
+        }
         let classes = class::of(uri.as_bytes());
         if classes & class::CONTROL != 0 {
             return Err(Error::InvalidUri {
@@ -272,18 +284,25 @@ impl<'a> SignableRequest<'a> {
     #[inline(always)]
     pub fn new(method: &'a str, uri: &'a str) -> Result<Self, Error> {
         // The parsing is out of line; the (large) request value is built
-        // here, inline, so that it lands where the caller keeps it.
-        let t = Target::parse(uri)?;
-        let mut req = Self::from_parts(method, t.path_raw, t.query_raw)?;
-        req.scheme = t.scheme;
-        req.authority = t.authority;
-        req.authority_host = t.host;
-        req.authority_host_plain = true;
-        if t.needs_wire_form {
-            req.path = wire_form(t.path_raw);
-            req.query = wire_form(t.query_raw);
-        }
-        Ok(req)
+        // here, inline, in one expression, so that it lands where the
+        // caller keeps it instead of being moved there.
+        let t = Target::parse(method, uri)?;
+        let (path, query) = if t.needs_wire_form {
+            (wire_form(t.path_raw), wire_form(t.query_raw))
+        } else {
+            (Cow::Borrowed(t.path_raw), Cow::Borrowed(t.query_raw))
+        };
+        Ok(SignableRequest {
+            method,
+            scheme: t.scheme,
+            authority: t.authority,
+            authority_host: t.host,
+            authority_host_plain: true,
+            path,
+            query,
+            headers: HeaderList::new(),
+            payload: None,
+        })
     }
 
     /// A request from already separated parts, used verbatim: `path` and
@@ -524,6 +543,9 @@ fn signed_host<'s>(
     host: &'s str,
     port: Option<&str>,
 ) -> &'s str {
+    let Some(port) = port else {
+        return host_port;
+    };
     let is = |name: &str| scheme.is_some_and(|s| s.eq_ignore_ascii_case(name));
     let default = if is("http") || is("ws") {
         Some("80")
@@ -533,8 +555,8 @@ fn signed_host<'s>(
         None
     };
     match (port, default) {
-        (Some(p), Some(d)) if p == d => host,
-        (Some(""), _) => host,
+        (p, Some(d)) if p == d => host,
+        ("", _) => host,
         _ => host_port,
     }
 }
