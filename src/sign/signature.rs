@@ -63,7 +63,7 @@ impl<const N: usize> StackBuf<N> {
 /// A buffer of hex digits as text.
 pub(crate) fn ascii(b: &[u8]) -> &str {
     // Only called on buffers filled with hex digits.
-    core::str::from_utf8(b).unwrap_or("")
+    super::text::utf8(b).unwrap_or("")
 }
 
 /// The length of the `Authorization` value for these parameters.
