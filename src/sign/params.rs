@@ -78,10 +78,12 @@ impl<'a> SigningParams<'a> {
             region,
             service,
             time,
+            SigningSettings::for_service(service),
         )
     }
 
-    /// The same from borrowed keys (the verifier's path: no allocation).
+    /// The same from borrowed keys and with these rules (the verifier's
+    /// path: no allocation, and the rules are the request's).
     pub(crate) fn from_keys(
         access_key_id: &'a str,
         secret_access_key: &'a str,
@@ -89,6 +91,7 @@ impl<'a> SigningParams<'a> {
         region: &'a str,
         service: &'a str,
         time: SigningTime,
+        settings: SigningSettings,
     ) -> Self {
         let mut params = SigningParams {
             access_key_id,
@@ -97,7 +100,7 @@ impl<'a> SigningParams<'a> {
             region,
             service,
             time,
-            settings: SigningSettings::for_service(service),
+            settings,
             key_cache: Some(SigningKeyCache::global()),
             problem: None,
         };

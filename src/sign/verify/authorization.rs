@@ -20,17 +20,28 @@ pub struct Authorization<'a> {
     pub signature: &'a str,
 }
 
-/// `str::trim`, without decoding characters when both ends are printable
-/// ASCII (nothing to trim: every whitespace character is a control, a
-/// space or beyond ASCII).
+/// `str::trim`, without decoding characters while the ends are ASCII:
+/// ASCII whitespace (tab to carriage return, space) is cut byte by byte,
+/// and `str::trim` runs only on what is left when an end is beyond ASCII
+/// (where Unicode whitespace may be). The parts of an `Authorization`
+/// value after a `,` start with one space.
 #[inline]
 pub(super) fn trim(s: &str) -> &str {
     let b = s.as_bytes();
-    let printable = |c: &u8| (0x21..0x80).contains(c);
-    if b.first().is_some_and(printable) && b.last().is_some_and(printable) {
-        s
-    } else {
-        s.trim()
+    let space = |c: u8| c == b' ' || (0x09..=0x0d).contains(&c);
+    let mut start = 0;
+    while start < b.len() && space(b[start]) {
+        start += 1;
+    }
+    let mut end = b.len();
+    while end > start && space(b[end - 1]) {
+        end -= 1;
+    }
+    // Both cuts are next to ASCII bytes: character boundaries.
+    let s = &s[start..end];
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&f), Some(&l)) if f >= 0x80 || l >= 0x80 => s.trim(),
+        _ => s,
     }
 }
 
@@ -256,6 +267,22 @@ mod tests {
         ] {
             assert_eq!(trim(s), s.trim(), "{s:?}");
         }
+        // Every string of up to four pieces of ASCII and Unicode whitespace
+        // and text.
+        let pieces = [" ", "\t", "\r\n", "\u{b}", "\u{1c}", "\u{85}", "\u{a0}", "\u{3000}", "a", "é"];
+        let mut n = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    for d in pieces {
+                        let s = alloc::format!("{a}{b}{c}{d}");
+                        assert_eq!(trim(&s), s.trim(), "{s:?}");
+                        n += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 10_000);
     }
 
     #[test]

@@ -478,6 +478,7 @@ fn chain(framing: ChunkedFraming, verified: &Verified, secret: &str) -> Result<C
         verified.region(),
         verified.service(),
         verified.time(),
+        crate::sign::SigningSettings::for_service(verified.service()),
     );
     ChunkSigner::new(&params, verified.signature())
         .map(Chain::V4)

@@ -147,8 +147,8 @@ fn checked<'s>(
         auth.region,
         auth.service,
         time,
-    )
-    .with_settings(settings);
+        settings,
+    );
     let mut creq =
         String::with_capacity(256 + req.path.len() + req.query.len() + 48 * signed.len());
     let expected = sign_parts(req, &signed, Some(payload), &params, &mut creq)?;
