@@ -216,6 +216,26 @@ pub(crate) fn write_canonical_request_tracking(
     payload: &PayloadHash,
     encoded: &mut [Option<core::ops::Range<usize>>],
 ) -> core::ops::Range<usize> {
+    write_head(out, req, settings, extra_query, encoded);
+    headers.write_headers(out);
+    out.push('\n');
+    let start = out.len();
+    headers.write_signed(out);
+    let range = start..out.len();
+    out.push('\n');
+    out.push_str(payload.as_str());
+    range
+}
+
+/// The canonical request's first three lines (method, path, query), each
+/// with its `\n`.
+pub(crate) fn write_head(
+    out: &mut String,
+    req: &SignableRequest<'_>,
+    settings: &SigningSettings,
+    extra_query: &[QueryParam<'_>],
+    encoded: &mut [Option<core::ops::Range<usize>>],
+) {
     out.push_str(req.method);
     out.push('\n');
     write_canonical_path(
@@ -248,12 +268,4 @@ pub(crate) fn write_canonical_request_tracking(
         });
     }
     out.push('\n');
-    headers.write_headers(out);
-    out.push('\n');
-    let start = out.len();
-    headers.write_signed(out);
-    let range = start..out.len();
-    out.push('\n');
-    out.push_str(payload.as_str());
-    range
 }

@@ -269,7 +269,9 @@ mod tests {
         }
         // Every string of up to four pieces of ASCII and Unicode whitespace
         // and text.
-        let pieces = [" ", "\t", "\r\n", "\u{b}", "\u{1c}", "\u{85}", "\u{a0}", "\u{3000}", "a", "é"];
+        let pieces = [
+            " ", "\t", "\r\n", "\u{b}", "\u{1c}", "\u{85}", "\u{a0}", "\u{3000}", "a", "é",
+        ];
         let mut n = 0;
         for a in pieces {
             for b in pieces {

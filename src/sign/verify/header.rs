@@ -1,13 +1,17 @@
 //! Verification of requests signed for the `Authorization` header.
 
 use super::authorization::parse_authorization;
+use super::canonical_from_list;
 use super::rejection::{with_details, Rejection, Signed};
 use super::{equal, equal_bytes, malformed, signed_headers_into, Verified, VerifyOptions};
 use crate::sign::header_signing::sign_parts;
 use crate::sign::names::{AUTHORIZATION, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use crate::sign::request::Header;
+use crate::sign::signature::{hash_hex, sign_hash};
 use crate::sign::string_to_sign::string_to_sign;
-use crate::sign::{Error, Payload, SessionTokenMode, SignableRequest, SigningParams, SigningTime};
+use crate::sign::{
+    Error, Payload, PayloadHash, SessionTokenMode, SignableRequest, SigningParams, SigningTime,
+};
 use alloc::string::String;
 use smallvec::SmallVec;
 
@@ -151,12 +155,34 @@ fn checked<'s>(
     );
     let mut creq =
         String::with_capacity(256 + req.path.len() + req.query.len() + 48 * signed.len());
-    let expected = sign_parts(req, &signed, Some(payload), &params, &mut creq)?;
+    // The signer's first checks, in its order, then the canonical request
+    // written from the received list when it is in the signer's form (see
+    // `canonical_from_list`), else by the signer.
+    params.validate()?;
+    let hash = payload.resolve()?;
+    let direct =
+        canonical_from_list::write(req, auth.signed_headers, &signed, &params, &hash, &mut creq);
+    let (signature, creq_hash, list) = match direct {
+        Some(list) => {
+            let creq_hash = hash_hex(&creq);
+            (sign_hash(&params, &creq_hash), creq_hash, list)
+        }
+        None => {
+            creq.clear();
+            // The body is hashed once: its hash stands for it.
+            let payload = match &hash {
+                PayloadHash::Hex(_) => Payload::Precomputed(hash.as_str()),
+                PayloadHash::Literal(_) => payload,
+            };
+            let core = sign_parts(req, &signed, Some(payload), &params, &mut creq)?;
+            (core.signature, core.creq_hash, core.signed_headers)
+        }
+    };
     // The recomputed list must be the client's list exactly (same headers, same order).
-    let recomputed = creq.get(expected.signed_headers).unwrap_or("");
+    let recomputed = creq.get(list).unwrap_or("");
     let same_list = equal(recomputed, auth.signed_headers);
-    if !(equal_bytes(&expected.signature, auth.signature.as_bytes()) & same_list) {
-        let string_to_sign = string_to_sign(&params.scope(), &expected.creq_hash);
+    if !(equal_bytes(&signature, auth.signature.as_bytes()) & same_list) {
+        let string_to_sign = string_to_sign(&params.scope(), &creq_hash);
         *mismatch = Some((creq, string_to_sign));
         return Err(Error::SignatureMismatch);
     }

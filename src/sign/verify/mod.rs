@@ -34,6 +34,7 @@
 mod authorization;
 #[cfg(feature = "std")]
 pub mod body;
+mod canonical_from_list;
 pub mod chunked;
 mod header;
 mod options;
@@ -385,7 +386,10 @@ pub(super) fn signed_headers_into<'a>(
         if is_host {
             seen |= Seen::HOST;
         }
-        match skip.iter().position(|s| s.as_bytes() == name) {
+        match skip
+            .iter()
+            .position(|s| s.len() == name.len() && s.as_bytes() == name)
+        {
             Some(i) => seen |= 1 << i,
             None => {
                 let mut found = false;

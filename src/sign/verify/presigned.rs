@@ -117,8 +117,15 @@ fn checked<'s>(
     let secret = lookup(akid).ok_or(Error::UnknownAccessKey)?;
     // Whether `X-Amz-Security-Token` is part of the signature is the
     // service's rule (the settings): the query looks the same either way.
-    let params =
-        SigningParams::from_keys(akid, secret, token.as_deref(), region, service, time, settings);
+    let params = SigningParams::from_keys(
+        akid,
+        secret,
+        token.as_deref(),
+        region,
+        service,
+        time,
+        settings,
+    );
     let expected = presign(&filtered, &params, Duration::from_secs(expires))?;
     let expected_signed = expected
         .params()
