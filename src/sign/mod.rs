@@ -71,6 +71,7 @@ pub mod params;
 pub mod payload;
 pub mod presign;
 pub mod request;
+mod request_target;
 pub mod scope;
 pub mod settings;
 mod sha256;

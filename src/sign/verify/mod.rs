@@ -40,6 +40,7 @@ mod header;
 mod options;
 mod presigned;
 mod rejection;
+mod signed_list;
 #[cfg(feature = "sigv4a")]
 mod v4a;
 
@@ -53,6 +54,7 @@ pub use header::verify_headers;
 pub use options::VerifyOptions;
 pub use presigned::verify_presigned;
 pub use rejection::Rejection;
+pub(super) use signed_list::{signed_headers_into, signed_only};
 #[cfg(feature = "sigv4a")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sigv4a")))]
 pub use v4a::{
@@ -63,8 +65,7 @@ pub use v4a::{
 use alloc::string::String;
 
 use super::canonical_query::parse_query;
-use super::names::{AUTHORIZATION, HOST, Q_SIGNATURE};
-use super::request::{Header, HeaderList};
+use super::names::{AUTHORIZATION, Q_SIGNATURE};
 use super::{Error, SignableRequest, SigningTime};
 
 /// What a successful verification establishes: who signed, for which
@@ -314,101 +315,6 @@ pub(super) fn header_count(req: &SignableRequest<'_>, name: &str) -> usize {
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case(name))
         .count()
-}
-
-/// The request restricted to the signed headers, minus `skip` (those the
-/// signer adds itself from the parameters).
-pub(super) fn signed_only<'a>(
-    req: &SignableRequest<'a>,
-    signed: &str,
-    skip: &[&str],
-) -> Result<SignableRequest<'a>, Error> {
-    let mut out = SignableRequest {
-        method: req.method,
-        scheme: req.scheme,
-        authority: req.authority,
-        authority_host: req.authority_host,
-        authority_host_plain: req.authority_host_plain,
-        path: req.path.clone(),
-        query: req.query.clone(),
-        headers: HeaderList::new(),
-        payload: req.payload,
-    };
-    signed_headers_into(req, signed, skip, &mut out.headers)?;
-    Ok(out)
-}
-
-/// A signed-headers list seen by [`signed_headers_into`]: which of the
-/// skipped names it held (bit `i` for `skip[i]`), and whether it held `host`.
-#[derive(Clone, Copy)]
-pub(super) struct Seen(u32);
-
-impl Seen {
-    const HOST: u32 = 1 << 31;
-
-    pub(super) fn host(self) -> bool {
-        self.0 & Self::HOST != 0
-    }
-
-    pub(super) fn skipped(self, i: usize) -> bool {
-        self.0 & (1 << i) != 0
-    }
-}
-
-/// Pushes onto `out` the headers of `req` that the `;`-separated list
-/// `signed` names (in the list's order; a name's headers in the request's
-/// order), leaving out the names in `skip`; tells which names the list held.
-///
-/// One byte pass over the list; each name is compared with the request's
-/// headers by length first. No request is copied: the signer takes the
-/// headers as a separate list.
-pub(super) fn signed_headers_into<'a>(
-    req: &SignableRequest<'a>,
-    signed: &str,
-    skip: &[&str],
-    out: &mut impl Extend<Header<'a>>,
-) -> Result<Seen, Error> {
-    let mut seen = 0u32;
-    let list = signed.as_bytes();
-    // Uppercase anywhere, found in one branch-free pass; the names are
-    // checked one by one only then (the error comes at the first such name).
-    let any_upper = list
-        .iter()
-        .fold(false, |up, &b| up | (b.wrapping_sub(b'A') < 26));
-    let mut start = 0;
-    loop {
-        let end = authorization::find_byte(&list[start..], b';').map_or(list.len(), |i| start + i);
-        let name = &list[start..end];
-        if name.is_empty() || (any_upper && name.iter().any(u8::is_ascii_uppercase)) {
-            return Err(malformed("signed headers must be lowercase names"));
-        }
-        let is_host = name == HOST.as_bytes();
-        if is_host {
-            seen |= Seen::HOST;
-        }
-        match skip
-            .iter()
-            .position(|s| s.len() == name.len() && s.as_bytes() == name)
-        {
-            Some(i) => seen |= 1 << i,
-            None => {
-                let mut found = false;
-                for &(n, v) in req.headers.iter() {
-                    if n.len() == name.len() && n.as_bytes().eq_ignore_ascii_case(name) {
-                        out.extend(core::iter::once((n, v)));
-                        found = true;
-                    }
-                }
-                if !found && !is_host {
-                    return Err(malformed("a signed header is missing from the request"));
-                }
-            }
-        }
-        if end == list.len() {
-            return Ok(Seen(seen));
-        }
-        start = end + 1;
-    }
 }
 
 pub(super) fn equal(a: &str, b: &str) -> bool {
