@@ -23,7 +23,9 @@ pub const NEVER_SIGNED: &[&str] = &[
 
 /// True when `lower_name` (already lowercase) is never signed.
 pub fn is_never_signed(lower_name: &str) -> bool {
-    NEVER_SIGNED.contains(&lower_name)
+    NEVER_SIGNED
+        .iter()
+        .any(|n| super::text::eq_short(n.as_bytes(), lower_name.as_bytes()))
 }
 
 /// RFC 9110 `tchar`.

@@ -91,11 +91,11 @@ impl<'a> CanonicalHeaders<'a> {
             let skip = headers::NEVER_SIGNED
                 .iter()
                 .chain(added.replaced)
-                .any(|n| n.len() == name.len() && n.eq_ignore_ascii_case(name));
+                .any(|n| super::text::eq_ignore_case(n.as_bytes(), name.as_bytes()));
             if skip {
                 continue;
             }
-            has_host |= name.len() == 4 && name.eq_ignore_ascii_case(super::names::HOST);
+            has_host |= super::text::eq_ignore_case(name.as_bytes(), super::names::HOST.as_bytes());
             entries.push(Entry {
                 name,
                 value: checked.value,

@@ -53,7 +53,7 @@ pub(super) fn write(
         // `;` is ASCII: both cuts are character boundaries.
         let name = &list[from..end];
         // Strictly increasing: also no name twice, and none empty.
-        if name <= prev {
+        if crate::sign::text::cmp_short(name.as_bytes(), prev.as_bytes()).is_le() {
             return None;
         }
         prev = name;
@@ -77,7 +77,9 @@ pub(super) fn write(
             _ => {
                 let n = rest
                     .iter()
-                    .take_while(|(n, _)| n.len() == name.len() && n.eq_ignore_ascii_case(name))
+                    .take_while(|(n, _)| {
+                        crate::sign::text::eq_ignore_case(n.as_bytes(), name.as_bytes())
+                    })
                     .count();
                 let (mine, after) = rest.split_at(n);
                 rest = after;

@@ -9,6 +9,7 @@ use crate::sign::names::{AUTHORIZATION, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_
 use crate::sign::request::Header;
 use crate::sign::signature::{hash_hex, sign_hash};
 use crate::sign::string_to_sign::string_to_sign;
+use crate::sign::text::eq_ignore_case;
 use crate::sign::{
     Error, Payload, PayloadHash, SessionTokenMode, SignableRequest, SigningParams, SigningTime,
 };
@@ -35,17 +36,17 @@ impl<'a> SigningHeaders<'a> {
         for &(name, value) in req.headers.iter() {
             // By length first: most headers are none of the four.
             let (slot, repeated) = match name.len() {
-                13 if name.eq_ignore_ascii_case(AUTHORIZATION) => {
+                13 if eq_ignore_case(name.as_bytes(), AUTHORIZATION.as_bytes()) => {
                     (&mut found.authorization, "repeated authorization header")
                 }
-                10 if name.eq_ignore_ascii_case(X_AMZ_DATE) => {
+                10 if eq_ignore_case(name.as_bytes(), X_AMZ_DATE.as_bytes()) => {
                     (&mut found.amz_date, "repeated x-amz-date header")
                 }
-                20 if name.eq_ignore_ascii_case(X_AMZ_CONTENT_SHA256) => (
+                20 if eq_ignore_case(name.as_bytes(), X_AMZ_CONTENT_SHA256.as_bytes()) => (
                     &mut found.content_sha256,
                     "repeated x-amz-content-sha256 header",
                 ),
-                20 if name.eq_ignore_ascii_case(X_AMZ_SECURITY_TOKEN) => (
+                20 if eq_ignore_case(name.as_bytes(), X_AMZ_SECURITY_TOKEN.as_bytes()) => (
                     &mut found.security_token,
                     "repeated x-amz-security-token header",
                 ),

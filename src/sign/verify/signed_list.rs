@@ -78,13 +78,13 @@ pub(in crate::sign) fn signed_headers_into<'a>(
         }
         match skip
             .iter()
-            .position(|s| s.len() == name.len() && s.as_bytes() == name)
+            .position(|s| crate::sign::text::eq_short(s.as_bytes(), name))
         {
             Some(i) => seen |= 1 << i,
             None => {
                 let mut found = false;
                 for &(n, v) in req.headers.iter() {
-                    if n.len() == name.len() && n.as_bytes().eq_ignore_ascii_case(name) {
+                    if crate::sign::text::eq_ignore_case(n.as_bytes(), name) {
                         out.extend(core::iter::once((n, v)));
                         found = true;
                     }
