@@ -76,6 +76,16 @@ pub fn check_value(value: &[u8]) -> Result<&str, &'static str> {
 /// [`check_value`], also telling whether the value is already canonical
 /// (nothing to trim, no run of whitespace to collapse, no tab or fold).
 fn scan_value(value: &[u8]) -> Result<(&str, bool), &'static str> {
+    // Most values are visible ASCII without spaces (`bytes=0-1023`, a
+    // date, a hash): valid and canonical, found in one branch-free pass.
+    let visible = value
+        .iter()
+        .fold(true, |ok, &b| ok & (b.wrapping_sub(0x21) < 0x5e));
+    if visible {
+        if let Ok(s) = super::text::utf8(value) {
+            return Ok((s, true));
+        }
+    }
     let s = super::text::utf8(value).map_err(|_| "not valid UTF-8")?;
     let b = s.as_bytes();
     let mut plain = true;
