@@ -249,10 +249,17 @@ pub(crate) fn write_head(
     // parameter list entirely then.
     if !req.query.is_empty() || !extra_query.is_empty() {
         let drop_presign = !extra_query.is_empty();
-        let mut params: SmallVec<[QueryParam<'_>; 12]> = parse_query(&req.query)
-            .filter(|p| !(drop_presign && PRESIGN_PARAMS.contains(&p.key)))
-            .chain(extra_query.iter().copied())
-            .collect();
+        // Pushed one by one: `collect` of the chained iterators goes
+        // through `SmallVec`'s generic `extend`, a tenth of a presign.
+        let mut params: SmallVec<[QueryParam<'_>; 12]> = SmallVec::new();
+        for p in parse_query(&req.query) {
+            if !(drop_presign && PRESIGN_PARAMS.contains(&p.key)) {
+                params.push(p);
+            }
+        }
+        for &p in extra_query {
+            params.push(p);
+        }
         write_canonical_query_with(out, &mut params, |p, range| {
             // The request's own parameters are read from the URL; ours are
             // literal, and their keys are unique (the request's copies of
