@@ -218,9 +218,20 @@ pub(crate) fn write_canonical_request_tracking(
 ) -> core::ops::Range<usize> {
     write_head(out, req, settings, extra_query, encoded);
     headers.write_headers(out);
+    write_tail(out, |out| headers.write_signed(out), payload)
+}
+
+/// The canonical request's end: the blank line after the headers, the
+/// signed headers list (`signed` writes it) and the payload hash. Returns
+/// where the list is.
+pub(crate) fn write_tail(
+    out: &mut String,
+    signed: impl FnOnce(&mut String),
+    payload: &PayloadHash,
+) -> core::ops::Range<usize> {
     out.push('\n');
     let start = out.len();
-    headers.write_signed(out);
+    signed(out);
     let range = start..out.len();
     out.push('\n');
     out.push_str(payload.as_str());

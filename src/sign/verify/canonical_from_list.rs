@@ -21,7 +21,7 @@ use alloc::string::String;
 
 use super::authorization::find_byte;
 use crate::sign::canonical_headers::{self as headers, write_canonical_value, write_folded_value};
-use crate::sign::canonical_request::write_head;
+use crate::sign::canonical_request::{write_head, write_tail};
 use crate::sign::names::{HOST, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use crate::sign::request::Header;
 use crate::sign::{PayloadHash, SessionTokenMode, SignableRequest, SigningParams};
@@ -116,13 +116,7 @@ pub(super) fn write(
     if !has_date || !rest.is_empty() {
         return None;
     }
-    creq.push('\n');
-    let start = creq.len();
-    creq.push_str(list);
-    let range = start..creq.len();
-    creq.push('\n');
-    creq.push_str(payload.as_str());
-    Some(range)
+    Some(write_tail(creq, |out| out.push_str(list), payload))
 }
 
 #[cfg(test)]
