@@ -201,7 +201,7 @@ impl fmt::Display for ChunkedError {
 #[cfg(feature = "std")]
 impl std::error::Error for ChunkedError {}
 
-/// What one [`ChunkedDecoder::feed`] did.
+/// What one [`ChunkedDecoder::feed`](super::ChunkedDecoder::feed) did.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ChunkedStep<'a> {
     /// Bytes of the input consumed (feed the rest again).
