@@ -131,7 +131,13 @@ fn scan_value(value: &[u8]) -> Result<(&str, bool), &'static str> {
 /// Appends the canonical form of a checked header value: trimmed, with each
 /// run of whitespace (spaces, tabs, line folds) collapsed to one space.
 pub fn write_canonical_value(out: &mut String, value: &str) {
-    if is_canonical_value(value) {
+    write_value(out, value, is_canonical_value(value));
+}
+
+/// Appends a checked value known to be canonical (`plain`) or not.
+#[inline]
+pub(crate) fn write_value(out: &mut String, value: &str, plain: bool) {
+    if plain {
         out.push_str(value);
     } else {
         write_folded_value(out, value);

@@ -111,10 +111,8 @@ pub(crate) fn write_canonical_query_with(
     params: &mut [QueryParam<'_>],
     mut on_value: impl FnMut(&QueryParam<'_>, core::ops::Range<usize>),
 ) {
-    let mut sorted: SmallVec<[Sortable<'_>; 12]> = SmallVec::new();
-    for &param in params.iter() {
-        sorted.push(Sortable::new(param));
-    }
+    let mut sorted: SmallVec<[Sortable<'_>; 12]> =
+        params.iter().map(|&param| Sortable::new(param)).collect();
     sorted.sort_unstable_by(Sortable::cmp);
     for (i, s) in sorted.iter().enumerate() {
         let p = &s.param;

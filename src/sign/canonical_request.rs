@@ -1,6 +1,6 @@
 //! Canonical request assembly: method, path, query, headers, signed headers, payload hash.
 
-use super::canonical_headers::{self as headers, cmp_lowercase, write_folded_value};
+use super::canonical_headers::{self as headers, cmp_lowercase};
 use super::canonical_query::{parse_query, write_canonical_query_with, QueryParam};
 use super::canonical_uri::write_canonical_path;
 use super::encoding::Input;
@@ -163,11 +163,7 @@ impl<'a> CanonicalHeaders<'a> {
                 e.write_name(out);
                 out.push(':');
             }
-            if e.plain {
-                out.push_str(e.value);
-            } else {
-                write_folded_value(out, e.value);
-            }
+            headers::write_value(out, e.value, e.plain);
             prev = Some(e);
         }
         if prev.is_some() {
@@ -260,17 +256,10 @@ pub(crate) fn write_head(
     // parameter list entirely then.
     if !req.query.is_empty() || !extra_query.is_empty() {
         let drop_presign = !extra_query.is_empty();
-        // Pushed one by one: `collect` of the chained iterators goes
-        // through `SmallVec`'s generic `extend`, a tenth of a presign.
-        let mut params: SmallVec<[QueryParam<'_>; 12]> = SmallVec::new();
-        for p in parse_query(&req.query) {
-            if !(drop_presign && PRESIGN_PARAMS.contains(&p.key)) {
-                params.push(p);
-            }
-        }
-        for &p in extra_query {
-            params.push(p);
-        }
+        let mut params: SmallVec<[QueryParam<'_>; 12]> = parse_query(&req.query)
+            .filter(|p| !(drop_presign && PRESIGN_PARAMS.contains(&p.key)))
+            .chain(extra_query.iter().copied())
+            .collect();
         write_canonical_query_with(out, &mut params, |p, range| {
             // The request's own parameters are read from the URL; ours are
             // literal, and their keys are unique (the request's copies of
