@@ -62,7 +62,7 @@ pub fn parse_query(query: &str) -> impl Iterator<Item = QueryParam<'_>> + Clone 
 
 /// Sorts `params` canonically and appends the canonical query string to `out`.
 pub fn write_canonical_query(out: &mut String, params: &mut [QueryParam<'_>]) {
-    write_canonical_query_with(out, params, |_, _| {});
+    write_canonical_query_merged(out, params, &[], |_, _| {});
 }
 
 /// A parameter with whether its key and value are their own encoding
@@ -104,37 +104,104 @@ impl<'a> Sortable<'a> {
     }
 }
 
-/// [`write_canonical_query`], telling `on_value` where each parameter's
-/// encoded value went in `out`.
-pub(crate) fn write_canonical_query_with(
+/// [`write_canonical_query`] of the request's own `params` merged with
+/// the signer's `extra` ones (presign parameters), telling `on_extra`
+/// where the encoded value of `extra[i]` went in `out`.
+///
+/// `extra` are literal parameters with unique keys of unreserved bytes
+/// (the `X-Amz-*` names), in any order. They are ordered by key alone
+/// (no encoding, no value comparison) and merged into the sorted own
+/// parameters, so a request without a query of its own (most presigned
+/// URLs) sorts nothing and checks no key.
+pub(crate) fn write_canonical_query_merged(
     out: &mut String,
     params: &mut [QueryParam<'_>],
-    mut on_value: impl FnMut(&QueryParam<'_>, core::ops::Range<usize>),
+    extra: &[QueryParam<'_>],
+    mut on_extra: impl FnMut(usize, core::ops::Range<usize>),
 ) {
+    debug_assert!(extra
+        .iter()
+        .all(|e| e.input == Input::Literal && is_unreserved_str(e.key)));
     let mut sorted: SmallVec<[Sortable<'_>; 12]> =
         params.iter().map(|&param| Sortable::new(param)).collect();
-    sorted.sort_unstable_by(Sortable::cmp);
-    for (i, s) in sorted.iter().enumerate() {
-        let p = &s.param;
-        if i > 0 {
+    if sorted.len() > 1 {
+        sorted.sort_unstable_by(Sortable::cmp);
+    }
+    // The extra parameters' order by key: an insertion sort of at most a
+    // handful of indices (the keys are unique, so the order is total).
+    let mut order: SmallVec<[usize; 8]> = SmallVec::new();
+    for (i, e) in extra.iter().enumerate() {
+        let at = order
+            .iter()
+            .position(|&j| e.key.as_bytes() < extra[j].key.as_bytes())
+            .unwrap_or(order.len());
+        order.insert(at, i);
+    }
+    let (mut own, mut ours) = (sorted.iter().peekable(), order.iter().peekable());
+    let mut first = true;
+    loop {
+        let take_own = match (own.peek(), ours.peek()) {
+            (Some(o), Some(&&i)) => o.cmp_literal(&extra[i]) != Ordering::Greater,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        if !first {
             out.push('&');
         }
-        if s.key_plain {
+        first = false;
+        if take_own {
+            if let Some(s) = own.next() {
+                s.write(out);
+            }
+        } else if let Some(&i) = ours.next() {
+            let e = &extra[i];
+            out.push_str(e.key);
+            out.push('=');
+            let start = out.len();
+            encode_into(out, e.value, Input::Literal, false);
+            on_extra(i, start..out.len());
+        }
+    }
+    for (dst, s) in params.iter_mut().zip(&sorted) {
+        *dst = s.param;
+    }
+}
+
+impl Sortable<'_> {
+    /// Appends `key=value`, encoded.
+    fn write(&self, out: &mut String) {
+        let p = &self.param;
+        if self.key_plain {
             out.push_str(p.key);
         } else {
             encode_into(out, p.key, p.input, false);
         }
         out.push('=');
-        let start = out.len();
-        if s.value_plain {
+        if self.value_plain {
             out.push_str(p.value);
         } else {
             encode_into(out, p.value, p.input, false);
         }
-        on_value(p, start..out.len());
     }
-    for (dst, s) in params.iter_mut().zip(&sorted) {
-        *dst = s.param;
+
+    /// [`cmp`](Self::cmp) against a literal parameter whose key is
+    /// unreserved bytes (its own encoding); the values are only compared,
+    /// lazily encoded, when the keys tie.
+    fn cmp_literal(&self, other: &QueryParam<'_>) -> Ordering {
+        let a = &self.param;
+        let by_key = if self.key_plain {
+            a.key.as_bytes().cmp(other.key.as_bytes())
+        } else {
+            encoded_bytes(a.key, a.input, false).cmp(other.key.bytes())
+        };
+        by_key.then_with(|| {
+            encoded_bytes(a.value, a.input, false).cmp(encoded_bytes(
+                other.value,
+                Input::Literal,
+                false,
+            ))
+        })
     }
 }
 
@@ -199,5 +266,66 @@ mod tests {
         let mut out = String::new();
         write_canonical_query(&mut out, &mut params);
         assert_eq!(out, "a=1&tok=a%2541%2Fb%2B%3D");
+    }
+
+    /// The merge of the signer's parameters into the request's own writes
+    /// what one sort of all of them writes, and reports where each of the
+    /// signer's encoded values went; own keys that tie with the signer's
+    /// (`X-Amz%2DDate` is `X-Amz-Date` encoded) are ordered by value.
+    #[test]
+    fn merging_is_sorting_everything() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let keys = [
+            "a",
+            "X-Amz-Date",
+            "X-Amz%2DDate",
+            "X-Amz-Expires",
+            "X-Amz-Zzz",
+            "x-amz-date",
+            "%E1%88%B4",
+            "X-Amz-Credential",
+            "B",
+        ];
+        let extra_keys = [
+            "X-Amz-Algorithm",
+            "X-Amz-Credential",
+            "X-Amz-Date",
+            "X-Amz-Expires",
+            "X-Amz-Security-Token",
+            "X-Amz-SignedHeaders",
+        ];
+        let value = || proptest::string::string_regex("[a-zA-Z0-9/;%+= -]{0,6}").unwrap();
+        let own = proptest::collection::vec((0..keys.len(), value()), 0..5);
+        let extra = proptest::collection::vec((any::<bool>(), value()), extra_keys.len());
+        let order = Just((0..extra_keys.len()).collect::<alloc::vec::Vec<_>>()).prop_shuffle();
+        TestRunner::new(Config::with_cases(2000))
+            .run(&(own, extra, order), |(own, extra, order)| {
+                let mut own: alloc::vec::Vec<_> = own
+                    .iter()
+                    .map(|(k, v)| QueryParam::from_url(keys[*k], v))
+                    .collect();
+                let extra: alloc::vec::Vec<_> = order
+                    .iter()
+                    .filter(|&&i| extra[i].0)
+                    .map(|&i| QueryParam::literal(extra_keys[i], &extra[i].1))
+                    .collect();
+                let mut all: alloc::vec::Vec<_> = own.iter().chain(&extra).copied().collect();
+                let mut want = String::new();
+                write_canonical_query(&mut want, &mut all);
+                let mut got = String::new();
+                let mut ranges = vec![None; extra.len()];
+                write_canonical_query_merged(&mut got, &mut own, &extra, |i, r| {
+                    ranges[i] = Some(r)
+                });
+                prop_assert_eq!(&got, &want);
+                for (e, r) in extra.iter().zip(&ranges) {
+                    let mut encoded = String::new();
+                    encode_into(&mut encoded, e.value, Input::Literal, false);
+                    prop_assert_eq!(r.clone().and_then(|r| got.get(r)), Some(encoded.as_str()));
+                }
+                Ok(())
+            })
+            .unwrap();
     }
 }

@@ -1,9 +1,8 @@
 //! Canonical request assembly: method, path, query, headers, signed headers, payload hash.
 
 use super::canonical_headers::{self as headers, cmp_lowercase};
-use super::canonical_query::{parse_query, write_canonical_query_with, QueryParam};
+use super::canonical_query::{parse_query, write_canonical_query_merged, QueryParam};
 use super::canonical_uri::write_canonical_path;
-use super::encoding::Input;
 use super::names::{PRESIGN_PARAMS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use super::request::Header;
 use super::{Error, PayloadHash, SignableRequest, SigningSettings};
@@ -255,22 +254,15 @@ pub(crate) fn write_head(
     // Most requests have no query (and header signing adds none): skip the
     // parameter list entirely then.
     if !req.query.is_empty() || !extra_query.is_empty() {
+        // The request's own copies of the signer's parameters are dropped:
+        // the keys merged in are unique.
         let drop_presign = !extra_query.is_empty();
         let mut params: SmallVec<[QueryParam<'_>; 12]> = parse_query(&req.query)
             .filter(|p| !(drop_presign && PRESIGN_PARAMS.contains(&p.key)))
-            .chain(extra_query.iter().copied())
             .collect();
-        write_canonical_query_with(out, &mut params, |p, range| {
-            // The request's own parameters are read from the URL; ours are
-            // literal, and their keys are unique (the request's copies of
-            // them were dropped above).
-            if p.input != Input::Literal {
-                return;
-            }
-            if let Some(i) = extra_query.iter().position(|e| e.key == p.key) {
-                if let Some(slot) = encoded.get_mut(i) {
-                    *slot = Some(range);
-                }
+        write_canonical_query_merged(out, &mut params, extra_query, |i, range| {
+            if let Some(slot) = encoded.get_mut(i) {
+                *slot = Some(range);
             }
         });
     }

@@ -369,10 +369,12 @@ fn render_uri(
         }
         text.push_str(k);
         text.push('=');
-        // Encoded once, in the canonical request; the signature (hex) and
-        // a token appended after signing were not, and are encoded here.
+        // Encoded once, in the canonical request; the signature was not
+        // but is hex (its own encoding), a token appended after signing is
+        // encoded here.
         match encoded[i].clone().and_then(|e| creq.get(e)) {
             Some(value) => text.push_str(value),
+            None if *k == Q_SIGNATURE => text.extend_from_within(r.clone()),
             None => encoding::encode_within(text, r.clone()),
         }
     }

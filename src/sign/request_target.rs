@@ -17,6 +17,12 @@ mod class {
     pub(super) const HOST: u8 = 4;
     /// `#`: a fragment starts.
     pub(super) const FRAGMENT: u8 = 8;
+    /// `@`: there may be user info.
+    pub(super) const AT: u8 = 16;
+    /// `:`: there may be a port.
+    pub(super) const COLON: u8 = 32;
+    /// `?`: there may be a query.
+    pub(super) const QUERY: u8 = 64;
 
     pub(super) static TABLE: [u8; 256] = {
         let mut t = [0u8; 256];
@@ -36,9 +42,13 @@ mod class {
             if matches!(c, b'^' | b'`') {
                 v |= WIRE;
             }
-            if c == b'#' {
-                v |= FRAGMENT;
-            }
+            v |= match c {
+                b'#' => FRAGMENT,
+                b'@' => AT,
+                b':' => COLON,
+                b'?' => QUERY,
+                _ => 0,
+            };
             t[b] = v;
             b += 1;
         }
@@ -109,32 +119,47 @@ pub(super) struct Target<'a> {
 impl<'a> Target<'a> {
     /// Checks `method` too, so that [`SignableRequest::new`] has one
     /// result to test.
+    ///
+    /// One table pass over the URI after its scheme gives every class of
+    /// byte in it: what is rejected, what needs encoding, and whether a
+    /// `@`, `:`, `?` or `#` is there at all; the searches for those run
+    /// only when one is.
     pub(super) fn parse(method: &str, uri: &'a str) -> Result<Self, Error> {
         if !headers::is_valid_name(method) {
             return Err(Error::InvalidMethod);
         }
-        let classes = class::of(uri.as_bytes());
+        let split = split_scheme(uri);
+        let scanned = split.map_or(uri, |(_, after)| after);
+        let classes = class::of(scanned.as_bytes());
+        // (A scheme that `split_scheme` accepts has no control characters.)
         if classes & class::CONTROL != 0 {
             return Err(Error::InvalidUri {
                 reason: "contains a control character",
             });
         }
-        let uri = if classes & class::FRAGMENT != 0 {
-            uri.split('#').next().unwrap_or("")
-        } else {
-            uri
+        let cut = |s: &'a str| {
+            if classes & class::FRAGMENT != 0 {
+                s.split('#').next().unwrap_or("")
+            } else {
+                s
+            }
         };
-        let (scheme, authority, host, rest) = if let Some((scheme, after)) = split_scheme(uri) {
-            let (authority, host, rest) = scan_authority(scheme, after)?;
+        let (scheme, authority, host, rest) = if let Some((scheme, after)) = split {
+            let (authority, host, rest) = scan_authority(scheme, cut(after), classes)?;
             (Some(scheme), Some(authority), Some(host), rest)
         } else if uri.starts_with('/') {
-            (None, None, None, uri)
+            (None, None, None, cut(uri))
         } else {
             return Err(Error::InvalidUri {
                 reason: "expected an absolute URI or a path starting with `/`",
             });
         };
-        let (path_raw, query_raw) = match rest.bytes().position(|b| b == b'?') {
+        let query_at = if classes & class::QUERY != 0 {
+            rest.bytes().position(|b| b == b'?')
+        } else {
+            None
+        };
+        let (path_raw, query_raw) = match query_at {
             Some(q) => (&rest[..q], &rest[q + 1..]),
             None => (rest, ""),
         };
@@ -150,41 +175,37 @@ impl<'a> Target<'a> {
 }
 
 /// Splits the authority off the front of `after` (what follows `://`, up to
-/// `/`, `?` or the end) and checks it, in one pass over its bytes. Returns
-/// the authority, the `host` value it gives, and the rest of the URI.
-fn scan_authority<'s>(scheme: &str, after: &'s str) -> Result<(&'s str, &'s str, &'s str), Error> {
-    let b = after.as_bytes();
-    let mut end = b.len();
-    // Of `host[:port]`, what follows the last `@`: its start, its last `:`
-    // and the classes of its bytes.
-    let (mut start, mut colon, mut classes) = (0, None, 0u8);
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'/' | b'?' => {
-                end = i;
-                break;
-            }
-            b'@' => {
-                (start, colon, classes) = (i + 1, None, 0);
-                continue;
-            }
-            b':' => colon = Some(i),
-            _ => {}
-        }
-        classes |= class::TABLE[c as usize];
-    }
+/// `/`, `?` or the end) and checks it. `classes` are those of `after`'s
+/// bytes ([`class::of`]): a search for user info, a port or a bad host
+/// byte runs only when such a byte is somewhere in `after`. Returns the
+/// authority, the `host` value it gives, and the rest of the URI.
+fn scan_authority<'s>(
+    scheme: &str,
+    after: &'s str,
+    classes: u8,
+) -> Result<(&'s str, &'s str, &'s str), Error> {
+    let end = after
+        .bytes()
+        .position(|c| c == b'/' || c == b'?')
+        .unwrap_or(after.len());
     let (authority, rest) = after.split_at(end);
-    let host_port = &authority[start..];
-    if classes & class::HOST != 0 && !host_port.is_empty() {
+    let host_port = if classes & class::AT != 0 {
+        after_user_info(authority)
+    } else {
+        authority
+    };
+    if classes & class::HOST != 0
+        && class::of(host_port.as_bytes()) & class::HOST != 0
+        && !host_port.is_empty()
+    {
         return Err(Error::InvalidUri {
             reason: "invalid character in host",
         });
     }
-    let split = match colon {
-        // `[v6]:port` and `[v6]` are split at the bracket.
-        _ if host_port.starts_with('[') => split_port(host_port),
-        Some(i) => (&authority[start..i], Some(&authority[i + 1..])),
-        None => (host_port, None),
+    let split = if host_port.starts_with('[') || classes & class::COLON != 0 {
+        split_port(host_port)
+    } else {
+        (host_port, None)
     };
     let host = check_host_port(Some(scheme), host_port, split)?;
     Ok((authority, host, rest))
@@ -314,7 +335,8 @@ mod tests {
                         for scheme in ["https", "http", "s3"] {
                             let want = validate_authority(Some(scheme), &authority)
                                 .map(|h| (authority.as_str(), h, d));
-                            assert_eq!(scan_authority(scheme, &after), want, "{after:?}");
+                            let classes = class::of(after.as_bytes());
+                            assert_eq!(scan_authority(scheme, &after, classes), want, "{after:?}");
                             n += 1;
                         }
                     }
