@@ -8,6 +8,10 @@
 //! why it is written by hand: `src/sign/slot_cache.rs`, shared with the
 //! SigV4a key cache.
 //!
+//! Each entry also remembers the HMAC's state after the first block of the
+//! last second's strings to sign (`src/sign/first_block.rs`): signatures
+//! within one second compress one block fewer.
+//!
 //! [`SigningKeyCache::global`] is the process-wide cache that
 //! [`SigningParams`](super::SigningParams) uses unless told otherwise, so
 //! signing is fast by default.
@@ -20,6 +24,7 @@ use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
 use super::constant_time::ct_eq;
+use super::first_block::FirstBlock;
 use super::key::SigningKey;
 use super::sha256::HmacKey;
 use super::slot_cache::SlotCache;
@@ -54,10 +59,12 @@ impl Scope {
     }
 }
 
-/// A derived key and its HMAC midstates.
+/// A derived key, its HMAC midstates, and the state after the first
+/// block of this second's strings to sign (see `first_block`).
 struct Entry {
     key: SigningKey,
     hmac: HmacKey,
+    first: FirstBlock,
 }
 
 impl Entry {
@@ -66,6 +73,25 @@ impl Entry {
         Entry {
             hmac: key.hmac_key(),
             key,
+            first: FirstBlock::new(),
+        }
+    }
+
+    /// HMAC-SHA256 of a string to sign, its first block's compression
+    /// reused from an earlier signature when that block was the same.
+    fn sign_string_to_sign(&self, sts: &[u8]) -> [u8; 32] {
+        // Only when the first block lies before the hash at the end (the
+        // 64 hex digits): then it is the same all second.
+        match sts.split_first_chunk::<64>() {
+            Some((first, rest)) if rest.len() >= 64 => {
+                let state = self.first.get(first).unwrap_or_else(|| {
+                    let state = self.hmac.after_first_block(first);
+                    self.first.put(first, &state);
+                    state
+                });
+                self.hmac.sign_rest(&state, rest)
+            }
+            _ => self.hmac.sign(sts),
         }
     }
 }
@@ -144,6 +170,21 @@ impl SigningKeyCache {
         self.with_entry(secret, date_stamp, region, service, |e| e.hmac.clone())
     }
 
+    /// HMAC-SHA256 of a SigV4 string to sign (`AWS4-HMAC-SHA256\n...`)
+    /// under the key for these inputs.
+    pub(crate) fn sign_string_to_sign(
+        &self,
+        secret: &str,
+        date_stamp: &str,
+        region: &str,
+        service: &str,
+        sts: &[u8],
+    ) -> [u8; 32] {
+        self.with_entry(secret, date_stamp, region, service, |e| {
+            e.sign_string_to_sign(sts)
+        })
+    }
+
     fn with_entry<T>(
         &self,
         secret: &str,
@@ -180,6 +221,53 @@ impl SigningKeyCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Signatures through the cache (whose entries remember the first
+    /// block of the second) are the uncached ones: seconds alternating so
+    /// the memo is replaced, scopes short enough that the first block
+    /// holds part of the hash (never remembered), and threads signing in
+    /// different seconds with one cache at once.
+    #[cfg(feature = "std")]
+    #[test]
+    fn remembered_first_blocks_sign_the_same() {
+        extern crate std;
+        use crate::sign::{sign_headers, Credentials, SignableRequest, SigningParams, SigningTime};
+        let credentials = Credentials::new("AKID", "secret");
+        let cache = SigningKeyCache::new();
+        let sign = |region: &str, service: &str, second: i64, cached: bool| {
+            let time = SigningTime::from_unix_seconds(1_369_353_600 + second).unwrap();
+            let params = SigningParams::new(&credentials, region, service, time);
+            let params = if cached {
+                params.with_key_cache(&cache)
+            } else {
+                params.without_key_cache()
+            };
+            let req = SignableRequest::new("GET", "https://h.example/k").unwrap();
+            String::from(sign_headers(&req, &params).unwrap().signature())
+        };
+        for second in [0, 1, 0, 0, 86_399, 2, 2] {
+            for (region, service) in [("us-east-1", "s3"), ("a", "s"), ("eu-central-1", "sts")] {
+                assert_eq!(
+                    sign(region, service, second, true),
+                    sign(region, service, second, false),
+                    "{region} {service} {second}"
+                );
+            }
+        }
+        std::thread::scope(|s| {
+            for t in 0..4i64 {
+                s.spawn(move || {
+                    for i in 0..300 {
+                        let second = (i + t) % 3;
+                        assert_eq!(
+                            sign("us-east-1", "s3", second, true),
+                            sign("us-east-1", "s3", second, false)
+                        );
+                    }
+                });
+            }
+        });
+    }
 
     #[test]
     fn cache_reuses_and_invalidates() {

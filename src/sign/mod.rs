@@ -61,6 +61,7 @@ mod constant_time;
 pub mod credentials;
 pub mod encoding;
 mod error;
+mod first_block;
 pub mod header_rules;
 pub mod header_signing;
 pub mod key;

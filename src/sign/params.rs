@@ -202,6 +202,19 @@ impl<'a> SigningParams<'a> {
         }
     }
 
+    /// HMAC-SHA256 of the string to sign `sts` under the signing key
+    /// (from the cache when there is one, which also remembers the
+    /// string's first block for the second: see `first_block`).
+    pub(crate) fn sign_string_to_sign(&self, sts: &[u8]) -> [u8; 32] {
+        let date = self.time.date_stamp();
+        match self.key_cache {
+            Some(c) => {
+                c.sign_string_to_sign(self.secret_access_key, date, self.region, self.service, sts)
+            }
+            None => self.hmac_key().sign(sts),
+        }
+    }
+
     /// The signing key's HMAC midstates (from the cache when there is one).
     pub(crate) fn hmac_key(&self) -> HmacKey {
         let date = self.time.date_stamp();

@@ -95,6 +95,21 @@ impl HmacKey {
         let inner = finish(self.inner, 64, msg);
         finish(self.outer, 64, &inner)
     }
+
+    /// The inner hash's state after the message's first block.
+    pub(crate) fn after_first_block(&self, block: &[u8; 64]) -> [u32; 8] {
+        let mut state = self.inner;
+        compress(&mut state, block);
+        state
+    }
+
+    /// HMAC-SHA256 of a message whose first block took the inner hash to
+    /// `state` ([`after_first_block`](Self::after_first_block)); `rest` is
+    /// the message after that block.
+    pub(crate) fn sign_rest(&self, state: &[u32; 8], rest: &[u8]) -> [u8; 32] {
+        let inner = finish(*state, 128, rest);
+        finish(self.outer, 64, &inner)
+    }
 }
 
 impl Drop for HmacKey {
@@ -130,6 +145,10 @@ mod tests {
             mac.update(&data[..len]);
             let want: [u8; 32] = mac.finalize().into_bytes().into();
             assert_eq!(ours.sign(&data[..len]), want, "length {len}");
+            if let Some((first, rest)) = data[..len].split_first_chunk::<64>() {
+                let state = ours.after_first_block(first);
+                assert_eq!(ours.sign_rest(&state, rest), want, "length {len}, in two");
+            }
         }
     }
 }

@@ -15,14 +15,13 @@ pub(crate) fn hash_hex(s: &str) -> [u8; 64] {
 
 /// The hex signature of the canonical request whose SHA-256 is `creq_hash`.
 pub(crate) fn sign_hash(params: &SigningParams<'_>, creq_hash: &[u8; 64]) -> [u8; 64] {
-    let key = params.hmac_key();
     let scope = params.scope();
     // Assembled on the stack; a scope too long for it goes through a `String`.
     let mut buf = StackBuf::<256>::new();
     feed_string_to_sign(&mut |b| buf.push(b), &scope, creq_hash);
     let sig = match buf.filled() {
-        Some(bytes) => key.sign(bytes),
-        None => key.sign(string_to_sign(&scope, creq_hash).as_bytes()),
+        Some(bytes) => params.sign_string_to_sign(bytes),
+        None => params.sign_string_to_sign(string_to_sign(&scope, creq_hash).as_bytes()),
     };
     super::lower_hex::hex32(&sig)
 }

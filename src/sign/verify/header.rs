@@ -187,7 +187,10 @@ fn checked<'s>(
         *mismatch = Some((creq, string_to_sign));
         return Err(Error::SignatureMismatch);
     }
-    Ok(Verified::new(
+    // The canonical request (it can hold the session token) is cleared,
+    // and its buffer holds the result.
+    Ok(Verified::new_in(
+        creq,
         auth.access_key_id,
         auth.region,
         auth.service,

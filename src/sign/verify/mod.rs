@@ -102,7 +102,34 @@ impl Verified {
         signature: &str,
         kind: Kind,
     ) -> Self {
-        let mut text = String::with_capacity(
+        Self::new_in(
+            String::new(),
+            access_key_id,
+            region,
+            service,
+            time,
+            signed_headers,
+            signature,
+            kind,
+        )
+    }
+
+    /// [`new`](Self::new), written into `buf` (cleared first): a verifier
+    /// hands over the canonical request's buffer, done with, and saves an
+    /// allocation.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new_in(
+        mut text: String,
+        access_key_id: &str,
+        region: &str,
+        service: &str,
+        time: SigningTime,
+        signed_headers: &str,
+        signature: &str,
+        kind: Kind,
+    ) -> Self {
+        text.clear();
+        text.reserve(
             access_key_id.len()
                 + region.len()
                 + service.len()

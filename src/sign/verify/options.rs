@@ -118,11 +118,13 @@ impl<'a> VerifyOptions<'a> {
         for &(name, _) in req.headers.iter() {
             let amz = name.len() > 6 && name.as_bytes()[..6].eq_ignore_ascii_case(b"x-amz-");
             // A byte split: `str::split` goes through a char searcher.
-            let listed = signed
-                .as_bytes()
-                .split(|&b| b == b';')
-                .any(|s| crate::sign::text::eq_ignore_case(s, name.as_bytes()));
-            if amz && !listed {
+            let listed = || {
+                signed
+                    .as_bytes()
+                    .split(|&b| b == b';')
+                    .any(|s| crate::sign::text::eq_ignore_case(s, name.as_bytes()))
+            };
+            if amz && !listed() {
                 return Err(Error::HeaderNotSigned {
                     name: name.to_ascii_lowercase(),
                 });
