@@ -316,7 +316,7 @@ mod tests {
                 let mut got = String::new();
                 let mut ranges = vec![None; extra.len()];
                 write_canonical_query_merged(&mut got, &mut own, &extra, |i, r| {
-                    ranges[i] = Some(r)
+                    ranges[i] = Some(r);
                 });
                 prop_assert_eq!(&got, &want);
                 for (e, r) in extra.iter().zip(&ranges) {

@@ -133,7 +133,6 @@ mod tests {
     #[cfg(feature = "std")]
     #[test]
     fn concurrent_reads_never_mix_two_writes() {
-        extern crate std;
         let memo = FirstBlock::new();
         let blocks: [[u8; 64]; 2] = [[0x11; 64], [0x22; 64]];
         let state_of = |b: &[u8; 64]| [u32::from(b[0]); 8];

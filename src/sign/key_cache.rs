@@ -230,7 +230,6 @@ mod tests {
     #[cfg(feature = "std")]
     #[test]
     fn remembered_first_blocks_sign_the_same() {
-        extern crate std;
         use crate::sign::{sign_headers, Credentials, SignableRequest, SigningParams, SigningTime};
         let credentials = Credentials::new("AKID", "secret");
         let cache = SigningKeyCache::new();

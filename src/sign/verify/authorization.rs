@@ -133,7 +133,13 @@ pub(super) fn parse_credential(credential: &str) -> Result<(&str, &str, &str, &s
 pub fn parse_authorization(value: &str) -> Result<Authorization<'_>, Error> {
     match signers_layout(value) {
         Some((credential, signed_headers, signature)) => {
-            authorization(Some(credential), Some(signed_headers), Some(signature))
+            // The layout check read the signature as 64 hex digits already.
+            authorization(
+                Some(credential),
+                Some(signed_headers),
+                Some(signature),
+                true,
+            )
         }
         None => parse_any_layout(value),
     }
@@ -155,11 +161,18 @@ fn signers_layout(value: &str) -> Option<(&str, &str, &str)> {
     let s = find_byte(rest.as_bytes(), b',')?;
     let (signed, rest) = rest.split_at(s);
     let signature = rest.strip_prefix(", Signature=")?;
-    let hex = signature.bytes().fold(true, |ok, b| {
-        ok & ((b.wrapping_sub(b'0') < 10) | (b.wrapping_sub(b'a') < 6))
-    });
-    (untrimmed(credential) && untrimmed(signed) && signature.len() == 64 && hex)
+    (untrimmed(credential) && untrimmed(signed) && is_signature_hex(signature))
         .then_some((credential, signed, signature))
+}
+
+/// 64 lowercase hex digits, folded without early exit (the 64 bytes are
+/// checked in a few vector steps).
+#[inline]
+fn is_signature_hex(signature: &str) -> bool {
+    signature.len() == 64
+        && signature.bytes().fold(true, |ok, b| {
+            ok & ((b.wrapping_sub(b'0') < 10) | (b.wrapping_sub(b'a') < 6))
+        })
 }
 
 /// [`parse_authorization`] for any layout: parts in any order, with
@@ -201,24 +214,22 @@ fn parse_any_layout(value: &str) -> Result<Authorization<'_>, Error> {
             break;
         }
     }
-    authorization(credential, signed, signature)
+    authorization(credential, signed, signature, false)
 }
 
-/// The parsed `Authorization` from its three values, when each came.
+/// The parsed `Authorization` from its three values, when each came;
+/// `hex_checked`: the signature is known to be 64 lowercase hex digits.
 fn authorization<'a>(
     credential: Option<&'a str>,
     signed: Option<&'a str>,
     signature: Option<&'a str>,
+    hex_checked: bool,
 ) -> Result<Authorization<'a>, Error> {
     let (access_key_id, date, region, service) =
         parse_credential(credential.ok_or(malformed("authorization has no Credential"))?)?;
     let signed_headers = signed.ok_or(malformed("authorization has no SignedHeaders"))?;
     let signature = signature.ok_or(malformed("authorization has no Signature"))?;
-    // Folded without early exit, so the 64 bytes are checked in a few vector steps.
-    let lowercase_hex = signature.bytes().fold(true, |ok, b| {
-        ok & ((b.wrapping_sub(b'0') < 10) | (b.wrapping_sub(b'a') < 6))
-    });
-    if signature.len() != 64 || !lowercase_hex {
+    if !hex_checked && !is_signature_hex(signature) {
         return Err(malformed("signature is not 64 lowercase hex digits"));
     }
     Ok(Authorization {
