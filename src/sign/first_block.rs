@@ -142,7 +142,9 @@ mod tests {
                 let (memo, hits) = (&memo, &hits);
                 s.spawn(move || {
                     for i in 0..20_000 {
-                        let b = &blocks[(i + t) % 2];
+                        // Each block twice in a row: the second read hits
+                        // unless another thread stored in between.
+                        let b = &blocks[(i / 2 + t) % 2];
                         match memo.get(b) {
                             Some(state) => {
                                 assert_eq!(state, state_of(b));

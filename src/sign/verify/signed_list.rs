@@ -28,6 +28,26 @@ pub(in crate::sign) fn signed_only<'a>(
     Ok(out)
 }
 
+/// Where [`signed_headers_into`] puts the headers it finds: one `push`
+/// (`Extend` with `iter::once` reserves and loops for each header).
+pub(in crate::sign) trait PushHeader<'a> {
+    fn push_header(&mut self, h: Header<'a>);
+}
+
+impl<'a> PushHeader<'a> for HeaderList<'a> {
+    #[inline]
+    fn push_header(&mut self, h: Header<'a>) {
+        self.push(h);
+    }
+}
+
+impl<'a, const N: usize> PushHeader<'a> for smallvec::SmallVec<[Header<'a>; N]> {
+    #[inline]
+    fn push_header(&mut self, h: Header<'a>) {
+        self.push(h);
+    }
+}
+
 /// A signed-headers list seen by [`signed_headers_into`]: which of the
 /// skipped names it held (bit `i` for `skip[i]`), and whether it held `host`.
 #[derive(Clone, Copy)]
@@ -56,7 +76,7 @@ pub(in crate::sign) fn signed_headers_into<'a>(
     req: &SignableRequest<'a>,
     signed: &str,
     skip: &[&str],
-    out: &mut impl Extend<Header<'a>>,
+    out: &mut impl PushHeader<'a>,
 ) -> Result<Seen, Error> {
     let mut seen = 0u32;
     let list = signed.as_bytes();
@@ -72,7 +92,7 @@ pub(in crate::sign) fn signed_headers_into<'a>(
         if name.is_empty() || (any_upper && name.iter().any(u8::is_ascii_uppercase)) {
             return Err(malformed("signed headers must be lowercase names"));
         }
-        let is_host = name == HOST.as_bytes();
+        let is_host = crate::sign::text::eq_short(name, HOST.as_bytes());
         if is_host {
             seen |= Seen::HOST;
         }
@@ -85,7 +105,7 @@ pub(in crate::sign) fn signed_headers_into<'a>(
                 let mut found = false;
                 for &(n, v) in req.headers.iter() {
                     if crate::sign::text::eq_ignore_case(n.as_bytes(), name) {
-                        out.extend(core::iter::once((n, v)));
+                        out.push_header((n, v));
                         found = true;
                     }
                 }
