@@ -189,7 +189,7 @@ fn checked<'s>(
     }
     // The canonical request (it can hold the session token) is cleared,
     // and its buffer holds the result.
-    Ok(Verified::new_in(
+    Ok(Verified::new(
         creq,
         auth.access_key_id,
         auth.region,

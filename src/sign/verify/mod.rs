@@ -93,32 +93,11 @@ pub(crate) struct Kind {
 }
 
 impl Verified {
-    pub(crate) fn new(
-        access_key_id: &str,
-        region: &str,
-        service: &str,
-        time: SigningTime,
-        signed_headers: &str,
-        signature: &str,
-        kind: Kind,
-    ) -> Self {
-        Self::new_in(
-            String::new(),
-            access_key_id,
-            region,
-            service,
-            time,
-            signed_headers,
-            signature,
-            kind,
-        )
-    }
-
-    /// [`new`](Self::new), written into `buf` (cleared first): a verifier
-    /// hands over the canonical request's buffer, done with, and saves an
-    /// allocation.
+    /// The result, written into `text` (cleared first): a verifier hands
+    /// over the canonical request's buffer, done with, and saves an
+    /// allocation (or passes `String::new()`).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new_in(
+    pub(crate) fn new(
         mut text: String,
         access_key_id: &str,
         region: &str,

@@ -144,7 +144,14 @@ fn checked<'s>(
         sigv4a: false,
     };
     Ok(Verified::new(
-        akid, region, service, time, &signed, &signature, kind,
+        String::new(),
+        akid,
+        region,
+        service,
+        time,
+        &signed,
+        &signature,
+        kind,
     ))
 }
 

@@ -294,6 +294,7 @@ fn headers<'s>(
         return Err(Error::SignatureMismatch);
     }
     Ok(Verified::new(
+        String::new(),
         auth.access_key_id,
         region_set,
         auth.service,
@@ -399,6 +400,7 @@ fn presigned<'s>(
         return Err(Error::SignatureMismatch);
     }
     Ok(Verified::new(
+        String::new(),
         akid,
         &region_set,
         service,
