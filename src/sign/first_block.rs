@@ -20,8 +20,10 @@
 //! keyed by all 64 bytes of the block, so a state is only ever used for
 //! the block it was computed from.
 //!
-//! Written by hand: the `seqlock` crates need `std` or `unsafe` reads of
-//! plain memory; the cache is `no_std` and its value is 96 bytes.
+//! Written by hand rather than with a seqlock crate: a seqlock over plain
+//! memory reads it while a writer may be storing (`unsafe`, racy reads
+//! made sound by the counter); with every field an atomic this one needs
+//! no `unsafe`, and the value is small (96 bytes) and `no_std`.
 
 use core::sync::atomic::{fence, AtomicU32, Ordering};
 
