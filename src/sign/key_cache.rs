@@ -10,7 +10,9 @@
 //!
 //! Each entry also remembers the HMAC's state after the first block of the
 //! last second's strings to sign (`src/sign/first_block.rs`): signatures
-//! within one second compress one block fewer.
+//! within one second compress one block fewer. That state is copied out
+//! with the midstates, and hashing happens outside the cache, so readers
+//! still hold it only for a copy and a comparison.
 //!
 //! [`SigningKeyCache::global`] is the process-wide cache that
 //! [`SigningParams`](super::SigningParams) uses unless told otherwise, so
@@ -74,24 +76,6 @@ impl Entry {
             hmac: key.hmac_key(),
             key,
             first: FirstBlock::new(),
-        }
-    }
-
-    /// HMAC-SHA256 of a string to sign, its first block's compression
-    /// reused from an earlier signature when that block was the same.
-    fn sign_string_to_sign(&self, sts: &[u8]) -> [u8; 32] {
-        // Only when the first block lies before the hash at the end (the
-        // 64 hex digits): then it is the same all second.
-        match sts.split_first_chunk::<64>() {
-            Some((first, rest)) if rest.len() >= 64 => {
-                let state = self.first.get(first).unwrap_or_else(|| {
-                    let state = self.hmac.after_first_block(first);
-                    self.first.put(first, &state);
-                    state
-                });
-                self.hmac.sign_rest(&state, rest)
-            }
-            _ => self.hmac.sign(sts),
         }
     }
 }
@@ -159,19 +143,9 @@ impl SigningKeyCache {
         self.with_entry(secret, date_stamp, region, service, |e| e.key.clone())
     }
 
-    /// The key's HMAC midstates for these inputs (cheaper to copy than to key).
-    pub(crate) fn hmac_key(
-        &self,
-        secret: &str,
-        date_stamp: &str,
-        region: &str,
-        service: &str,
-    ) -> HmacKey {
-        self.with_entry(secret, date_stamp, region, service, |e| e.hmac.clone())
-    }
-
     /// HMAC-SHA256 of a SigV4 string to sign (`AWS4-HMAC-SHA256\n...`)
-    /// under the key for these inputs.
+    /// under the key for these inputs, its first block's compression
+    /// reused from an earlier signature when that block was the same.
     pub(crate) fn sign_string_to_sign(
         &self,
         secret: &str,
@@ -180,9 +154,27 @@ impl SigningKeyCache {
         service: &str,
         sts: &[u8],
     ) -> [u8; 32] {
-        self.with_entry(secret, date_stamp, region, service, |e| {
-            e.sign_string_to_sign(sts)
-        })
+        // Only when the first block lies before the hash at the end (the
+        // 64 hex digits): then it is the same all second.
+        let Some((first, rest)) = sts.split_first_chunk::<64>().filter(|(_, r)| r.len() >= 64)
+        else {
+            return self
+                .with_entry(secret, date_stamp, region, service, |e| e.hmac.clone())
+                .sign(sts);
+        };
+        let (hmac, state) = self.with_entry(secret, date_stamp, region, service, |e| {
+            (e.hmac.clone(), e.first.get(first))
+        });
+        let state = state.unwrap_or_else(|| {
+            let state = hmac.after_first_block(first);
+            // Once a second: stored through a second lookup, so that no
+            // hashing happens while the cache is held.
+            self.with_entry(secret, date_stamp, region, service, |e| {
+                e.first.put(first, &state);
+            });
+            state
+        });
+        hmac.sign_rest(&state, rest)
     }
 
     fn with_entry<T>(

@@ -7,7 +7,6 @@ use super::canonical_headers::check_value;
 use super::key::SigningKey;
 use super::key_cache::SigningKeyCache;
 use super::scope::{is_scope_part, Scope};
-use super::sha256::HmacKey;
 use super::{Credentials, Error, SigningSettings, SigningTime};
 
 /// Who signs, for which region and service, at what time, by which rules.
@@ -211,17 +210,9 @@ impl<'a> SigningParams<'a> {
             Some(c) => {
                 c.sign_string_to_sign(self.secret_access_key, date, self.region, self.service, sts)
             }
-            None => self.hmac_key().sign(sts),
-        }
-    }
-
-    /// The signing key's HMAC midstates (from the cache when there is one).
-    pub(crate) fn hmac_key(&self) -> HmacKey {
-        let date = self.time.date_stamp();
-        match self.key_cache {
-            Some(c) => c.hmac_key(self.secret_access_key, date, self.region, self.service),
             None => SigningKey::derive(self.secret_access_key, date, self.region, self.service)
-                .hmac_key(),
+                .hmac_key()
+                .sign(sts),
         }
     }
 }
