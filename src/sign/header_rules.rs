@@ -30,7 +30,7 @@ pub(crate) fn caller_header<'r>(
 ) -> Result<Option<&'r str>, Error> {
     let mut found: Option<&'r str> = None;
     for &(n, v) in headers {
-        if !super::text::eq_ignore_case(n.as_bytes(), name.as_bytes()) {
+        if !super::text::eq_lowercase(n.as_bytes(), name.as_bytes()) {
             continue;
         }
         let value = check_value(v)

@@ -88,6 +88,30 @@ pub(super) fn rfind_byte(hay: &[u8], needle: u8) -> Option<usize> {
 
 /// Splits `AKID/YYYYMMDD/region/service/aws4_request`.
 pub(super) fn parse_credential(credential: &str) -> Result<(&str, &str, &str, &str), Error> {
+    well_formed_credential(credential).map_or_else(|| credential_parts(credential), Ok)
+}
+
+/// [`parse_credential`] for a credential with every part in place: the
+/// terminator and the date are checked where they must be instead of
+/// searched for. `None` for anything else, which [`credential_parts`] then
+/// reads (and reports).
+#[inline]
+fn well_formed_credential(credential: &str) -> Option<(&str, &str, &str, &str)> {
+    let rest = credential.strip_suffix("/aws4_request")?;
+    let s = rfind_byte(rest.as_bytes(), b'/')?;
+    let r = rfind_byte(&rest.as_bytes()[..s], b'/')?;
+    // `/YYYYMMDD` before the region; the key id before that, not empty.
+    let d = r.checked_sub(9).filter(|&d| d > 0)?;
+    let date = rest.as_bytes().get(d..r)?;
+    let digits = date[1..].iter().fold(true, |ok, b| ok & b.is_ascii_digit());
+    let (service, region) = (&rest[s + 1..], &rest[r + 1..s]);
+    (date[0] == b'/' && digits && !region.is_empty() && !service.is_empty())
+        .then(|| (&rest[..d], &rest[d + 1..r], region, service))
+}
+
+/// [`parse_credential`] for any credential: the last four `/` found from
+/// the end, each part then checked.
+fn credential_parts(credential: &str) -> Result<(&str, &str, &str, &str), Error> {
     // The last four `/` (the access key id may hold more).
     let mut cuts = [0usize; 4];
     let mut found = 0;
@@ -280,6 +304,42 @@ mod tests {
             "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7,"
         )
         .is_err());
+    }
+
+    /// The well-formed credential's reading is the general one, over every
+    /// edit of a valid credential at every position.
+    #[test]
+    fn well_formed_credentials_are_read_like_any() {
+        let good = "AK/ID/20150830/us-east-1/iam/aws4_request";
+        assert!(well_formed_credential(good).is_some());
+        let edits = [
+            "",
+            "/",
+            "//",
+            "0",
+            "a",
+            "é",
+            "aws4_request",
+            "/aws4_request",
+        ];
+        let (mut fast, mut n) = (0, 0);
+        for cut in (0..=good.len()).filter(|&i| good.is_char_boundary(i)) {
+            for removed in [0, 1, 9] {
+                for edit in edits {
+                    let end = (cut + removed).min(good.len());
+                    let c = alloc::format!("{}{edit}{}", &good[..cut], &good[end..]);
+                    let quick = well_formed_credential(&c);
+                    assert_eq!(parse_credential(&c), credential_parts(&c), "{c:?}");
+                    if let Some(parts) = quick {
+                        assert_eq!(Ok(parts), credential_parts(&c), "{c:?}");
+                        fast += 1;
+                    }
+                    n += 1;
+                }
+            }
+        }
+        // Both readers were exercised.
+        assert!(fast > 100 && n - fast > 100, "{fast} of {n}");
     }
 
     /// The signers' layout gives what the general parser gives, over

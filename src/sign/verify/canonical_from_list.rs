@@ -10,47 +10,77 @@
 //! headers are written name by name as the list gives them and the list
 //! itself is copied. No sort, no filter, no second pass over the names.
 //!
+//! The list is walked once: each name's request headers are found and
+//! written as it comes (no list of the signed headers is collected first),
+//! and the names the signer writes itself (`x-amz-date`, the payload hash,
+//! the session token) take the values the caller found for them.
+//!
 //! Anything else (a list out of order, a header value the signer's checks
-//! would refuse, a signed token that did not come) returns `None`, and the
-//! verifier signs through the signer instead, which decides the outcome and
-//! the error. The tests check that both write the same bytes.
-
-use core::ops::Range;
+//! would refuse, a signed header the request lacks) returns `None`, and the
+//! verifier collects the signed headers and signs through the signer
+//! instead, which decides the outcome and the error. The tests check that
+//! both write the same bytes.
 
 use alloc::string::String;
 
 use super::authorization::find_byte;
 use crate::sign::canonical_headers::{self as headers, write_canonical_value};
-use crate::sign::canonical_request::{write_head, write_tail};
+use crate::sign::canonical_request::write_head;
 use crate::sign::names::{HOST, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
-use crate::sign::request::Header;
-use crate::sign::text::{cmp_short, eq_ignore_case};
-use crate::sign::{PayloadHash, SessionTokenMode, SignableRequest, SigningParams};
+use crate::sign::text::{cmp_short, eq_lowercase};
+use crate::sign::{SignableRequest, SigningSettings};
+
+/// The values of the signer's own headers, as the verifier found them.
+pub(super) struct Own<'v> {
+    /// `x-amz-date`.
+    pub amz_date: &'v str,
+    /// The received `x-amz-content-sha256`, written when the list names it.
+    pub content_sha256: Option<&'v str>,
+    /// The received session token, written when the list names it.
+    pub token: Option<&'v str>,
+}
+
+/// Which of the names that change how the rest is signed the list held.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Listed {
+    pub host: bool,
+    pub token: bool,
+    pub content_sha256: bool,
+}
 
 /// Appends the canonical request of `req` signed with the received `list`
-/// to `creq` and returns where the list is in it, or `None` (with `creq`
-/// partly written: the caller clears it) when the signer must decide.
-///
-/// `signed` holds the request's headers named in the list other than the
-/// signer's own, in list order (as `signed_headers_into` collects them);
-/// `payload` is the payload hash signed.
-pub(super) fn write(
+/// to `creq` up to its tail (the list and the payload hash, which the
+/// caller writes with `write_tail` once it knows the hash), or returns
+/// `None` (with `creq` partly written: the caller clears it) when the
+/// signer must decide.
+pub(super) fn write_headers(
     req: &SignableRequest<'_>,
     list: &str,
-    signed: &[Header<'_>],
-    params: &SigningParams<'_>,
-    payload: &PayloadHash,
+    settings: &SigningSettings,
+    own: &Own<'_>,
     creq: &mut String,
-) -> Option<Range<usize>> {
-    let settings = &params.settings;
+) -> Option<Listed> {
+    let bytes = list.as_bytes();
+    // Lowercase names only (an uppercase one is the signer's error to
+    // report), checked in one branch-free pass.
+    if bytes
+        .iter()
+        .fold(false, |up, &b| up | (b.wrapping_sub(b'A') < 26))
+    {
+        return None;
+    }
     write_head(creq, req, settings, &[], &mut []);
-    let mut rest = signed;
+    let mut listed = Listed {
+        host: false,
+        token: false,
+        content_sha256: false,
+    };
     let mut prev: &str = "";
     let mut has_date = false;
     let mut from = 0;
     for k in 0.. {
         // `list.split(';')`, with the byte search (see `authorization`).
-        let end = find_byte(&list.as_bytes()[from..], b';').map_or(list.len(), |i| from + i);
+        let end = find_byte(&bytes[from..], b';').map_or(list.len(), |i| from + i);
         // `;` is ASCII: both cuts are character boundaries.
         let name = &list[from..end];
         // Strictly increasing: also no name twice, and none empty.
@@ -66,35 +96,37 @@ pub(super) fn write(
         match name {
             X_AMZ_DATE => {
                 has_date = true;
-                creq.push_str(params.time.amz_date());
+                creq.push_str(own.amz_date);
             }
-            X_AMZ_CONTENT_SHA256 if settings.content_sha256_header => {
-                creq.push_str(payload.as_str());
+            X_AMZ_CONTENT_SHA256 => {
+                listed.content_sha256 = true;
+                creq.push_str(own.content_sha256?);
             }
-            X_AMZ_SECURITY_TOKEN if settings.session_token == SessionTokenMode::Signed => {
-                write_canonical_value(creq, params.session_token?);
+            X_AMZ_SECURITY_TOKEN => {
+                listed.token = true;
+                write_canonical_value(creq, own.token?);
             }
-            X_AMZ_CONTENT_SHA256 | X_AMZ_SECURITY_TOKEN => return None,
             _ => {
-                let n = rest
-                    .iter()
-                    .take_while(|(n, _)| eq_ignore_case(n.as_bytes(), name.as_bytes()))
-                    .count();
-                let (mine, after) = rest.split_at(n);
-                rest = after;
-                if mine.is_empty() {
-                    if name != HOST {
+                let is_host = name == HOST;
+                listed.host |= is_host;
+                let mut found = false;
+                for &(n, v) in req.headers.iter() {
+                    if !eq_lowercase(n.as_bytes(), name.as_bytes()) {
+                        continue;
+                    }
+                    let checked = headers::checked(k, n, v).ok()?;
+                    if found {
+                        creq.push(',');
+                    }
+                    found = true;
+                    headers::write_value(creq, checked.value, checked.plain);
+                }
+                if !found {
+                    if !is_host {
                         return None;
                     }
                     let (host, plain) = req.signed_authority_host()?;
                     headers::write_value(creq, host, plain);
-                }
-                for (i, &(n, v)) in mine.iter().enumerate() {
-                    let checked = headers::checked(k, n, v).ok()?;
-                    if i > 0 {
-                        creq.push(',');
-                    }
-                    headers::write_value(creq, checked.value, checked.plain);
                 }
             }
         }
@@ -104,18 +136,17 @@ pub(super) fn write(
         }
         from = end + 1;
     }
-    if !has_date || !rest.is_empty() {
-        return None;
-    }
-    Some(write_tail(creq, |out| out.push_str(list), payload))
+    has_date.then_some(listed)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sign::canonical_request::write_tail;
     use crate::sign::header_signing::sign_parts;
+    use crate::sign::request::Header;
     use crate::sign::verify::signed_headers_into;
-    use crate::sign::{Payload, SigningSettings, SigningTime};
+    use crate::sign::{Payload, SessionTokenMode, SigningParams, SigningSettings, SigningTime};
     use alloc::vec::Vec;
     use smallvec::SmallVec;
 
@@ -141,10 +172,24 @@ mod tests {
             SigningParams::from_keys("AKID", "secret", token, "us-east-1", "s3", time, settings);
         let mut signed: SmallVec<[Header<'_>; 12]> = SmallVec::new();
         let skip = [X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_CONTENT_SHA256];
-        signed_headers_into(req, list, &skip, &mut signed).ok()?;
+        let seen = signed_headers_into(req, list, &skip, &mut signed).ok()?;
         let hash = payload.resolve().unwrap();
+        let own = Own {
+            amz_date: time.amz_date(),
+            content_sha256: Some(hash.as_str()),
+            token,
+        };
         let mut direct = String::new();
-        let direct = write(req, list, &signed, &params, &hash, &mut direct).map(|range| {
+        let direct = write_headers(req, list, &params.settings, &own, &mut direct).map(|listed| {
+            assert_eq!(
+                listed,
+                Listed {
+                    host: seen.host(),
+                    token: seen.skipped(1),
+                    content_sha256: seen.skipped(2),
+                }
+            );
+            let range = write_tail(&mut direct, |out| out.push_str(list), &hash);
             assert_eq!(&direct[range], list);
             direct
         });

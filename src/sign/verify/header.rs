@@ -4,12 +4,13 @@ use super::authorization::parse_authorization;
 use super::canonical_from_list;
 use super::rejection::{with_details, Rejection, Signed};
 use super::{equal, equal_bytes, malformed, signed_headers_into, Verified, VerifyOptions};
+use crate::sign::canonical_request::write_tail;
 use crate::sign::header_signing::sign_parts;
 use crate::sign::names::{AUTHORIZATION, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use crate::sign::request::Header;
 use crate::sign::signature::{hash_hex, sign_hash};
 use crate::sign::string_to_sign::string_to_sign;
-use crate::sign::text::eq_ignore_case;
+use crate::sign::text::eq_lowercase;
 use crate::sign::{
     Error, Payload, PayloadHash, SessionTokenMode, SignableRequest, SigningParams, SigningTime,
 };
@@ -36,17 +37,17 @@ impl<'a> SigningHeaders<'a> {
         for &(name, value) in req.headers.iter() {
             // By length first: most headers are none of the four.
             let (slot, repeated) = match name.len() {
-                13 if eq_ignore_case(name.as_bytes(), AUTHORIZATION.as_bytes()) => {
+                13 if eq_lowercase(name.as_bytes(), AUTHORIZATION.as_bytes()) => {
                     (&mut found.authorization, "repeated authorization header")
                 }
-                10 if eq_ignore_case(name.as_bytes(), X_AMZ_DATE.as_bytes()) => {
+                10 if eq_lowercase(name.as_bytes(), X_AMZ_DATE.as_bytes()) => {
                     (&mut found.amz_date, "repeated x-amz-date header")
                 }
-                20 if eq_ignore_case(name.as_bytes(), X_AMZ_CONTENT_SHA256.as_bytes()) => (
+                20 if eq_lowercase(name.as_bytes(), X_AMZ_CONTENT_SHA256.as_bytes()) => (
                     &mut found.content_sha256,
                     "repeated x-amz-content-sha256 header",
                 ),
-                20 if eq_ignore_case(name.as_bytes(), X_AMZ_SECURITY_TOKEN.as_bytes()) => (
+                20 if eq_lowercase(name.as_bytes(), X_AMZ_SECURITY_TOKEN.as_bytes()) => (
                     &mut found.security_token,
                     "repeated x-amz-security-token header",
                 ),
@@ -109,19 +110,32 @@ fn checked<'s>(
     options.check_skew(time)?;
     let payload = req.payload.unwrap_or(Payload::EMPTY);
     options.check_amz_signed(req, auth.signed_headers)?;
-    // The signed headers, in a list on the stack (left uninitialized until
-    // pushed): the request is not copied.
+    let list = auth.signed_headers;
+    let mut creq = String::with_capacity(256 + req.path.len() + req.query.len() + 4 * list.len());
+    // The canonical request written straight from the received list when
+    // it is in the signer's form (see `canonical_from_list`); else the
+    // signed headers, collected from the list for the signer (in a list on
+    // the stack, left uninitialized until pushed: the request is not
+    // copied), which also finds the list's errors.
+    let own = canonical_from_list::Own {
+        amz_date: time.amz_date(),
+        content_sha256: found.content_sha256,
+        token: found.security_token,
+    };
     let mut signed: SmallVec<[Header<'_>; 12]> = SmallVec::new();
-    let seen = signed_headers_into(
-        req,
-        auth.signed_headers,
-        &[X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_CONTENT_SHA256],
-        &mut signed,
-    )?;
-    if !seen.host() {
+    let direct = canonical_from_list::write_headers(req, list, &settings, &own, &mut creq);
+    let collected = direct.is_none();
+    let listed = match direct {
+        Some(listed) => listed,
+        None => {
+            creq.clear();
+            collect(req, list, &mut signed)?
+        }
+    };
+    if !listed.host {
         return Err(malformed("host is not signed"));
     }
-    settings.content_sha256_header = seen.skipped(2);
+    settings.content_sha256_header = listed.content_sha256;
     let body_hash_header = found.content_sha256;
     let payload = match (settings.content_sha256_header, body_hash_header) {
         (true, Some(h)) => {
@@ -139,7 +153,7 @@ fn checked<'s>(
         (false, _) => payload,
     };
     let token = found.security_token;
-    settings.session_token = if seen.skipped(1) {
+    settings.session_token = if listed.token {
         SessionTokenMode::Signed
     } else {
         SessionTokenMode::AppendedAfterSigning
@@ -154,34 +168,33 @@ fn checked<'s>(
         time,
         settings,
     );
-    let mut creq =
-        String::with_capacity(256 + req.path.len() + req.query.len() + 48 * signed.len());
-    // The signer's first checks, in its order, then the canonical request
-    // written from the received list when it is in the signer's form (see
-    // `canonical_from_list`), else by the signer.
+    // The signer's first checks, in its order.
     params.validate()?;
     let hash = payload.resolve()?;
-    let direct =
-        canonical_from_list::write(req, auth.signed_headers, &signed, &params, &hash, &mut creq);
-    let (signature, creq_hash, list) = match direct {
-        Some(list) => {
-            let creq_hash = hash_hex(&creq);
-            (sign_hash(&params, &creq_hash), creq_hash, list)
+    // The direct writer wrote the received payload hash header: the
+    // signer writes the hash it resolves, which is that one when it is
+    // valid.
+    let direct = !collected && (!listed.content_sha256 || body_hash_header == Some(hash.as_str()));
+    let (signature, creq_hash, signers_list) = if direct {
+        write_tail(&mut creq, |out| out.push_str(list), &hash);
+        let creq_hash = hash_hex(&creq);
+        (sign_hash(&params, &creq_hash), creq_hash, None)
+    } else {
+        creq.clear();
+        if !collected {
+            collect(req, list, &mut signed)?;
         }
-        None => {
-            creq.clear();
-            // The body is hashed once: its hash stands for it.
-            let payload = match &hash {
-                PayloadHash::Hex(_) => Payload::Precomputed(hash.as_str()),
-                PayloadHash::Literal(_) => payload,
-            };
-            let core = sign_parts(req, &signed, Some(payload), &params, &mut creq)?;
-            (core.signature, core.creq_hash, core.signed_headers)
-        }
+        // The body is hashed once: its hash stands for it.
+        let payload = match &hash {
+            PayloadHash::Hex(_) => Payload::Precomputed(hash.as_str()),
+            PayloadHash::Literal(_) => payload,
+        };
+        let core = sign_parts(req, &signed, Some(payload), &params, &mut creq)?;
+        (core.signature, core.creq_hash, Some(core.signed_headers))
     };
-    // The recomputed list must be the client's list exactly (same headers, same order).
-    let recomputed = creq.get(list).unwrap_or("");
-    let same_list = equal(recomputed, auth.signed_headers);
+    // The recomputed list must be the client's list exactly (same headers,
+    // same order): the signer's is compared, the direct writer copied it.
+    let same_list = signers_list.is_none_or(|range| equal(creq.get(range).unwrap_or(""), list));
     if !(equal_bytes(&signature, auth.signature.as_bytes()) & same_list) {
         let string_to_sign = string_to_sign(&params.scope(), &creq_hash);
         *mismatch = Some((creq, string_to_sign));
@@ -202,6 +215,22 @@ fn checked<'s>(
             sigv4a: false,
         },
     ))
+}
+
+/// The request's headers named in the signed `list`, for the signer, and
+/// which of the names that change the rules the list held.
+fn collect<'a>(
+    req: &SignableRequest<'a>,
+    list: &str,
+    signed: &mut SmallVec<[Header<'a>; 12]>,
+) -> Result<canonical_from_list::Listed, Error> {
+    let skip = [X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_CONTENT_SHA256];
+    let seen = signed_headers_into(req, list, &skip, signed)?;
+    Ok(canonical_from_list::Listed {
+        host: seen.host(),
+        token: seen.skipped(1),
+        content_sha256: seen.skipped(2),
+    })
 }
 
 fn payload_from_header(value: &str) -> Payload<'_> {

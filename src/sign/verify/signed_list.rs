@@ -104,7 +104,7 @@ pub(in crate::sign) fn signed_headers_into<'a>(
             None => {
                 let mut found = false;
                 for &(n, v) in req.headers.iter() {
-                    if crate::sign::text::eq_ignore_case(n.as_bytes(), name) {
+                    if crate::sign::text::eq_lowercase(n.as_bytes(), name) {
                         out.push_header((n, v));
                         found = true;
                     }
