@@ -647,16 +647,43 @@ fn chunk_signing_64k(c: &mut Criterion) {
 
 /// Signing from 1, 2 and 8 threads at once, sharing one key cache (the
 /// process-wide default, and an explicit shared one): time per signature
-/// across all threads, so throughput scales as the time drops.
+/// across all threads, so throughput scales as the time drops. Beside them,
+/// the floor's hashing alone from as many threads, sharing nothing: how
+/// far this machine scales in the same run.
 fn threads(c: &mut Criterion) {
+    use hmac::Mac;
+    use sha2::Digest;
+    #[derive(Clone, Copy, PartialEq)]
+    enum Work {
+        Default,
+        Shared,
+        Floor,
+    }
     let shared = SigningKeyCache::new();
     let ran = std::sync::atomic::AtomicBool::new(false);
+    let signed = sign_headers(&s3_get(), &our_params(our_time())).unwrap();
+    let creq = signed.canonical_request().to_string();
+    let sts = signed.string_to_sign().to_string();
+    let keyed = SigningKey::derive(SECRET, DATE_STAMP, REGION, SERVICE).mac();
+    let floor = || {
+        let mut h = [0u8; 64];
+        let _ = hex::encode_to_slice(sha2::Sha256::digest(black_box(creq.as_bytes())), &mut h);
+        let mut mac = black_box(&keyed).clone();
+        mac.update(black_box(sts.as_bytes()));
+        let mut out = [0u8; 64];
+        let _ = hex::encode_to_slice(mac.finalize().into_bytes(), &mut out);
+        (h, out)
+    };
     let mut g = c.benchmark_group("threads");
-    for (label, explicit) in [("default cache", false), ("shared cache", true)] {
+    for (label, work) in [
+        ("default cache", Work::Default),
+        ("shared cache", Work::Shared),
+        ("floor hashing only", Work::Floor),
+    ] {
         for n in [1usize, 2, 8] {
             g.bench_function(format!("{label}, {n} threads"), |b| {
                 b.iter_custom(|iters| {
-                    if explicit {
+                    if work == Work::Shared {
                         ran.store(true, std::sync::atomic::Ordering::Relaxed);
                     }
                     let per = iters.div_ceil(n as u64);
@@ -665,12 +692,16 @@ fn threads(c: &mut Criterion) {
                         for _ in 0..n {
                             s.spawn(|| {
                                 let mut params = our_params(our_time());
-                                if explicit {
+                                if work == Work::Shared {
                                     params = params.with_key_cache(&shared);
                                 }
                                 barrier.wait();
                                 for _ in 0..per {
-                                    black_box(ours_header_sign(&params));
+                                    if work == Work::Floor {
+                                        black_box(floor());
+                                    } else {
+                                        black_box(ours_header_sign(&params));
+                                    }
                                 }
                                 barrier.wait();
                             });
