@@ -21,6 +21,7 @@
 use core::convert::Infallible;
 use core::fmt;
 
+use alloc::string::String;
 use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
@@ -32,68 +33,31 @@ use super::slot_cache::SlotCache;
 
 /// What a signing key is derived from (the secret copy is zeroized when
 /// the slot is replaced, cleared or dropped).
-///
-/// The secret, region and service are kept inside the entry (on the heap
-/// only when together longer than [`INLINE`]), and the entry is aligned to
-/// a cache line: every lookup reads them, and small separate allocations
-/// would share cache lines with whatever the thread that derived the key
-/// allocates next, which other threads' lookups then keep fetching.
-#[repr(align(64))]
 struct Scope {
-    /// The secret, the region and the service, back to back.
-    inline: Zeroizing<[u8; INLINE]>,
-    /// The same when longer than `INLINE` (else empty).
-    heap: Zeroizing<Vec<u8>>,
-    /// Where the region and the service start, and where the service ends.
-    cuts: [usize; 3],
+    secret: Zeroizing<Vec<u8>>,
     date: [u8; 8],
+    region: String,
+    service: String,
 }
-
-/// The bytes of secret, region and service a cache entry holds inline.
-const INLINE: usize = 128;
 
 impl Scope {
     fn new(secret: &str, date: &str, region: &str, service: &str) -> Self {
         let mut d = [0u8; 8];
         let n = date.len().min(8);
         d[..n].copy_from_slice(&date.as_bytes()[..n]);
-        let r = secret.len();
-        let s = r + region.len();
-        let end = s + service.len();
-        let mut inline = Zeroizing::new([0u8; INLINE]);
-        let mut heap = Zeroizing::new(Vec::new());
-        let text: &mut [u8] = if end <= INLINE {
-            &mut inline[..end]
-        } else {
-            heap.resize(end, 0);
-            &mut heap[..]
-        };
-        text[..r].copy_from_slice(secret.as_bytes());
-        text[r..s].copy_from_slice(region.as_bytes());
-        text[s..].copy_from_slice(service.as_bytes());
         Scope {
-            inline,
-            heap,
-            cuts: [r, s, end],
+            secret: Zeroizing::new(secret.as_bytes().to_vec()),
             date: d,
-        }
-    }
-
-    fn text(&self) -> &[u8] {
-        if self.heap.is_empty() {
-            &self.inline[..self.cuts[2]]
-        } else {
-            &self.heap
+            region: region.into(),
+            service: service.into(),
         }
     }
 
     fn matches(&self, secret: &str, date: &str, region: &str, service: &str) -> bool {
-        let [r, s, end] = self.cuts;
-        let text = self.text();
         self.date.as_slice() == date.as_bytes()
-            && &text[r..s] == region.as_bytes()
-            && &text[s..end] == service.as_bytes()
-            && ct_eq(&text[..r], secret.as_bytes())
+            && self.region == region
+            && self.service == service
+            && ct_eq(&self.secret, secret.as_bytes())
     }
 }
 
@@ -325,37 +289,6 @@ mod tests {
         c.clear();
         c.get("t", "20150831", "eu-west-1", "s3");
         assert_eq!(c.misses(), 7);
-    }
-
-    /// Scopes held inline and on the heap, and parts whose boundaries move
-    /// (the same bytes split differently are another scope).
-    #[test]
-    fn long_and_shifted_scopes_are_told_apart() {
-        let c = SigningKeyCache::new();
-        let long = "k".repeat(INLINE);
-        let scopes = [
-            ("ab", "20150830", "c", "d"),
-            ("a", "20150830", "bc", "d"),
-            ("a", "20150830", "b", "cd"),
-            (long.as_str(), "20150830", "us-east-1", "s3"),
-            (&long[1..], "20150830", "kus-east-1", "s3"),
-        ];
-        for round in 0..2 {
-            for (secret, date, region, service) in scopes {
-                let k = c.get(secret, date, region, service);
-                assert_eq!(
-                    k.as_bytes(),
-                    SigningKey::derive(secret, date, region, service).as_bytes()
-                );
-            }
-            // Four slots: the second round replaces one scope at a time.
-            assert_eq!(c.misses(), 5 * (round + 1));
-        }
-        let c = SigningKeyCache::new();
-        for _ in 0..3 {
-            c.get(&long, "20150830", "us-east-1", "s3");
-        }
-        assert_eq!(c.misses(), 1);
     }
 
     #[cfg(feature = "std")]
