@@ -21,20 +21,11 @@ pub const NEVER_SIGNED: &[&str] = &[
     "connection",
 ];
 
-/// True when `lower_name` (already lowercase) is never signed: one of
-/// [`NEVER_SIGNED`], found by length first (the verifier asks this of every
-/// signed name, and most match no length of the list).
+/// True when `lower_name` (already lowercase) is never signed.
 pub fn is_never_signed(lower_name: &str) -> bool {
-    let n = lower_name.as_bytes();
-    let eq = |s: &str| super::text::eq_short(n, s.as_bytes());
-    match n.len() {
-        6 => eq("expect"),
-        10 => eq("user-agent") || eq("connection"),
-        13 => eq("authorization"),
-        15 => eq("x-amzn-trace-id"),
-        17 => eq("transfer-encoding"),
-        _ => false,
-    }
+    NEVER_SIGNED
+        .iter()
+        .any(|n| super::text::eq_short(n.as_bytes(), lower_name.as_bytes()))
 }
 
 /// RFC 9110 `tchar`.
