@@ -417,42 +417,63 @@ fn hash_1mib_payload(c: &mut Criterion) {
     g.finish();
 }
 
+/// The floor's inputs: our canonical request and string to sign for the
+/// S3 GET, the HMAC state keyed with its signing key, and the signature.
+struct Floor {
+    creq: String,
+    sts: String,
+    keyed: hmac::Hmac<sha2::Sha256>,
+    signature: String,
+}
+
+impl Floor {
+    fn new() -> Self {
+        let signed = sign_headers(&s3_get(), &our_params(our_time())).unwrap();
+        Floor {
+            creq: signed.canonical_request().to_string(),
+            sts: signed.string_to_sign().to_string(),
+            keyed: SigningKey::derive(SECRET, DATE_STAMP, REGION, SERVICE).mac(),
+            signature: signed.signature().to_string(),
+        }
+    }
+
+    /// The floor's work: SHA-256 of the canonical request and HMAC of the
+    /// string to sign from the keyed state, both in hex.
+    fn hash(&self) -> ([u8; 64], [u8; 64]) {
+        use hmac::Mac;
+        use sha2::Digest;
+        let mut h = [0u8; 64];
+        let _ = hex::encode_to_slice(
+            sha2::Sha256::digest(black_box(self.creq.as_bytes())),
+            &mut h,
+        );
+        let mut mac = black_box(&self.keyed).clone();
+        mac.update(black_box(self.sts.as_bytes()));
+        let mut out = [0u8; 64];
+        let _ = hex::encode_to_slice(mac.finalize().into_bytes(), &mut out);
+        (h, out)
+    }
+}
+
 /// Exactly the hashing the S3 GET's header signature needs, with nothing
 /// else: SHA-256 over our canonical request bytes, HMAC-SHA256 of our
 /// string to sign from an already keyed state, and the hex of both. Every
 /// other figure reads against this one.
 fn floor(c: &mut Criterion) {
-    use hmac::Mac;
-    use sha2::Digest;
-    let params = our_params(our_time());
-    let signed = sign_headers(&s3_get(), &params).unwrap();
-    let creq = signed.canonical_request().to_string();
-    let sts = signed.string_to_sign();
-    let keyed = SigningKey::derive(SECRET, DATE_STAMP, REGION, SERVICE).mac();
+    let f = Floor::new();
+    let (creq, sts) = (&f.creq, &f.sts);
     // The floor computes the same signature.
-    let mut mac = keyed.clone();
-    mac.update(sts.as_bytes());
-    assert_eq!(hex::encode(mac.finalize().into_bytes()), signed.signature());
+    let (hash, signature) = f.hash();
+    assert_eq!(std::str::from_utf8(&signature).unwrap(), f.signature);
     assert_eq!(
-        hex::encode(sha2::Sha256::digest(creq.as_bytes())),
+        std::str::from_utf8(&hash).unwrap(),
         sts.rsplit('\n').next().unwrap()
     );
 
     let mut g = c.benchmark_group("floor");
     g.bench_function(
         "sha256(canonical request) + hmac(string to sign) + hex",
-        |b| {
-            b.iter(|| {
-                let mut h = [0u8; 64];
-                let _ =
-                    hex::encode_to_slice(sha2::Sha256::digest(black_box(creq.as_bytes())), &mut h);
-                let mut mac = black_box(&keyed).clone();
-                mac.update(black_box(sts.as_bytes()));
-                let mut out = [0u8; 64];
-                let _ = hex::encode_to_slice(mac.finalize().into_bytes(), &mut out);
-                (h, out)
-            })
-        },
+        |b| b.iter(|| black_box(&f).hash()),
     );
     // The same hashing with nothing but SHA-256 compressions: the canonical
     // request's blocks, and HMAC from the key's inner and outer midstates.
@@ -460,7 +481,7 @@ fn floor(c: &mut Criterion) {
         raw::midstates(SigningKey::derive(SECRET, DATE_STAMP, REGION, SERVICE).as_bytes());
     let mut out = [0u8; 64];
     let _ = hex::encode_to_slice(raw::hmac(&midstates, sts.as_bytes()), &mut out);
-    assert_eq!(std::str::from_utf8(&out).unwrap(), signed.signature());
+    assert_eq!(std::str::from_utf8(&out).unwrap(), f.signature);
     g.bench_function(
         "raw compressions: sha256(canonical request) + hmac from midstates + hex",
         |b| {
@@ -651,8 +672,6 @@ fn chunk_signing_64k(c: &mut Criterion) {
 /// the floor's hashing alone from as many threads, sharing nothing: how
 /// far this machine scales in the same run.
 fn threads(c: &mut Criterion) {
-    use hmac::Mac;
-    use sha2::Digest;
     #[derive(Clone, Copy, PartialEq)]
     enum Work {
         Default,
@@ -661,19 +680,7 @@ fn threads(c: &mut Criterion) {
     }
     let shared = SigningKeyCache::new();
     let ran = std::sync::atomic::AtomicBool::new(false);
-    let signed = sign_headers(&s3_get(), &our_params(our_time())).unwrap();
-    let creq = signed.canonical_request().to_string();
-    let sts = signed.string_to_sign().to_string();
-    let keyed = SigningKey::derive(SECRET, DATE_STAMP, REGION, SERVICE).mac();
-    let floor = || {
-        let mut h = [0u8; 64];
-        let _ = hex::encode_to_slice(sha2::Sha256::digest(black_box(creq.as_bytes())), &mut h);
-        let mut mac = black_box(&keyed).clone();
-        mac.update(black_box(sts.as_bytes()));
-        let mut out = [0u8; 64];
-        let _ = hex::encode_to_slice(mac.finalize().into_bytes(), &mut out);
-        (h, out)
-    };
+    let floor = Floor::new();
     let mut g = c.benchmark_group("threads");
     for (label, work) in [
         ("default cache", Work::Default),
@@ -698,7 +705,7 @@ fn threads(c: &mut Criterion) {
                                 barrier.wait();
                                 for _ in 0..per {
                                     if work == Work::Floor {
-                                        black_box(floor());
+                                        black_box(floor.hash());
                                     } else {
                                         black_box(ours_header_sign(&params));
                                     }
