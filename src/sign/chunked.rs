@@ -492,4 +492,4 @@ pub fn write_chunk(out: &mut Vec<u8>, data: &[u8], signer: &mut impl SignChunks)
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

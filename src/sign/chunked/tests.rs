@@ -6,6 +6,25 @@ use crate::sign::{sign_headers, Payload, SignableRequest, SigningTime};
 #[allow(unused_imports)] // the prelude's names, for the no_std build of the tests
 use alloc::{format, string::ToString, vec, vec::Vec};
 
+/// The credentials of AWS's S3 chunked-upload examples (also used by the
+/// decoder's tests).
+pub(crate) fn aws_example_credentials() -> Credentials {
+    Credentials::new(
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    )
+}
+
+/// The parameters of those examples: us-east-1, s3, 2013-05-24 00:00:00.
+pub(crate) fn aws_example_params(credentials: &Credentials) -> SigningParams<'_> {
+    SigningParams::new(
+        credentials,
+        "us-east-1",
+        "s3",
+        SigningTime::parse_amz_date("20130524T000000Z").unwrap(),
+    )
+}
+
 /// AWS S3 documentation, "Signature calculations for the Authorization
 /// header: Transferring payload in multiple chunks": 66560 bytes of `a`
 /// in 64 KiB chunks.
@@ -15,16 +34,8 @@ fn s3_documentation_example() {
     let layout = ChunkedLayout::new(66_560, 65_536).unwrap();
     assert_eq!(layout.encoded_len(), 66_824);
     assert_eq!(layout.data_chunks(), 2);
-    let credentials = Credentials::new(
-        "AKIAIOSFODNN7EXAMPLE",
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    );
-    let params = SigningParams::new(
-        &credentials,
-        "us-east-1",
-        "s3",
-        SigningTime::parse_amz_date("20130524T000000Z").unwrap(),
-    );
+    let credentials = aws_example_credentials();
+    let params = aws_example_params(&credentials);
     let hdrs = layout.headers();
     let req = SignableRequest::new(
         "PUT",
@@ -100,16 +111,8 @@ fn s3_documentation_trailer_example() {
     const TRAILER: (&str, &str) = ("x-amz-checksum-crc32c", "sOO8/Q==");
 
     let body = alloc::vec![b'a'; 66_560];
-    let credentials = Credentials::new(
-        "AKIAIOSFODNN7EXAMPLE",
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    );
-    let params = SigningParams::new(
-        &credentials,
-        "us-east-1",
-        "s3",
-        SigningTime::parse_amz_date("20130524T000000Z").unwrap(),
-    );
+    let credentials = aws_example_credentials();
+    let params = aws_example_params(&credentials);
     let layout = ChunkedLayout::new(66_560, 65_536)
         .unwrap()
         .with_trailer(TRAILER.0.len(), TRAILER.1.len());

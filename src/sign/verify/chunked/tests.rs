@@ -2,28 +2,14 @@
 //! truncation, limits, and a property test.
 
 use super::*;
+use crate::sign::chunked::tests::{
+    aws_example_credentials as credentials, aws_example_params as params,
+};
 use crate::sign::chunked::ChunkedLayout;
-use crate::sign::{Credentials, SigningParams, SigningTime};
 #[allow(unused_imports)] // the prelude's names, for the no_std build of the tests
 use alloc::{format, string::ToString, vec, vec::Vec};
 
 const SEED: &str = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
-
-fn credentials() -> Credentials {
-    Credentials::new(
-        "AKIAIOSFODNN7EXAMPLE",
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    )
-}
-
-fn params(c: &Credentials) -> SigningParams<'_> {
-    SigningParams::new(
-        c,
-        "us-east-1",
-        "s3",
-        SigningTime::parse_amz_date("20130524T000000Z").unwrap(),
-    )
-}
 
 /// Feeds `body` in pieces of `piece` bytes; returns the payload released.
 fn decode<V: VerifyChunks>(
