@@ -5,6 +5,7 @@ use super::canonical_query::{parse_query, write_canonical_query_merged, QueryPar
 use super::canonical_uri::write_canonical_path;
 use super::names::{PRESIGN_PARAMS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use super::request::Header;
+use super::sha256::Streaming;
 use super::{Error, PayloadHash, SignableRequest, SigningSettings};
 use alloc::string::String;
 use smallvec::SmallVec;
@@ -188,6 +189,7 @@ impl<'a> CanonicalHeaders<'a> {
 
 /// Writes the canonical request into `out`; returns the byte range of the
 /// signed headers list inside it.
+#[cfg(feature = "sigv4a")]
 pub(crate) fn write_canonical_request(
     out: &mut String,
     req: &SignableRequest<'_>,
@@ -196,13 +198,19 @@ pub(crate) fn write_canonical_request(
     extra_query: &[QueryParam<'_>],
     payload: &PayloadHash,
 ) -> core::ops::Range<usize> {
-    write_canonical_request_tracking(out, req, settings, headers, extra_query, payload, &mut [])
+    write_head(out, req, settings, extra_query, &mut []);
+    headers.write_headers(out);
+    write_tail(out, |out| headers.write_signed(out), payload)
 }
 
-/// [`write_canonical_request`], also recording in `encoded[i]` where the
-/// encoded value of `extra_query[i]` is in `out` (a presigned URI reuses
-/// it rather than encoding the value again).
-pub(crate) fn write_canonical_request_tracking(
+/// Writes the canonical request into `out`, recording in `encoded[i]`
+/// where the encoded value of `extra_query[i]` is (a presigned URI reuses
+/// it rather than encoding the value again), and hashes it as it goes: the whole
+/// blocks written by the end of the headers are compressed before the
+/// rest is written, which lets the processor overlap the two. Returns the
+/// signed headers' range and the hash, to be finished over the canonical
+/// request (`out` from where it was when called).
+pub(crate) fn write_hashing(
     out: &mut String,
     req: &SignableRequest<'_>,
     settings: &SigningSettings,
@@ -210,10 +218,14 @@ pub(crate) fn write_canonical_request_tracking(
     extra_query: &[QueryParam<'_>],
     payload: &PayloadHash,
     encoded: &mut [Option<core::ops::Range<usize>>],
-) -> core::ops::Range<usize> {
+) -> (core::ops::Range<usize>, Streaming) {
+    let start = out.len();
     write_head(out, req, settings, extra_query, encoded);
     headers.write_headers(out);
-    write_tail(out, |out| headers.write_signed(out), payload)
+    let mut hash = Streaming::new();
+    hash.absorb(out.as_bytes().get(start..).unwrap_or(&[]));
+    let signed = write_tail(out, |out| headers.write_signed(out), payload);
+    (signed, hash)
 }
 
 /// The canonical request's end: the blank line after the headers, the

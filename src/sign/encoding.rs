@@ -192,19 +192,21 @@ pub(crate) fn encode_within(text: &mut String, range: core::ops::Range<usize>) {
 pub fn encode_into(out: &mut String, s: &str, mode: Input, keep_slash: bool) {
     let bytes = s.as_bytes();
     let keep = if keep_slash { 2 } else { 1 };
-    // Fast path: copy runs that need no encoding in one go.
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if KEEP[b as usize] & keep != 0 {
-            i += 1;
-            continue;
-        }
-        if start < i {
-            // `start..i` holds only ASCII (unreserved) bytes, so both ends are
-            // char boundaries.
-            out.push_str(&s[start..i]);
+    // The unreserved start is copied as it is (often the whole string).
+    let Some(first) = bytes.iter().position(|&b| KEEP[b as usize] & keep == 0) else {
+        out.push_str(s);
+        return;
+    };
+    out.push_str(s.get(..first).unwrap_or(""));
+    // The rest goes through a stack buffer, copied out when full: one copy
+    // per buffer instead of one per run and per escape.
+    let mut buf = [0u8; 128];
+    let mut n = 0;
+    let mut i = first;
+    while let Some(&b) = bytes.get(i) {
+        if n > buf.len() - 3 {
+            push_ascii(out, &buf[..n]);
+            n = 0;
         }
         let mut decoded = b;
         let mut width = 1;
@@ -218,16 +220,21 @@ pub fn encode_into(out: &mut String, s: &str, mode: Input, keep_slash: bool) {
             }
         }
         if KEEP[decoded as usize] & keep != 0 {
-            out.push(decoded as char);
+            buf[n] = decoded;
+            n += 1;
         } else {
-            out.push_str(escape(decoded));
+            buf[n..n + 3].copy_from_slice(escape(decoded).as_bytes());
+            n += 3;
         }
         i += width;
-        start = i;
     }
-    if start < bytes.len() {
-        out.push_str(&s[start..]);
-    }
+    push_ascii(out, &buf[..n]);
+}
+
+/// Appends `ascii` (unreserved bytes and escapes only) to `out`.
+#[inline]
+fn push_ascii(out: &mut String, ascii: &[u8]) {
+    out.push_str(super::text::utf8(ascii).unwrap_or(""));
 }
 
 /// Returns the SigV4 URI encoding of `s` as a new string.
@@ -346,6 +353,32 @@ mod tests {
                         encode(s, mode, keep).into_bytes(),
                         "{s:?} {mode:?} {keep}"
                     );
+                }
+            }
+        }
+    }
+
+    /// Long values cross the stack buffer's flushes at every alignment: an
+    /// escape, a decoded escape or a kept byte at each buffer boundary.
+    #[test]
+    fn long_values_encode_like_the_lazy_encoder() {
+        let pieces = ["a", "/", "%2f", "%zz", "\u{e9}", "~", " ", "%41"];
+        for len in 0..=300 {
+            for shift in 0..pieces.len() {
+                let s: String = (0..len)
+                    .map(|i| pieces[(i * 7 + shift) % pieces.len()])
+                    .collect();
+                for mode in [Input::Literal, Input::Decoded] {
+                    for keep in [true, false] {
+                        let lazy: Vec<u8> = encoded_bytes(&s, mode, keep).collect();
+                        let mut out = String::from("x=");
+                        encode_into(&mut out, &s, mode, keep);
+                        assert_eq!(
+                            &out.as_bytes()[2..],
+                            &lazy[..],
+                            "{len} {shift} {mode:?} {keep}"
+                        );
+                    }
                 }
             }
         }

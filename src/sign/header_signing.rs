@@ -3,12 +3,14 @@
 use alloc::string::String;
 use core::fmt;
 
-use super::canonical_request::{write_canonical_request, Added, CanonicalHeaders};
+use super::canonical_request::{write_hashing, Added, CanonicalHeaders};
 use super::header_rules::{self, Token};
+use super::lower_hex;
 use super::names::{AUTHORIZATION, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use super::request::Header;
+use super::sha256::Streaming;
 use super::signature::{
-    authorization_len, hash_hex, sign_hash, write_authorization_value, SigningDetails,
+    ascii, authorization_len, sign_hash, write_authorization_start, SigningDetails,
 };
 use super::{Error, Payload, PayloadHash, SessionTokenMode, SignableRequest, SigningParams};
 
@@ -115,14 +117,14 @@ pub fn sign_headers<'a>(
 ) -> Result<HeaderSignature<'a>, Error> {
     let mut creq =
         String::with_capacity(256 + req.path.len() + req.query.len() + 48 * req.headers.len());
-    let core = sign_into(req, params, &mut creq)?;
-    let details = SigningDetails::with_hash(creq, core.creq_hash, params.scope());
-    let signed = details
-        .canonical_request
-        .get(core.signed_headers.clone())
-        .unwrap_or("");
+    let written = write_parts(req, &req.headers, req.payload, params, &mut creq)?;
+    let signed = creq.get(written.signed_headers.clone()).unwrap_or("");
     let mut auth = String::with_capacity(authorization_len(params, signed));
-    write_authorization_value(&mut auth, params, signed, &core.signature);
+    // Written while the processor is still hashing the canonical request.
+    write_authorization_start(&mut auth, params, signed);
+    let core = written.sign(params, &creq);
+    auth.push_str(ascii(&core.signature));
+    let details = SigningDetails::with_hash(creq, core.creq_hash, params.scope());
     Ok(HeaderSignature {
         authorization: auth,
         signed_headers: core.signed_headers,
@@ -174,9 +176,11 @@ pub fn write_authorization<'r>(
     out: &mut String,
 ) -> Result<AddedHeaders<'r>, Error> {
     scratch.clear();
-    let core = sign_into(req, params, scratch)?;
-    let signed = scratch.get(core.signed_headers.clone()).unwrap_or("");
-    write_authorization_value(out, params, signed, &core.signature);
+    let written = write_parts(req, &req.headers, req.payload, params, scratch)?;
+    let signed = scratch.get(written.signed_headers.clone()).unwrap_or("");
+    write_authorization_start(out, params, signed);
+    let core = written.sign(params, scratch);
+    out.push_str(ascii(&core.signature));
     Ok(AddedHeaders {
         amz_date: params.time.amz_date(),
         token: core.token.value(),
@@ -235,17 +239,9 @@ pub(crate) struct Core<'r> {
     pub(crate) content_sha256: Option<PayloadHash>,
 }
 
-/// The header signature of `req`, its canonical request appended to `creq`.
-pub(crate) fn sign_into<'r>(
-    req: &'r SignableRequest<'_>,
-    params: &SigningParams<'r>,
-    creq: &mut String,
-) -> Result<Core<'r>, Error> {
-    sign_parts(req, &req.headers, req.payload, params, creq)
-}
-
-/// [`sign_into`] of `req` with `headers` and `payload` in place of its own
-/// (the verifier signs the signed headers only, without copying the request).
+/// The header signature of `req` with `headers` and `payload` in place of
+/// its own (the verifier signs the signed headers only, without copying
+/// the request), its canonical request appended to `creq`.
 #[inline]
 pub(crate) fn sign_parts<'r>(
     req: &'r SignableRequest<'_>,
@@ -254,6 +250,49 @@ pub(crate) fn sign_parts<'r>(
     params: &SigningParams<'r>,
     creq: &mut String,
 ) -> Result<Core<'r>, Error> {
+    Ok(write_parts(req, headers, payload, params, creq)?.sign(params, creq))
+}
+
+/// A canonical request written, its hash begun: what is left of a header
+/// signature is [`sign`](Self::sign). Callers write what does not depend on
+/// the signature (the `Authorization` value's start) in between, which the
+/// processor overlaps with the hashing.
+pub(crate) struct Written<'r> {
+    hash: Streaming,
+    /// Where the canonical request starts in the buffer.
+    start: usize,
+    /// Where the signed headers list is in the canonical request's buffer.
+    pub(crate) signed_headers: core::ops::Range<usize>,
+    token: Token<'r>,
+    content_sha256: Option<PayloadHash>,
+}
+
+impl<'r> Written<'r> {
+    /// Finishes the hash of the canonical request in `creq` (the buffer it
+    /// was written to) and signs it.
+    pub(crate) fn sign(self, params: &SigningParams<'_>, creq: &str) -> Core<'r> {
+        let whole = creq.as_bytes().get(self.start..).unwrap_or(&[]);
+        let creq_hash = lower_hex::hex32(&self.hash.finish(whole));
+        Core {
+            signature: sign_hash(params, &creq_hash),
+            creq_hash,
+            signed_headers: self.signed_headers,
+            token: self.token,
+            content_sha256: self.content_sha256,
+        }
+    }
+}
+
+/// Writes the canonical request of `req` (with `headers` and `payload`) into
+/// `creq`, hashing its whole blocks as they are written.
+#[inline]
+fn write_parts<'r>(
+    req: &'r SignableRequest<'_>,
+    headers: &'r [Header<'_>],
+    payload: Option<Payload<'_>>,
+    params: &SigningParams<'r>,
+    creq: &mut String,
+) -> Result<Written<'r>, Error> {
     params.validate()?;
     let (payload, from_header) = header_rules::payload_hash_of(headers, payload)?;
     let token = header_rules::session_token_of(headers, params.session_token)?;
@@ -281,13 +320,12 @@ pub(crate) fn sign_parts<'r>(
     let mut canonical = CanonicalHeaders::empty();
     canonical.fill(headers, req.signed_authority_host(), &added)?;
     let start = creq.len();
-    let signed = write_canonical_request(creq, req, settings, &canonical, &[], &payload);
-    let creq_hash = hash_hex(&creq[start..]);
-    let signature = sign_hash(params, &creq_hash);
-    Ok(Core {
-        signature,
-        creq_hash,
-        signed_headers: signed,
+    let (signed_headers, hash) =
+        write_hashing(creq, req, settings, &canonical, &[], &payload, &mut []);
+    Ok(Written {
+        hash,
+        start,
+        signed_headers,
         token,
         content_sha256,
     })

@@ -7,14 +7,15 @@ use core::fmt;
 use core::time::Duration;
 
 use super::canonical_query::QueryParam;
-use super::canonical_request::{write_canonical_request_tracking, Added, CanonicalHeaders};
+use super::canonical_request::{write_hashing, Added, CanonicalHeaders};
 use super::encoding::{self, Decimal};
 use super::header_rules;
+use super::lower_hex;
 use super::names::{
     PRESIGN_PARAMS, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SECURITY_TOKEN, Q_SIGNATURE,
     Q_SIGNED_HEADERS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN,
 };
-use super::signature::{ascii, hash_hex, sign_hash, SigningDetails};
+use super::signature::{ascii, sign_hash, SigningDetails};
 use super::{
     Error, SessionTokenMode, SignableRequest, SigningParams, SigningTime, ALGORITHM,
     MAX_PRESIGN_EXPIRY,
@@ -29,7 +30,8 @@ type Ranges = [(&'static str, core::ops::Range<usize>); 7];
 #[derive(Clone)]
 pub struct PresignedQuery<'a> {
     /// The unencoded parameter values back to back (`params` indexes into
-    /// them), then the URI from `uri_start` on: one allocation for both.
+    /// them), then the URI from `uri_start` on, whose last 64 bytes are the
+    /// signature's value: one allocation for both.
     text: String,
     params: Ranges,
     nparams: usize,
@@ -296,7 +298,7 @@ fn presign_into(
     // Where each parameter's encoded value lands in the canonical request
     // (indexed like `ranges`), for the URI to copy.
     let mut encoded: [Option<core::ops::Range<usize>>; 7] = Default::default();
-    {
+    let hash = {
         let value = |i: usize| values.get(ranges[i].1.clone()).unwrap_or("");
         let mut extra: smallvec::SmallVec<[QueryParam<'_>; 6]> = smallvec::SmallVec::new();
         let mut order: smallvec::SmallVec<[usize; 6]> = smallvec::SmallVec::new();
@@ -309,21 +311,26 @@ fn presign_into(
             order.push(5);
         }
         let mut found: [Option<core::ops::Range<usize>>; 6] = Default::default();
-        write_canonical_request_tracking(
-            creq, req, settings, &headers, &extra, &payload, &mut found,
-        );
+        let (_, hash) = write_hashing(creq, req, settings, &headers, &extra, &payload, &mut found);
         for (j, &i) in order.iter().enumerate() {
             encoded[i] = found[j].take();
         }
-    }
-    let creq_hash = hash_hex(&creq[creq_start..]);
+        hash
+    };
+    // The URI up to the signature is written while the processor is still
+    // hashing the canonical request; the signature's value is the URI's end.
+    let uri_start = values.len();
+    let query_start = render_uri(req, values, &ranges[..n], creq, &encoded);
+    values.push('&');
+    values.push_str(Q_SIGNATURE);
+    values.push('=');
+    let creq_hash =
+        lower_hex::hex32(&hash.finish(creq.as_bytes().get(creq_start..).unwrap_or(&[])));
     let signature = sign_hash(params, &creq_hash);
     put(values, &mut ranges, n, Q_SIGNATURE, &|v| {
         v.push_str(ascii(&signature));
     });
     let nparams = n + 1;
-    let uri_start = values.len();
-    let query_start = render_uri(req, values, &ranges[..nparams], creq, &encoded);
     Ok(Presigned {
         ranges,
         nparams,
@@ -334,9 +341,10 @@ fn presign_into(
     })
 }
 
-/// Appends the presigned URI to `text`, whose start holds the parameter
-/// values: origin, path, the request's own query minus the replaced
-/// parameters, then ours (encoded). Returns where its query starts.
+/// Appends the presigned URI but its signature to `text`, whose start
+/// holds the parameter values: origin, path, the request's own query minus
+/// the replaced parameters, then `params` (encoded; the signature follows
+/// as `&X-Amz-Signature=…`). Returns where its query starts.
 fn render_uri(
     req: &SignableRequest<'_>,
     text: &mut String,
@@ -369,12 +377,10 @@ fn render_uri(
         }
         text.push_str(k);
         text.push('=');
-        // Encoded once, in the canonical request; the signature was not
-        // but is hex (its own encoding), a token appended after signing is
-        // encoded here.
+        // Encoded once, in the canonical request; a token appended after
+        // signing is encoded here.
         match encoded[i].clone().and_then(|e| creq.get(e)) {
             Some(value) => text.push_str(value),
-            None if *k == Q_SIGNATURE => text.extend_from_within(r.clone()),
             None => encoding::encode_within(text, r.clone()),
         }
     }

@@ -64,6 +64,38 @@ pub(crate) fn sha256(msg: &[u8]) -> [u8; 32] {
     finish(IV, 0, msg)
 }
 
+/// SHA-256 of a message that is still being written: [`absorb`](Self::absorb)
+/// hashes the whole blocks written so far, so that the compressions overlap
+/// with writing the rest, and [`finish`](Self::finish) the remainder.
+pub(crate) struct Streaming {
+    state: [u32; 8],
+    done: usize,
+}
+
+impl Streaming {
+    pub(crate) fn new() -> Self {
+        Streaming { state: IV, done: 0 }
+    }
+
+    /// Compresses the whole blocks of `msg` (the message so far) not yet hashed.
+    #[inline]
+    pub(crate) fn absorb(&mut self, msg: &[u8]) {
+        while let Some(block) = msg.get(self.done..self.done + 64) {
+            compress(&mut self.state, block);
+            self.done += 64;
+        }
+    }
+
+    /// The digest of `msg`, the whole message (its start as absorbed).
+    pub(crate) fn finish(self, msg: &[u8]) -> [u8; 32] {
+        finish(
+            self.state,
+            self.done as u64,
+            msg.get(self.done..).unwrap_or(&[]),
+        )
+    }
+}
+
 /// An HMAC-SHA256 key as the states after its inner and outer pad blocks.
 /// As secret as the key; zeroized on drop.
 #[derive(Clone)]
@@ -132,6 +164,21 @@ mod tests {
         for len in 0..=data.len() {
             let want: [u8; 32] = sha2::Sha256::digest(&data[..len]).into();
             assert_eq!(sha256(&data[..len]), want, "length {len}");
+        }
+    }
+
+    /// Absorbing the message so far at any points gives the one-shot digest.
+    #[test]
+    fn streaming_matches_sha256_wherever_it_absorbs() {
+        let data: Vec<u8> = (0..200u32).map(|i| (i * 11 + 5) as u8).collect();
+        for len in 0..=data.len() {
+            for at in (0..=len).step_by(7).chain([len]) {
+                let mut h = Streaming::new();
+                h.absorb(&data[..at]);
+                h.absorb(&data[..at]);
+                h.absorb(&data[..(at + 64).min(len)]);
+                assert_eq!(h.finish(&data[..len]), sha256(&data[..len]), "{len} {at}");
+            }
         }
     }
 

@@ -75,13 +75,13 @@ pub(crate) fn authorization_len(params: &SigningParams<'_>, signed_headers: &str
         + 64
 }
 
-/// Appends the `Authorization` header value to `out`:
-/// `AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=a;b, Signature=hex`.
-pub(crate) fn write_authorization_value(
+/// Appends the `Authorization` header value up to its signature to `out`:
+/// `AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=a;b, Signature=`
+/// (the hex signature follows).
+pub(crate) fn write_authorization_start(
     out: &mut String,
     params: &SigningParams<'_>,
     signed_headers: &str,
-    signature: &[u8; 64],
 ) {
     out.push_str(ALGORITHM);
     out.push_str(" Credential=");
@@ -91,7 +91,6 @@ pub(crate) fn write_authorization_value(
     out.push_str(", SignedHeaders=");
     out.push_str(signed_headers);
     out.push_str(", Signature=");
-    out.push_str(ascii(signature));
 }
 
 /// What was signed: the canonical request, its hash and the scope, from
