@@ -77,15 +77,14 @@ fn ours_header_sign(params: &SigningParams<'_>) -> String {
     signed.authorization().to_owned()
 }
 
-/// Presigns the S3 GET; returns the URL.
+/// Presigns the S3 GET; returns the URL (owned, as rusty-s3's `Url` is).
 fn ours_presign(params: &SigningParams<'_>) -> String {
     let req = SignableRequest::new("GET", URI)
         .unwrap()
         .payload(Payload::Unsigned);
     presign(&req, params, Duration::from_secs(EXPIRES))
         .unwrap()
-        .uri()
-        .to_owned()
+        .into_uri()
 }
 
 // ---------------------------------------------------------------- aws-sigv4

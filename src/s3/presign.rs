@@ -51,7 +51,8 @@ impl S3Location {
             None => {
                 let params = SigningParams::new(credentials, &self.region, "s3", time);
                 let presigned = sign::presign(&req, &params, options.expires_in)?;
-                (presigned.uri().to_string(), presigned.expires_at()?)
+                let expires_at = presigned.expires_at()?;
+                (presigned.into_uri(), expires_at)
             }
             Some(set) => presign_v4a(&req, credentials, set, time, options.expires_in)?,
         };

@@ -81,6 +81,33 @@ impl PresignedQuery<'_> {
         self.text.get(self.uri_start..).unwrap_or("")
     }
 
+    /// The presigned URI as an owned `String`: the text of [`uri`](Self::uri),
+    /// moved to the front of this result's own buffer instead of copied
+    /// into a new allocation.
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use sigv4::sign::{presign, Payload, SignableRequest, SigningParams, SigningTime};
+    /// use sigv4::Credentials;
+    ///
+    /// let credentials = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    /// let params = SigningParams::new(&credentials, "us-east-1", "s3",
+    ///     SigningTime::parse_amz_date("20130524T000000Z")?);
+    /// let req = SignableRequest::new("GET", "https://examplebucket.s3.amazonaws.com/test.txt")?
+    ///     .payload(Payload::Unsigned);
+    /// let presigned = presign(&req, &params, Duration::from_secs(86400))?;
+    /// let borrowed = presigned.uri().to_owned();
+    /// let url: String = presigned.into_uri();
+    /// assert_eq!(url, borrowed);
+    /// assert!(url.ends_with("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"));
+    /// # Ok::<(), sigv4::sign::Error>(())
+    /// ```
+    pub fn into_uri(self) -> String {
+        let mut text = self.text;
+        text.drain(..self.uri_start.min(text.len()));
+        text
+    }
+
     /// The hex signature.
     pub fn signature(&self) -> &str {
         self.params().last().map_or("", |(_, v)| v)
@@ -392,6 +419,35 @@ mod tests {
     use super::*;
     use crate::sign::encoding::{encode_into, Input};
     use crate::sign::{Credentials, Payload};
+
+    /// `into_uri` is `uri` owned, for absolute and relative URIs, with and
+    /// without a token, a query of the request's own and a signed header.
+    #[test]
+    fn into_uri_is_the_uri() {
+        let time = SigningTime::parse_amz_date("20130524T000000Z").unwrap();
+        let plain = Credentials::new("AKID", "secret");
+        let with_token = Credentials::new("AKID", "secret").with_session_token("t/o+k=en");
+        for credentials in [&plain, &with_token] {
+            let params = SigningParams::new(credentials, "us-east-1", "s3", time);
+            for uri in [
+                "https://b.s3.amazonaws.com/k",
+                "/k?a=1&b",
+                "https://h:9000/b/k%20x?list-type=2",
+            ] {
+                let mut req = SignableRequest::new("PUT", uri)
+                    .unwrap()
+                    .payload(Payload::Unsigned);
+                if !uri.starts_with("https") {
+                    req = req.header("host", "h");
+                }
+                let req = req.header("x-amz-meta-a", "b");
+                let p = presign(&req, &params, Duration::from_secs(60)).unwrap();
+                let want = p.uri().to_owned();
+                assert!(want.contains("X-Amz-Signature="), "{uri}");
+                assert_eq!(p.into_uri(), want, "{uri}");
+            }
+        }
+    }
 
     /// Values too long for the stack copy (a long session token) are
     /// encoded from the buffer itself, to the same URI.
