@@ -3,9 +3,11 @@
 use super::canonical_headers::{self as headers, cmp_lowercase};
 use super::canonical_query::{parse_query, write_canonical_query_merged, QueryParam};
 use super::canonical_uri::write_canonical_path;
+use super::encoding::{encode_into, is_unreserved_str, Input};
 use super::names::{PRESIGN_PARAMS, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use super::request::Header;
 use super::sha256::Streaming;
+use super::text::cmp_short;
 use super::{Error, PayloadHash, SignableRequest, SigningSettings};
 use alloc::string::String;
 use smallvec::SmallVec;
@@ -265,7 +267,23 @@ pub(crate) fn write_head(
     out.push('\n');
     // Most requests have no query (and header signing adds none): skip the
     // parameter list entirely then.
-    if !req.query.is_empty() || !extra_query.is_empty() {
+    if req.query.is_empty() && in_key_order(extra_query) {
+        // Only the signer's parameters, given in order (a presigned URL of
+        // a request without a query): written as they come, as the merge
+        // below would.
+        for (i, e) in extra_query.iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            out.push_str(e.key);
+            out.push('=');
+            let start = out.len();
+            encode_into(out, e.value, e.input, false);
+            if let Some(slot) = encoded.get_mut(i) {
+                *slot = Some(start..out.len());
+            }
+        }
+    } else {
         // The request's own copies of the signer's parameters are dropped:
         // the keys merged in are unique.
         let drop_presign = !extra_query.is_empty();
@@ -279,4 +297,71 @@ pub(crate) fn write_head(
         });
     }
     out.push('\n');
+}
+
+/// Whether the signer's `extra` parameters are in strictly increasing key
+/// order, their keys unreserved bytes (their own encoding), their values
+/// literal: then, alone in a query, they are written as they come.
+fn in_key_order(extra: &[QueryParam<'_>]) -> bool {
+    extra
+        .iter()
+        .all(|e| e.input == Input::Literal && is_unreserved_str(e.key))
+        && extra
+            .windows(2)
+            .all(|w| cmp_short(w[0].key.as_bytes(), w[1].key.as_bytes()).is_lt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::canonical_query::QueryParam;
+    use alloc::vec::Vec;
+
+    /// Parameters alone in a query, in key order, are written as the merge
+    /// writes them (the same bytes and the same recorded ranges); out of
+    /// order (or with a key repeated), they take the merge.
+    #[test]
+    fn parameters_in_order_are_written_as_the_merge_writes_them() {
+        let req = SignableRequest::new("GET", "https://h.example/a%20b/c").unwrap();
+        let settings = SigningSettings::default();
+        let p = QueryParam::literal;
+        let lists: [&[QueryParam<'_>]; 6] = [
+            &[],
+            &[p("X-Amz-Algorithm", "AWS4-HMAC-SHA256")],
+            &[
+                p("A", "a/b c"),
+                p("B", "%41"),
+                p("C", ""),
+                p("D", "\u{e9}~"),
+            ],
+            &[p("B", "1"), p("A", "2")],
+            &[p("A", "1"), p("A", "2")],
+            &[p("a", "1"), p("B", "2"), p("C", "3")],
+        ];
+        for extra in lists {
+            let mut direct = String::new();
+            let mut ranges: Vec<Option<core::ops::Range<usize>>> = alloc::vec![None; extra.len()];
+            write_head(&mut direct, &req, &settings, extra, &mut ranges);
+            let mut merged = String::from("GET\n");
+            write_canonical_path(
+                &mut merged,
+                &req.path,
+                settings.uri_encoding,
+                settings.normalize_path,
+            );
+            merged.push('\n');
+            let mut want: Vec<Option<core::ops::Range<usize>>> = alloc::vec![None; extra.len()];
+            if !extra.is_empty() {
+                write_canonical_query_merged(&mut merged, &mut [], extra, |i, r| want[i] = Some(r));
+            }
+            merged.push('\n');
+            assert_eq!(
+                direct,
+                merged,
+                "{:?}",
+                extra.iter().map(|e| e.key).collect::<Vec<_>>()
+            );
+            assert_eq!(ranges, want);
+        }
+    }
 }

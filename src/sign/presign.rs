@@ -329,13 +329,15 @@ fn presign_into(
         let value = |i: usize| values.get(ranges[i].1.clone()).unwrap_or("");
         let mut extra: smallvec::SmallVec<[QueryParam<'_>; 6]> = smallvec::SmallVec::new();
         let mut order: smallvec::SmallVec<[usize; 6]> = smallvec::SmallVec::new();
-        for i in [0, 1, 2, 4, 3] {
-            extra.push(QueryParam::literal(ranges[i].0, value(i)));
-            order.push(i);
-        }
-        if n == 6 && settings.session_token == SessionTokenMode::Signed {
-            extra.push(QueryParam::literal(ranges[5].0, value(5)));
-            order.push(5);
+        // In key order (-Algorithm, -Credential, -Date, -Expires,
+        // -Security-Token when signed, -SignedHeaders): alone in the query,
+        // they are written as they come.
+        let token_signed = n == 6 && settings.session_token == SessionTokenMode::Signed;
+        for i in [0, 1, 2, 4, 5, 3] {
+            if i != 5 || token_signed {
+                extra.push(QueryParam::literal(ranges[i].0, value(i)));
+                order.push(i);
+            }
         }
         let mut found: [Option<core::ops::Range<usize>>; 6] = Default::default();
         let (_, hash) = write_hashing(creq, req, settings, &headers, &extra, &payload, &mut found);
@@ -442,7 +444,7 @@ mod tests {
                 }
                 let req = req.header("x-amz-meta-a", "b");
                 let p = presign(&req, &params, Duration::from_secs(60)).unwrap();
-                let want = p.uri().to_owned();
+                let want = String::from(p.uri());
                 assert!(want.contains("X-Amz-Signature="), "{uri}");
                 assert_eq!(p.into_uri(), want, "{uri}");
             }
