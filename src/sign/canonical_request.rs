@@ -200,14 +200,26 @@ pub(crate) fn write_canonical_request(
     extra_query: &[QueryParam<'_>],
     payload: &PayloadHash,
 ) -> core::ops::Range<usize> {
-    write_head(out, req, settings, extra_query, &mut []);
+    write_head(out, req, settings, extra_query, &mut [], &[]);
     headers.write_headers(out);
     write_tail(out, |out| headers.write_signed(out), payload)
 }
 
-/// Writes the canonical request into `out`, recording in `encoded[i]`
-/// where the encoded value of `extra_query[i]` is (a presigned URI reuses
-/// it rather than encoding the value again), and hashes it as it goes: the whole
+/// The signer's own query parameters, merged into the request's (a
+/// presigned URL's `X-Amz-*`), and what writing them records.
+pub(crate) struct SignerQuery<'q, 'a> {
+    /// The parameters.
+    pub(crate) params: &'q [QueryParam<'a>],
+    /// Filled in: where the encoded value of `params[i]` is in the output
+    /// (a presigned URI reuses it rather than encoding the value again).
+    pub(crate) encoded: &'q mut [Option<core::ops::Range<usize>>],
+    /// `direct[i]`, when given, writes the value of `params[i]` already
+    /// encoded (see [`write_head`]).
+    pub(crate) direct: &'q [Option<WriteEncoded<'q>>],
+}
+
+/// Writes the canonical request into `out` (the signer's parameters as
+/// `query` says) and hashes it as it goes: the whole
 /// blocks written by the end of the headers are compressed before the
 /// rest is written, which lets the processor overlap the two. Returns the
 /// signed headers' range and the hash, to be finished over the canonical
@@ -217,12 +229,18 @@ pub(crate) fn write_hashing(
     req: &SignableRequest<'_>,
     settings: &SigningSettings,
     headers: &CanonicalHeaders<'_>,
-    extra_query: &[QueryParam<'_>],
+    query: SignerQuery<'_, '_>,
     payload: &PayloadHash,
-    encoded: &mut [Option<core::ops::Range<usize>>],
 ) -> (core::ops::Range<usize>, Streaming) {
     let start = out.len();
-    write_head(out, req, settings, extra_query, encoded);
+    write_head(
+        out,
+        req,
+        settings,
+        query.params,
+        query.encoded,
+        query.direct,
+    );
     headers.write_headers(out);
     let mut hash = Streaming::new();
     hash.absorb(out.as_bytes().get(start..).unwrap_or(&[]));
@@ -247,14 +265,23 @@ pub(crate) fn write_tail(
     range
 }
 
+/// Writes a parameter value already encoded: what [`encode_into`] makes of
+/// the value, written from its parts (a presigned URL's credential, whose
+/// four `/` would take the encoder's slow path).
+pub(crate) type WriteEncoded<'w> = &'w dyn Fn(&mut String);
+
 /// The canonical request's first three lines (method, path, query), each
-/// with its `\n`.
+/// with its `\n`. When the query is only the signer's `extra_query`, in
+/// key order, a value with a `direct` writer is written by it (which must
+/// write what the encoder would: the merge, taken otherwise, encodes the
+/// value itself).
 pub(crate) fn write_head(
     out: &mut String,
     req: &SignableRequest<'_>,
     settings: &SigningSettings,
     extra_query: &[QueryParam<'_>],
     encoded: &mut [Option<core::ops::Range<usize>>],
+    direct: &[Option<WriteEncoded<'_>>],
 ) {
     out.push_str(req.method);
     out.push('\n');
@@ -278,7 +305,10 @@ pub(crate) fn write_head(
             out.push_str(e.key);
             out.push('=');
             let start = out.len();
-            encode_into(out, e.value, e.input, false);
+            match direct.get(i) {
+                Some(Some(write)) => write(out),
+                _ => encode_into(out, e.value, e.input, false),
+            }
             if let Some(slot) = encoded.get_mut(i) {
                 *slot = Some(start..out.len());
             }
@@ -341,7 +371,7 @@ mod tests {
         for extra in lists {
             let mut direct = String::new();
             let mut ranges: Vec<Option<core::ops::Range<usize>>> = alloc::vec![None; extra.len()];
-            write_head(&mut direct, &req, &settings, extra, &mut ranges);
+            write_head(&mut direct, &req, &settings, extra, &mut ranges, &[]);
             let mut merged = String::from("GET\n");
             write_canonical_path(
                 &mut merged,

@@ -3,7 +3,7 @@
 use alloc::string::String;
 use core::fmt;
 
-use super::canonical_request::{write_hashing, Added, CanonicalHeaders};
+use super::canonical_request::{write_hashing, Added, CanonicalHeaders, SignerQuery};
 use super::header_rules::{self, Token};
 use super::lower_hex;
 use super::names::{AUTHORIZATION, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
@@ -320,8 +320,18 @@ fn write_parts<'r>(
     let mut canonical = CanonicalHeaders::empty();
     canonical.fill(headers, req.signed_authority_host(), &added)?;
     let start = creq.len();
-    let (signed_headers, hash) =
-        write_hashing(creq, req, settings, &canonical, &[], &payload, &mut []);
+    let (signed_headers, hash) = write_hashing(
+        creq,
+        req,
+        settings,
+        &canonical,
+        SignerQuery {
+            params: &[],
+            encoded: &mut [],
+            direct: &[],
+        },
+        &payload,
+    );
     Ok(Written {
         hash,
         start,

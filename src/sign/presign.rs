@@ -7,7 +7,7 @@ use core::fmt;
 use core::time::Duration;
 
 use super::canonical_query::QueryParam;
-use super::canonical_request::{write_hashing, Added, CanonicalHeaders};
+use super::canonical_request::{write_hashing, Added, CanonicalHeaders, SignerQuery, WriteEncoded};
 use super::encoding::{self, Decimal};
 use super::header_rules;
 use super::lower_hex;
@@ -339,8 +339,21 @@ fn presign_into(
                 order.push(i);
             }
         }
+        // The credential (`extra[1]`) written already encoded, from its
+        // parts: its `/`s would take the encoder's slow path.
+        let write_credential = |out: &mut String| {
+            encoding::encode_into(out, params.access_key_id, encoding::Input::Literal, false);
+            out.push_str("%2F");
+            scope.write_query_encoded(out);
+        };
+        let direct: [Option<WriteEncoded<'_>>; 2] = [None, Some(&write_credential)];
         let mut found: [Option<core::ops::Range<usize>>; 6] = Default::default();
-        let (_, hash) = write_hashing(creq, req, settings, &headers, &extra, &payload, &mut found);
+        let query = SignerQuery {
+            params: &extra,
+            encoded: &mut found,
+            direct: &direct,
+        };
+        let (_, hash) = write_hashing(creq, req, settings, &headers, query, &payload);
         for (j, &i) in order.iter().enumerate() {
             encoded[i] = found[j].take();
         }
@@ -470,6 +483,34 @@ mod tests {
             assert!(url.uri().contains(&want), "length {len}");
             let (token_param, value) = url.params().nth(5).unwrap();
             assert_eq!((token_param, value), (Q_SECURITY_TOKEN, token.as_str()));
+        }
+    }
+
+    /// The credential written from its parts (no query: the fast path)
+    /// is the encoder's output for the whole value, in the canonical
+    /// request and the URI, for keys and scope parts that need escapes;
+    /// with a query of the request's own (the merge) the same bytes.
+    #[test]
+    fn credentials_written_from_parts_are_the_encoded_value() {
+        let time = SigningTime::parse_amz_date("20130524T000000Z").unwrap();
+        for (akid, region, service) in [
+            ("AKIAIOSFODNN7EXAMPLE", "us-east-1", "s3"),
+            ("AK+I%D=", "r\u{e9}gion~1", "svc.x_y"),
+            ("A", "x:y", "s%41"),
+        ] {
+            let credentials = Credentials::new(akid, "secret");
+            let params = SigningParams::new(&credentials, region, service, time);
+            let mut want = String::from("X-Amz-Credential=");
+            let raw = alloc::format!("{akid}/20130524/{region}/{service}/aws4_request");
+            encode_into(&mut want, &raw, Input::Literal, false);
+            want.push('&');
+            for uri in ["https://b.example/k", "https://b.example/k?a=b"] {
+                let req = SignableRequest::new("GET", uri).unwrap();
+                let url = presign(&req, &params, Duration::from_secs(60)).unwrap();
+                assert!(url.canonical_request().contains(&want), "{akid} {uri}");
+                assert!(url.uri().contains(&want), "{akid} {uri}");
+                assert_eq!(url.params().nth(1), Some((Q_CREDENTIAL, raw.as_str())));
+            }
         }
     }
 

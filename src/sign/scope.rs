@@ -90,6 +90,19 @@ impl Scope<'_> {
         false
     }
 
+    /// Appends the query encoding of `YYYYMMDD/region/service/aws4_request`
+    /// (what [`encode_into`](super::encoding::encode_into) makes of
+    /// [`write`](Self::write)'s text) to `out`, part by part.
+    pub(crate) fn write_query_encoded(&self, out: &mut String) {
+        use super::encoding::{encode_into, Input};
+        out.push_str(self.date.date_stamp());
+        out.push_str("%2F");
+        encode_into(out, self.region, Input::Literal, false);
+        out.push_str("%2F");
+        encode_into(out, self.service, Input::Literal, false);
+        out.push_str("%2Faws4_request");
+    }
+
     /// Appends `YYYYMMDD/region/service/aws4_request` to `out`.
     pub fn write(&self, out: &mut String) {
         for (i, part) in [

@@ -69,7 +69,7 @@ pub(super) fn write_headers(
     {
         return None;
     }
-    write_head(creq, req, settings, &[], &mut []);
+    write_head(creq, req, settings, &[], &mut [], &[]);
     let mut listed = Listed {
         host: false,
         token: false,
