@@ -73,8 +73,9 @@ fn s3_get() -> SignableRequest<'static> {
 
 /// Header-signs the S3 GET; returns the `Authorization` value.
 fn ours_header_sign(params: &SigningParams<'_>) -> String {
-    let signed = sign_headers(&s3_get(), params).unwrap();
-    signed.authorization().to_owned()
+    sign_headers(&s3_get(), params)
+        .unwrap()
+        .into_authorization()
 }
 
 /// Presigns the S3 GET; returns the URL (owned, as rusty-s3's `Url` is).

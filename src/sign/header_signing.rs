@@ -73,6 +73,32 @@ impl HeaderSignature<'_> {
         &self.authorization
     }
 
+    /// The `Authorization` header value as an owned `String`: the result's
+    /// own buffer, handed over without a copy (for a caller that keeps
+    /// only this header; with a session token or a signed payload hash,
+    /// take the others from [`headers`](Self::headers) first).
+    ///
+    /// ```
+    /// use sigv4::sign::{sign_headers, Payload, SignableRequest, SigningParams, SigningTime};
+    /// use sigv4::Credentials;
+    ///
+    /// let credentials = Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    /// let params = SigningParams::new(&credentials, "us-east-1", "s3",
+    ///     SigningTime::parse_amz_date("20130524T000000Z")?);
+    /// let req = SignableRequest::new("GET", "https://examplebucket.s3.amazonaws.com/test.txt")?
+    ///     .header("range", "bytes=0-9")
+    ///     .payload(Payload::EMPTY);
+    /// let signed = sign_headers(&req, &params)?;
+    /// let borrowed = signed.authorization().to_owned();
+    /// let authorization: String = signed.into_authorization();
+    /// assert_eq!(authorization, borrowed);
+    /// assert!(authorization.ends_with("Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"));
+    /// # Ok::<(), sigv4::sign::Error>(())
+    /// ```
+    pub fn into_authorization(self) -> String {
+        self.authorization
+    }
+
     /// The hex signature.
     pub fn signature(&self) -> &str {
         let n = self.authorization.len();
