@@ -200,7 +200,11 @@ pub(crate) fn write_canonical_request(
     extra_query: &[QueryParam<'_>],
     payload: &PayloadHash,
 ) -> core::ops::Range<usize> {
-    write_head(out, req, settings, extra_query, &mut [], &[]);
+    let query = SignerQuery {
+        params: extra_query,
+        ..SignerQuery::none()
+    };
+    write_head(out, req, settings, query);
     headers.write_headers(out);
     write_tail(out, |out| headers.write_signed(out), payload)
 }
@@ -218,6 +222,17 @@ pub(crate) struct SignerQuery<'q, 'a> {
     pub(crate) direct: &'q [Option<WriteEncoded<'q>>],
 }
 
+impl SignerQuery<'_, '_> {
+    /// No parameters of the signer's (a header signature's query).
+    pub(crate) fn none() -> Self {
+        SignerQuery {
+            params: &[],
+            encoded: &mut [],
+            direct: &[],
+        }
+    }
+}
+
 /// Writes the canonical request into `out` (the signer's parameters as
 /// `query` says) and hashes it as it goes: the whole
 /// blocks written by the end of the headers are compressed before the
@@ -233,14 +248,7 @@ pub(crate) fn write_hashing(
     payload: &PayloadHash,
 ) -> (core::ops::Range<usize>, Streaming) {
     let start = out.len();
-    write_head(
-        out,
-        req,
-        settings,
-        query.params,
-        query.encoded,
-        query.direct,
-    );
+    write_head(out, req, settings, query);
     headers.write_headers(out);
     let mut hash = Streaming::new();
     hash.absorb(out.as_bytes().get(start..).unwrap_or(&[]));
@@ -271,18 +279,21 @@ pub(crate) fn write_tail(
 pub(crate) type WriteEncoded<'w> = &'w dyn Fn(&mut String);
 
 /// The canonical request's first three lines (method, path, query), each
-/// with its `\n`. When the query is only the signer's `extra_query`, in
-/// key order, a value with a `direct` writer is written by it (which must
-/// write what the encoder would: the merge, taken otherwise, encodes the
-/// value itself).
+/// with its `\n`, the signer's parameters merged into the query. When the
+/// query is only the signer's, in key order, a value with a `direct`
+/// writer is written by it (which must write what the encoder would: the
+/// merge, taken otherwise, encodes the value itself).
 pub(crate) fn write_head(
     out: &mut String,
     req: &SignableRequest<'_>,
     settings: &SigningSettings,
-    extra_query: &[QueryParam<'_>],
-    encoded: &mut [Option<core::ops::Range<usize>>],
-    direct: &[Option<WriteEncoded<'_>>],
+    query: SignerQuery<'_, '_>,
 ) {
+    let SignerQuery {
+        params: extra_query,
+        encoded,
+        direct,
+    } = query;
     out.push_str(req.method);
     out.push('\n');
     write_canonical_path(
@@ -371,7 +382,12 @@ mod tests {
         for extra in lists {
             let mut direct = String::new();
             let mut ranges: Vec<Option<core::ops::Range<usize>>> = alloc::vec![None; extra.len()];
-            write_head(&mut direct, &req, &settings, extra, &mut ranges, &[]);
+            let query = SignerQuery {
+                params: extra,
+                encoded: &mut ranges,
+                direct: &[],
+            };
+            write_head(&mut direct, &req, &settings, query);
             let mut merged = String::from("GET\n");
             write_canonical_path(
                 &mut merged,

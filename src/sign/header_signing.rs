@@ -74,9 +74,10 @@ impl HeaderSignature<'_> {
     }
 
     /// The `Authorization` header value as an owned `String`: the result's
-    /// own buffer, handed over without a copy (for a caller that keeps
-    /// only this header; with a session token or a signed payload hash,
-    /// take the others from [`headers`](Self::headers) first).
+    /// own buffer, handed over without a copy. This consumes the result:
+    /// the other headers to send (`x-amz-date` always, the session token
+    /// and payload hash when present) are taken from
+    /// [`headers`](Self::headers) before.
     ///
     /// ```
     /// use sigv4::sign::{sign_headers, Payload, SignableRequest, SigningParams, SigningTime};
@@ -90,6 +91,12 @@ impl HeaderSignature<'_> {
     ///     .payload(Payload::EMPTY);
     /// let signed = sign_headers(&req, &params)?;
     /// let borrowed = signed.authorization().to_owned();
+    /// let others: Vec<(&str, String)> = signed
+    ///     .headers()
+    ///     .filter(|(name, _)| *name != "authorization")
+    ///     .map(|(name, value)| (name, value.to_owned()))
+    ///     .collect();
+    /// assert_eq!(others[0], ("x-amz-date", "20130524T000000Z".to_owned()));
     /// let authorization: String = signed.into_authorization();
     /// assert_eq!(authorization, borrowed);
     /// assert!(authorization.ends_with("Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"));
@@ -351,11 +358,7 @@ fn write_parts<'r>(
         req,
         settings,
         &canonical,
-        SignerQuery {
-            params: &[],
-            encoded: &mut [],
-            direct: &[],
-        },
+        SignerQuery::none(),
         &payload,
     );
     Ok(Written {

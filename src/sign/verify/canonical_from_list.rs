@@ -25,7 +25,7 @@ use alloc::string::String;
 
 use super::authorization::find_byte;
 use crate::sign::canonical_headers::{self as headers, write_canonical_value};
-use crate::sign::canonical_request::write_head;
+use crate::sign::canonical_request::{write_head, SignerQuery};
 use crate::sign::names::{HOST, X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use crate::sign::text::{cmp_short, eq_lowercase};
 use crate::sign::{SignableRequest, SigningSettings};
@@ -69,7 +69,7 @@ pub(super) fn write_headers(
     {
         return None;
     }
-    write_head(creq, req, settings, &[], &mut [], &[]);
+    write_head(creq, req, settings, SignerQuery::none());
     let mut listed = Listed {
         host: false,
         token: false,
