@@ -18,14 +18,17 @@ use sigv4::sign::{
 };
 use sigv4::Credentials;
 
-use aws_sigv4::http_request::{
-    sign as aws_sign, PayloadChecksumKind, PercentEncodingMode, SignableBody,
-    SignableRequest as AwsRequest, SignatureLocation, SigningParams as AwsParams,
-    SigningSettings as AwsSettings, UriPathNormalizationMode,
-};
-use aws_smithy_runtime_api::client::identity::Identity;
-use reqsign::SignRequest as _;
+use aws_sigv4::http_request::{PayloadChecksumKind, SignatureLocation};
 use rusty_s3::S3Action as _;
+
+#[path = "signing/others.rs"]
+mod others;
+#[path = "signing/raw.rs"]
+mod raw;
+use others::{
+    aws_header_sign, aws_identity, aws_params, aws_presign, aws_s3_settings, get_request,
+    reqsign_credential, reqsign_sign, s3_get_parts,
+};
 
 const ACCESS_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -86,105 +89,6 @@ fn ours_presign(params: &SigningParams<'_>) -> String {
     presign(&req, params, Duration::from_secs(EXPIRES))
         .unwrap()
         .into_uri()
-}
-
-// ---------------------------------------------------------------- aws-sigv4
-
-fn aws_identity() -> Identity {
-    aws_credential_types::Credentials::new(ACCESS_KEY_ID, SECRET, None, None, "bench").into()
-}
-
-/// aws-sigv4's settings for S3 (what the S3 client of the SDK uses).
-fn aws_s3_settings() -> AwsSettings {
-    let mut s = AwsSettings::default();
-    s.percent_encoding_mode = PercentEncodingMode::Single;
-    s.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
-    s.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
-    s
-}
-
-fn aws_params<'a>(
-    identity: &'a Identity,
-    settings: AwsSettings,
-    time: SystemTime,
-) -> AwsParams<'a> {
-    aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(identity)
-        .region(REGION)
-        .name(SERVICE)
-        .time(time)
-        .settings(settings)
-        .build()
-        .unwrap()
-        .into()
-}
-
-/// Header-signs with aws-sigv4; returns the `Authorization` value.
-fn aws_header_sign(params: &AwsParams<'_>) -> String {
-    let req = AwsRequest::new(
-        "GET",
-        URI,
-        [("range", RANGE)].into_iter(),
-        SignableBody::UnsignedPayload,
-    )
-    .unwrap();
-    let out = aws_sign(req, params).unwrap();
-    let (instructions, _signature) = out.into_parts();
-    let mut headers = instructions.headers();
-    headers
-        .find(|(name, _)| *name == "authorization")
-        .unwrap()
-        .1
-        .to_owned()
-}
-
-fn get_request() -> http::Request<()> {
-    http::Request::get(URI).body(()).unwrap()
-}
-
-/// Presigns with aws-sigv4 and applies the query to `req` (its URI becomes the URL).
-fn aws_presign(params: &AwsParams<'_>, req: &mut http::Request<()>) {
-    let signable = AwsRequest::new(
-        "GET",
-        URI,
-        std::iter::empty(),
-        SignableBody::UnsignedPayload,
-    )
-    .unwrap();
-    let out = aws_sign(signable, params).unwrap();
-    out.into_parts().0.apply_to_request_http1x(req);
-}
-
-// ---------------------------------------------------------------- reqsign
-
-fn reqsign_credential() -> reqsign::aws::Credential {
-    reqsign::aws::Credential {
-        access_key_id: ACCESS_KEY_ID.into(),
-        secret_access_key: SECRET.into(),
-        session_token: None,
-        expires_in: None,
-    }
-}
-
-fn s3_get_parts() -> http::request::Parts {
-    http::Request::get(URI)
-        .header("range", RANGE)
-        .body(())
-        .unwrap()
-        .into_parts()
-        .0
-}
-
-/// reqsign signs in place. Its signing future never awaits anything for a
-/// static credential, so a minimal executor drives it.
-fn reqsign_sign(
-    signer: &reqsign::aws::RequestSigner,
-    ctx: &reqsign::Context,
-    cred: &reqsign::aws::Credential,
-    parts: &mut http::request::Parts,
-    expires_in: Option<Duration>,
-) {
-    pollster::block_on(signer.sign_request(ctx, parts, Some(cred), expires_in)).unwrap();
 }
 
 // ---------------------------------------------------------------- helpers
@@ -498,59 +402,6 @@ fn floor(c: &mut Criterion) {
         },
     );
     g.finish();
-}
-
-/// SHA-256 and HMAC-SHA256 straight from `sha2`'s compression function: the
-/// least hashing a signature can do (what the floor's second line measures).
-mod raw {
-    use sha2::digest::generic_array::GenericArray;
-
-    const IV: [u32; 8] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-        0x5be0cd19,
-    ];
-
-    fn digest(mut state: [u32; 8], prefix: u64, msg: &[u8]) -> [u8; 32] {
-        let blocks = msg.len() / 64;
-        for b in msg[..blocks * 64].chunks_exact(64) {
-            sha2::compress256(&mut state, &[*GenericArray::from_slice(b)]);
-        }
-        let rest = &msg[blocks * 64..];
-        let mut tail = [0u8; 128];
-        tail[..rest.len()].copy_from_slice(rest);
-        tail[rest.len()] = 0x80;
-        let n = if rest.len() < 56 { 64 } else { 128 };
-        tail[n - 8..n].copy_from_slice(&((prefix + msg.len() as u64) * 8).to_be_bytes());
-        for b in tail[..n].chunks_exact(64) {
-            sha2::compress256(&mut state, &[*GenericArray::from_slice(b)]);
-        }
-        let mut out = [0u8; 32];
-        for (o, w) in out.chunks_exact_mut(4).zip(state) {
-            o.copy_from_slice(&w.to_be_bytes());
-        }
-        out
-    }
-
-    pub fn sha256(msg: &[u8]) -> [u8; 32] {
-        digest(IV, 0, msg)
-    }
-
-    pub fn midstates(key: &[u8; 32]) -> ([u32; 8], [u32; 8]) {
-        let pad = |x: u8| {
-            let mut block = [x; 64];
-            for (b, k) in block.iter_mut().zip(key) {
-                *b ^= k;
-            }
-            let mut state = IV;
-            sha2::compress256(&mut state, &[*GenericArray::from_slice(&block)]);
-            state
-        };
-        (pad(0x36), pad(0x5c))
-    }
-
-    pub fn hmac(mid: &([u32; 8], [u32; 8]), msg: &[u8]) -> [u8; 32] {
-        digest(mid.1, 64, &digest(mid.0, 64, msg))
-    }
 }
 
 /// Header verification of the S3 GET beside header signing of it. Both
